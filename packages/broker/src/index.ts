@@ -1,1 +1,4 @@
-export {};
+export { type RunningBroker, startBroker } from "./broker.ts";
+export { BrokerError } from "./errors.ts";
+export { consoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.ts";
+export type { BrokerOptions } from "./options.ts";

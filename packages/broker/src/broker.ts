@@ -1,0 +1,78 @@
+import { mkdir } from "node:fs/promises";
+import { BrokerCore } from "./core/broker-core.ts";
+import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
+import { type BrokerOptions, resolveBrokerOptions } from "./options.ts";
+
+/** A running standalone broker. */
+export interface RunningBroker {
+  /** Client listener URL as handed to clients, e.g. `http://127.0.0.1:6650`. */
+  readonly url: string;
+  /** Admin listener URL, e.g. `http://127.0.0.1:50051`. */
+  readonly adminUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly adminPort: number;
+  /** Stable across restarts on the same data dir. */
+  readonly brokerId: bigint;
+  readonly dataDir: string;
+  /** Stops both listeners, ends consumer streams, persists cursors and closes storage. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const urlHost = (host: string) => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host);
+
+/**
+ * Starts a standalone broker: opens (or recovers) the data dir, then serves the danube client
+ * services on `host:port` and the admin services on `adminHost:adminPort`.
+ */
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const opts = resolveBrokerOptions(options);
+  await mkdir(opts.dataDir, { recursive: true });
+  const core = await BrokerCore.open(opts);
+  let url = "";
+  let adminUrl = "";
+  const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url });
+  const adminServer = createAdminServer({
+    core,
+    logger: opts.logger,
+    brokerUrl: () => url,
+    adminUrl: () => adminUrl,
+  });
+  let port: number;
+  let adminPort: number;
+  try {
+    port = await bind(clientServer, opts.host, opts.port);
+    adminPort = await bind(adminServer, opts.adminHost, opts.adminPort);
+  } catch (err) {
+    clientServer.forceShutdown();
+    adminServer.forceShutdown();
+    await core.close();
+    throw err;
+  }
+  url = `http://${opts.advertisedAddr ?? `${urlHost(opts.host)}:${port}`}`;
+  adminUrl = `http://${urlHost(opts.adminHost)}:${adminPort}`;
+  opts.logger.info(`broker ${core.brokerId} serving ${url} (admin ${adminUrl}), data in ${opts.dataDir}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // Stop taking new calls, end open streams, then persist and close storage.
+      const servers = Promise.all([shutdown(clientServer, opts.logger), shutdown(adminServer, opts.logger)]);
+      await core.close();
+      await servers;
+    })();
+    return closing;
+  };
+  return {
+    url,
+    adminUrl,
+    host: opts.host,
+    port,
+    adminPort,
+    brokerId: core.brokerId,
+    dataDir: opts.dataDir,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

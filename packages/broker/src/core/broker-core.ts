@@ -1,0 +1,330 @@
+import { join } from "node:path";
+import { BrokerError, internal, invalidArgument, notFound, permissionDenied, Status } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { ResolvedBrokerOptions } from "../options.ts";
+import { MetadataStore } from "../storage/index.ts";
+import { assertTopicName } from "../topic-name.ts";
+import { type ConsumerEvents, ConsumerHandle } from "./consumer.ts";
+import { CursorWriter } from "./cursor-writer.ts";
+import { randomId } from "./ids.ts";
+import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
+import { ReliableDispatcher } from "./reliable-dispatcher.ts";
+import { Subscription } from "./subscription.ts";
+import type { ProducerInfo, Topic } from "./topic.ts";
+import { TopicCatalog } from "./topic-catalog.ts";
+import {
+  DispatchStrategy,
+  defaultFailurePolicy,
+  type MessageSink,
+  type StreamMessage,
+  SubscriptionType,
+} from "./types.ts";
+
+export interface CreateProducerRequest {
+  topicName: string;
+  producerName: string;
+  dispatchStrategy: number;
+  accessMode: number;
+}
+
+export interface SubscribeRequest {
+  topicName: string;
+  consumerName: string;
+  subscription: string;
+  subscriptionType: number;
+  keyFilters: string[];
+}
+
+export interface MessageRef {
+  topicName: string;
+  topicOffset: bigint;
+}
+
+export const HealthStatus = { Ok: 0, Close: 1 } as const;
+export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
+
+interface SubscriptionRecord {
+  type: number;
+  cursor: bigint;
+}
+
+const subscriptionKey = (topic: string, subscription: string) => `subscriptions/${topic}/${subscription}`;
+
+/**
+ * The broker's behaviour, independent of gRPC: topics, producers, subscriptions, publish, ack.
+ * gRPC handlers (or a future streaming extension) call into this; it throws {@link BrokerError}
+ * with upstream's status codes and messages.
+ */
+export class BrokerCore {
+  private readonly producers = new Map<bigint, ProducerInfo>();
+  private readonly consumers = new Map<bigint, ConsumerHandle>();
+  private readonly cursors: CursorWriter;
+  private closed = false;
+
+  private constructor(
+    readonly options: ResolvedBrokerOptions,
+    private readonly store: MetadataStore,
+    readonly catalog: TopicCatalog,
+    private readonly logger: Logger,
+  ) {
+    this.cursors = new CursorWriter(store, logger);
+  }
+
+  static async open(options: ResolvedBrokerOptions): Promise<BrokerCore> {
+    const store = await MetadataStore.open(join(options.dataDir, "metadata"));
+    const catalog = new TopicCatalog(store, options);
+    const core = new BrokerCore(options, store, catalog, options.logger);
+    await catalog.load(options.namespaces);
+    for (const topic of catalog.all()) core.restoreSubscriptions(topic);
+    return core;
+  }
+
+  /** The broker's id, stable across restarts. */
+  get brokerId(): bigint {
+    return this.catalog.brokerId;
+  }
+
+  // ---- discovery ---------------------------------------------------------------------------------
+
+  lookup(topicName: string): Topic {
+    assertTopicName(topicName);
+    const topic = this.catalog.get(topicName);
+    if (!topic) throw notFound(`Unable to find the requested topic: ${topicName}`);
+    return topic;
+  }
+
+  partitions(topicName: string): string[] {
+    assertTopicName(topicName);
+    return this.catalog.partitionsOf(topicName);
+  }
+
+  // ---- producers ---------------------------------------------------------------------------------
+
+  async createProducer(request: CreateProducerRequest): Promise<ProducerInfo> {
+    this.assertOpen();
+    assertTopicName(request.topicName);
+    if (request.producerName.length === 0) throw invalidArgument("producer_name is required");
+    if (
+      request.dispatchStrategy !== DispatchStrategy.NonReliable &&
+      request.dispatchStrategy !== DispatchStrategy.Reliable
+    ) {
+      throw invalidArgument(`Unknown dispatch strategy ${request.dispatchStrategy}`);
+    }
+    const topic = await this.catalog.getOrCreate(
+      request.topicName,
+      request.dispatchStrategy as DispatchStrategy,
+    );
+    if (topic.dispatchStrategy !== request.dispatchStrategy) {
+      throw new BrokerError(
+        Status.FailedPrecondition,
+        "Producer requested dispatch strategy does not match topic strategy",
+      );
+    }
+    const existing = topic.producerByName(request.producerName);
+    if (existing) return existing;
+    const producer: ProducerInfo = {
+      id: randomId(),
+      name: request.producerName,
+      topicName: topic.name,
+      accessMode: request.accessMode,
+    };
+    topic.producers.set(producer.id, producer);
+    this.producers.set(producer.id, producer);
+    return producer;
+  }
+
+  async publish(message: StreamMessage): Promise<void> {
+    this.assertOpen();
+    const msgId = message.msgId;
+    if (!msgId) throw invalidArgument("msg_id is required");
+    const producer = this.producers.get(msgId.producerId);
+    if (!producer) throw notFound(`The producer with id ${msgId.producerId} does not exist`);
+    const max = this.options.maxMessageSize;
+    if (max > 0 && message.payload.length > max) {
+      throw invalidArgument(
+        `Message size ${message.payload.length} exceeds maximum allowed ${max} for topic ${msgId.topicName}`,
+      );
+    }
+    const topic = this.catalog.get(msgId.topicName);
+    if (!topic)
+      throw permissionDenied(`Unable to publish the message: Topic ${msgId.topicName} not found in registry`);
+    if (producer.topicName !== topic.name) {
+      throw permissionDenied(
+        `Unable to publish the message: the producer with id ${producer.id} is not attached to topic name: ${topic.name}`,
+      );
+    }
+    try {
+      await topic.publish(message);
+    } catch (err) {
+      if (err instanceof BrokerError) throw err;
+      throw new BrokerError(
+        this.closed ? Status.Unavailable : Status.Internal,
+        `Unable to publish the message: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  // ---- consumers ---------------------------------------------------------------------------------
+
+  async subscribe(request: SubscribeRequest): Promise<ConsumerHandle> {
+    this.assertOpen();
+    assertTopicName(request.topicName);
+    const topic = this.catalog.get(request.topicName);
+    if (!topic) throw notFound(`Unable to find the topic: ${request.topicName}`);
+    if (request.consumerName.length === 0) throw invalidArgument("consumer_name is required");
+    if (request.subscription.length === 0) throw invalidArgument("subscription is required");
+    if (!Object.values(SubscriptionType).includes(request.subscriptionType as SubscriptionType)) {
+      throw invalidArgument(`Unknown subscription type ${request.subscriptionType}`);
+    }
+
+    let subscription = topic.subscriptions.get(request.subscription);
+    const existing = subscription?.findByName(request.consumerName);
+    if (existing) {
+      // Same consumer name again: takeover. The old stream ends, unacked messages come back first.
+      existing.deactivate();
+      existing.reactivate();
+      return existing;
+    }
+    if (subscription?.type === SubscriptionType.Exclusive && subscription.consumers.length > 0) {
+      throw permissionDenied(
+        `Not able to subscribe to the topic ${topic.name} due to Not allowed to add the Consumer: ${request.consumerName}, the Exclusive subscription can't be shared with other consumers`,
+      );
+    }
+    if (!subscription) {
+      subscription = await this.createSubscription(
+        topic,
+        request.subscription,
+        request.subscriptionType as SubscriptionType,
+      );
+    }
+    const target = subscription;
+    const events: ConsumerEvents = {
+      onInactive: (consumer) => target.dispatcher.consumerInactive(consumer),
+      onActive: () => target.dispatcher.wake(),
+    };
+    const queueLimit = topic.reliable ? Number.MAX_SAFE_INTEGER : this.options.nonReliableBufferSize;
+    const consumer = new ConsumerHandle(
+      randomId(),
+      request.consumerName,
+      target.name,
+      topic.name,
+      request.keyFilters,
+      events,
+      queueLimit,
+    );
+    target.consumers.push(consumer);
+    this.consumers.set(consumer.id, consumer);
+    target.dispatcher.wake();
+    return consumer;
+  }
+
+  /** Opens the delivery stream of a consumer; a previous stream of the same consumer is ended. */
+  attachStream(consumerId: bigint, sink: MessageSink): ConsumerHandle {
+    this.assertOpen();
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw notFound(`The consumer with the id ${consumerId} does not exist`);
+    consumer.attach(sink);
+    return consumer;
+  }
+
+  ack(subscriptionName: string, ref: MessageRef | undefined): void {
+    const subscription = this.subscriptionFor(subscriptionName, ref, "Error acknowledging message");
+    subscription.dispatcher.ack(ref!.topicOffset);
+  }
+
+  nack(subscriptionName: string, ref: MessageRef | undefined, delayMs?: number, reason?: string): void {
+    const subscription = this.subscriptionFor(
+      subscriptionName,
+      ref,
+      "Error negatively acknowledging message",
+    );
+    subscription.dispatcher.nack(ref!.topicOffset, delayMs, reason);
+  }
+
+  health(clientType: number, id: bigint): HealthStatus {
+    if (clientType === 0)
+      return this.producers.has(id) && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
+    if (clientType === 1)
+      return this.consumers.get(id)?.active && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
+    throw invalidArgument("Invalid client type");
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------
+
+  /** Ends every stream, writes cursors, closes logs and metadata. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const subscriptions = this.catalog.all().flatMap((t) => [...t.subscriptions.values()]);
+    await Promise.all(subscriptions.map((s) => s.dispatcher.close()));
+    for (const consumer of this.consumers.values()) consumer.deactivate();
+    await this.cursors.flush();
+    await this.catalog.close();
+    await this.store.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BrokerError(Status.Unavailable, "The broker is shutting down");
+  }
+
+  private subscriptionFor(name: string, ref: MessageRef | undefined, context: string): Subscription {
+    if (!ref) throw invalidArgument("msg_id is required");
+    const topic = this.catalog.get(ref.topicName);
+    if (!topic) throw internal(`${context}: topic ${ref.topicName} not found`);
+    const subscription = topic.subscriptions.get(name);
+    if (!subscription) throw internal(`${context}: subscription ${name} not found on topic ${ref.topicName}`);
+    return subscription;
+  }
+
+  private async createSubscription(
+    topic: Topic,
+    name: string,
+    type: SubscriptionType,
+  ): Promise<Subscription> {
+    const subscription = new Subscription(topic.name, name, type);
+    if (topic.log) {
+      // A new reliable subscription starts at the tail; its position is durable before we answer.
+      const cursor = topic.log.nextOffset;
+      this.attachDispatcher(topic, subscription, cursor);
+      topic.subscriptions.set(name, subscription);
+      const record: SubscriptionRecord = { type, cursor };
+      try {
+        await this.store.put(subscriptionKey(topic.name, name), record);
+      } catch (err) {
+        topic.subscriptions.delete(name);
+        await subscription.dispatcher.close();
+        throw err;
+      }
+    } else {
+      subscription.dispatcher = new NonReliableDispatcher(subscription);
+      topic.subscriptions.set(name, subscription);
+    }
+    return subscription;
+  }
+
+  private attachDispatcher(topic: Topic, subscription: Subscription, cursor: bigint): void {
+    const key = subscriptionKey(topic.name, subscription.name);
+    subscription.dispatcher = new ReliableDispatcher({
+      subscription,
+      log: topic.log!,
+      cursor,
+      maxUnacked: this.options.maxUnackedMessages,
+      policy: defaultFailurePolicy,
+      onCursor: (position) => this.cursors.set(key, position),
+      logger: this.logger,
+    });
+  }
+
+  private restoreSubscriptions(topic: Topic): void {
+    if (!topic.log) return;
+    for (const [key, record] of this.store.list<SubscriptionRecord>(`subscriptions/${topic.name}/`)) {
+      const name = key.slice(`subscriptions/${topic.name}/`.length);
+      const subscription = new Subscription(topic.name, name, record.type as SubscriptionType);
+      // A cursor past the log's end (tail lost to a torn write) restarts at the end.
+      const cursor = record.cursor > topic.log.nextOffset ? topic.log.nextOffset : record.cursor;
+      this.attachDispatcher(topic, subscription, cursor);
+      topic.subscriptions.set(name, subscription);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { Logger } from "../logger.ts";
+import type { MetadataStore } from "../storage/index.ts";
+
+/**
+ * Debounces subscription cursor writes: acks move cursors constantly, the store sees at most one
+ * write per subscription every `intervalMs`. After a crash a subscription resumes from the last
+ * written cursor, so a few acknowledged messages may be delivered again (at-least-once).
+ */
+export class CursorWriter {
+  private readonly pending = new Map<string, bigint>();
+  private timer: NodeJS.Timeout | undefined;
+  private inProgress: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly logger: Logger,
+    private readonly intervalMs = 100,
+  ) {}
+
+  set(key: string, cursor: bigint): void {
+    this.pending.set(key, cursor);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes every pending cursor now. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = [...this.pending];
+    this.pending.clear();
+    this.inProgress = this.inProgress.then(async () => {
+      await Promise.all(
+        batch.map(async ([key, cursor]) => {
+          const record = this.store.get<Record<string, unknown>>(key);
+          if (!record) return; // subscription deleted meanwhile
+          await this.store.put(key, { ...record, cursor });
+        }),
+      ).catch((err: unknown) => this.logger.error("writing subscription cursors failed", err));
+    });
+    return this.inProgress;
+  }
+}

@@ -1,0 +1,47 @@
+import { danube } from "@danube-ts/protocol";
+import type { TopicLog } from "../storage/index.ts";
+import type { Subscription } from "./subscription.ts";
+import { DispatchStrategy, type StreamMessage } from "./types.ts";
+
+export interface ProducerInfo {
+  id: bigint;
+  name: string;
+  topicName: string;
+  accessMode: number;
+}
+
+/**
+ * One topic (or one partition of a partitioned topic): its producers, its subscriptions and, for
+ * reliable topics, its durable log.
+ */
+export class Topic {
+  readonly producers = new Map<bigint, ProducerInfo>();
+  readonly subscriptions = new Map<string, Subscription>();
+
+  constructor(
+    readonly name: string,
+    readonly dispatchStrategy: DispatchStrategy,
+    readonly log: TopicLog | undefined,
+  ) {}
+
+  get reliable(): boolean {
+    return this.dispatchStrategy === DispatchStrategy.Reliable;
+  }
+
+  producerByName(name: string): ProducerInfo | undefined {
+    for (const producer of this.producers.values()) if (producer.name === name) return producer;
+    return undefined;
+  }
+
+  /**
+   * Reliable: resolves once the message is durable in the log (subscriptions read it from there).
+   * Non-reliable: hands the message to every subscription's dispatcher right away.
+   */
+  async publish(message: StreamMessage): Promise<void> {
+    if (this.log) {
+      await this.log.append(danube.StreamMessage.encode(message).finish());
+      return;
+    }
+    for (const subscription of this.subscriptions.values()) subscription.dispatcher.dispatch?.(message);
+  }
+}

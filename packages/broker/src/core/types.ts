@@ -1,0 +1,38 @@
+import type { danube } from "@danube-ts/protocol";
+
+export type StreamMessage = danube.StreamMessage;
+
+/** Subscription types with upstream's wire numbering. */
+export const SubscriptionType = { Exclusive: 0, Shared: 1, Failover: 2, KeyShared: 3 } as const;
+export type SubscriptionType = (typeof SubscriptionType)[keyof typeof SubscriptionType];
+
+export const DispatchStrategy = { NonReliable: 0, Reliable: 1 } as const;
+export type DispatchStrategy = (typeof DispatchStrategy)[keyof typeof DispatchStrategy];
+
+/**
+ * Where a consumer's messages go: the open ReceiveMessages stream. `write` returns false when
+ * the transport wants the writer to wait for `onDrain` before writing more.
+ */
+export interface MessageSink {
+  write(message: StreamMessage): boolean;
+  onDrain(listener: () => void): void;
+  /** Ends the stream because another stream (or shutdown) replaced it. */
+  end(): void;
+}
+
+/** What a subscription does when a message is nacked or its ack times out (admin SubscriptionFailurePolicy). */
+export interface FailurePolicy {
+  maxRedeliveryCount: number;
+  ackTimeoutMs: number;
+  baseRedeliveryDelayMs: number;
+  maxRedeliveryDelayMs: number;
+  backoff: "fixed" | "exponential";
+}
+
+export const defaultFailurePolicy: FailurePolicy = {
+  maxRedeliveryCount: 5,
+  ackTimeoutMs: 30_000,
+  baseRedeliveryDelayMs: 1_000,
+  maxRedeliveryDelayMs: 60_000,
+  backoff: "exponential",
+};

@@ -1,0 +1,115 @@
+import { danube } from "@danube-ts/protocol";
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import type { BrokerCore } from "../core/broker-core.ts";
+import type { MessageSink } from "../core/types.ts";
+import type { Logger } from "../logger.ts";
+import { toServiceError, unary } from "./handlers.ts";
+
+export interface ClientServicesContext {
+  core: BrokerCore;
+  logger: Logger;
+  /** `http://host:port` handed out in lookups. */
+  brokerUrl: () => string;
+}
+
+export function producerService({ core, logger }: ClientServicesContext): danube.ProducerServiceServer {
+  return {
+    createProducer: unary(logger, async (req: danube.ProducerRequest) => {
+      const producer = await core.createProducer({
+        topicName: req.topicName,
+        producerName: req.producerName,
+        dispatchStrategy: req.dispatchStrategy,
+        accessMode: req.producerAccessMode,
+      });
+      return { requestId: req.requestId, producerId: producer.id, producerName: producer.name };
+    }),
+    sendMessage: unary(logger, async (req: danube.StreamMessage) => {
+      await core.publish(req);
+      return { requestId: req.requestId };
+    }),
+  };
+}
+
+export function consumerService({ core, logger }: ClientServicesContext): danube.ConsumerServiceServer {
+  return {
+    subscribe: unary(logger, async (req: danube.ConsumerRequest) => {
+      const consumer = await core.subscribe({
+        topicName: req.topicName,
+        consumerName: req.consumerName,
+        subscription: req.subscription,
+        subscriptionType: req.subscriptionType,
+        keyFilters: req.keyFilters,
+      });
+      return { requestId: req.requestId, consumerId: consumer.id, consumerName: consumer.name };
+    }),
+    receiveMessages: (call: ServerWritableStream<danube.ReceiveRequest, danube.StreamMessage>) => {
+      let ended = false;
+      const sink: MessageSink = {
+        write: (message) => !ended && call.write(message),
+        onDrain: (listener) => call.once("drain", listener),
+        end: () => {
+          if (ended) return;
+          ended = true;
+          call.end();
+        },
+      };
+      let consumer: ReturnType<BrokerCore["attachStream"]>;
+      try {
+        consumer = core.attachStream(call.request.consumerId, sink);
+      } catch (err) {
+        ended = true;
+        call.emit("error", toServiceError(err, logger));
+        return;
+      }
+      const detach = () => {
+        ended = true;
+        consumer.detach(sink);
+      };
+      call.on("cancelled", detach);
+      call.on("close", detach);
+      call.on("error", detach);
+    },
+    ack: unary(logger, (req: danube.AckRequest) => {
+      core.ack(req.subscriptionName, req.msgId);
+      return { requestId: req.requestId };
+    }),
+    nack: unary(logger, (req: danube.NackRequest) => {
+      const delay = req.delayMs === undefined ? undefined : Number(req.delayMs);
+      core.nack(req.subscriptionName, req.msgId, delay, req.reason);
+      return { requestId: req.requestId };
+    }),
+  };
+}
+
+export function discoveryService({ core, logger, brokerUrl }: ClientServicesContext): danube.DiscoveryServer {
+  return {
+    topicLookup: unary(logger, (req: danube.TopicLookupRequest) => {
+      core.lookup(req.topic);
+      const url = brokerUrl();
+      return {
+        requestId: req.requestId,
+        responseType: danube.TopicLookupResponse_LookupType.Connect,
+        connectUrl: url,
+        brokerUrl: url,
+        proxy: false,
+      };
+    }),
+    topicPartitions: unary(logger, (req: danube.TopicLookupRequest) => ({
+      requestId: req.requestId,
+      partitions: core.partitions(req.topic),
+    })),
+  };
+}
+
+export function healthService({ core, logger }: ClientServicesContext): danube.HealthCheckServer {
+  return {
+    healthCheck: unary(logger, (req: danube.HealthCheckRequest) => ({
+      status: core.health(req.client, req.id),
+    })),
+  };
+}
+
+export function storageService({ logger }: ClientServicesContext): danube.StorageServiceServer {
+  // Local storage exports no durable segments, as upstream's local mode.
+  return { listSegmentDescriptors: unary(logger, () => ({ segments: [] })) };
+}

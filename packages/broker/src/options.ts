@@ -1,0 +1,86 @@
+import { invalidArgument } from "./errors.ts";
+import { consoleLogger, type Logger, type LogLevel } from "./logger.ts";
+
+/** Options of {@link startBroker}. Defaults live in {@link resolveBrokerOptions}, nowhere else. */
+export interface BrokerOptions {
+  /** Folder for topic logs and metadata; created if missing. Required. */
+  dataDir: string;
+  /** Client listener host. @default "127.0.0.1" */
+  host?: string;
+  /** Client listener port; 0 picks a free port. @default 6650 */
+  port?: number;
+  /** Admin listener host. @default "127.0.0.1" */
+  adminHost?: string;
+  /** Admin listener port; 0 picks a free port. @default 50051 */
+  adminPort?: number;
+  /** `host:port` handed to clients in lookups, when it differs from the bind address. */
+  advertisedAddr?: string;
+  /** Namespaces created at first start (`system` is always added). @default ["default"] */
+  namespaces?: string[];
+  /** Unacknowledged messages in flight per reliable subscription. @default 10 */
+  maxUnackedMessages?: number;
+  /** Largest payload accepted, in bytes; 0 = only gRPC's own 4 MiB message limit applies. @default 0 */
+  maxMessageSize?: number;
+  /** fsync reliable topic logs and metadata before acknowledging. Never turn off outside benchmarks. @default true */
+  fsync?: boolean;
+  /** Roll topic log segments past this many bytes. @default 67108864 (64 MiB) */
+  segmentBytes?: number;
+  /** Messages buffered per consumer of a non-reliable topic before new ones are dropped. @default 10000 */
+  nonReliableBufferSize?: number;
+  /** Where to log. @default console logger at `logLevel` */
+  logger?: Logger;
+  /** Level of the default logger. @default "warn" */
+  logLevel?: LogLevel;
+}
+
+export interface ResolvedBrokerOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  adminHost: string;
+  adminPort: number;
+  advertisedAddr: string | undefined;
+  namespaces: string[];
+  maxUnackedMessages: number;
+  maxMessageSize: number;
+  fsync: boolean;
+  segmentBytes: number;
+  nonReliableBufferSize: number;
+  logger: Logger;
+}
+
+function port(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw invalidArgument(`${name} must be an integer from 0 to 65535, got ${value}`);
+  }
+  return value;
+}
+
+function positive(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw invalidArgument(`${name} must be an integer from 1 to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOptions {
+  if (typeof options?.dataDir !== "string" || options.dataDir.length === 0) {
+    throw invalidArgument("dataDir is required");
+  }
+  const namespaces = [...new Set([...(options.namespaces ?? ["default"]), "system"])];
+  return {
+    dataDir: options.dataDir,
+    host: options.host ?? "127.0.0.1",
+    port: port("port", options.port ?? 6650),
+    adminHost: options.adminHost ?? "127.0.0.1",
+    adminPort: port("adminPort", options.adminPort ?? 50051),
+    advertisedAddr: options.advertisedAddr,
+    namespaces,
+    maxUnackedMessages: positive("maxUnackedMessages", options.maxUnackedMessages ?? 10, 10_000),
+    maxMessageSize: options.maxMessageSize ?? 0,
+    fsync: options.fsync ?? true,
+    segmentBytes: positive("segmentBytes", options.segmentBytes ?? 64 * 1024 * 1024),
+    nonReliableBufferSize: positive("nonReliableBufferSize", options.nonReliableBufferSize ?? 10_000),
+    logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+  };
+}

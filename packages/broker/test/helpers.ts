@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestContext } from "node:test";
+import { createClient, type DanubeClient, type Message } from "@danube-ts/client";
+import { type BrokerOptions, type RunningBroker, startBroker } from "../src/index.ts";
+
+export interface TestBroker {
+  broker: RunningBroker;
+  client: DanubeClient;
+  dataDir: string;
+  /** Closes the client and broker, then starts both again on the same data dir. */
+  restart(): Promise<void>;
+}
+
+export async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "danube-test-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A broker on random ports with a fresh data dir and a client for it, both closed after the test. */
+export async function testBroker(t: TestContext, options: Partial<BrokerOptions> = {}): Promise<TestBroker> {
+  const dataDir = await tempDir(t);
+  const start = () => startBroker({ dataDir, port: 0, adminPort: 0, ...options });
+  const state = {} as TestBroker;
+  state.dataDir = dataDir;
+  state.broker = await start();
+  state.client = createClient({ serviceUrl: state.broker.url });
+  state.restart = async () => {
+    await state.client.close();
+    await state.broker.close();
+    state.broker = await start();
+    state.client = createClient({ serviceUrl: state.broker.url });
+  };
+  t.after(async () => {
+    await state.client.close();
+    await state.broker.close();
+  });
+  return state;
+}
+
+let counter = 0;
+/** A topic name no other test uses. */
+export function uniqueTopic(prefix = "t"): string {
+  counter++;
+  return `/default/${prefix}-${process.pid}-${counter}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+export interface Collector {
+  readonly messages: Message[];
+  /** Resolves once at least `count` messages arrived; rejects after `timeoutMs` saying how many did. */
+  waitFor(count: number, timeoutMs?: number): Promise<Message[]>;
+  /** Waits `ms` and returns how many messages arrived meanwhile. */
+  quietFor(ms: number): Promise<number>;
+  /** Resolves when the iteration ended (the consumer closed). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Drains `iterable` in the background into `messages`, calling `onMessage` (e.g. ack) for each.
+ * Iteration errors reject `done`.
+ */
+export function collect(iterable: AsyncIterable<Message>, onMessage?: (m: Message) => Promise<void> | void): Collector {
+  const messages: Message[] = [];
+  const waiters = new Set<() => void>();
+  const done = (async () => {
+    for await (const message of iterable) {
+      messages.push(message);
+      await onMessage?.(message);
+      for (const wake of waiters) wake();
+    }
+  })();
+  done.catch(() => {});
+  return {
+    messages,
+    done,
+    waitFor(count, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (messages.length < count) return;
+          cleanup();
+          resolve(messages);
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out after ${timeoutMs} ms with ${messages.length}/${count} messages`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async quietFor(ms) {
+      const before = messages.length;
+      await new Promise((r) => setTimeout(r, ms));
+      return messages.length - before;
+    },
+  };
+}
