@@ -37,9 +37,19 @@ for (const dispatchStrategy of strategies) {
       const { client } = await testBroker(t);
       const topic = uniqueTopic("excl");
       await client.createProducer({ topic, name: "p", dispatchStrategy });
-      await client.subscribe({ topic, subscription: "only", consumerName: "first", subscriptionType: "Exclusive" });
+      await client.subscribe({
+        topic,
+        subscription: "only",
+        consumerName: "first",
+        subscriptionType: "Exclusive",
+      });
       await assert.rejects(
-        client.subscribe({ topic, subscription: "only", consumerName: "second", subscriptionType: "Exclusive" }),
+        client.subscribe({
+          topic,
+          subscription: "only",
+          consumerName: "second",
+          subscriptionType: "Exclusive",
+        }),
         (err: unknown) => {
           assert.ok(err instanceof DanubeError);
           assert.equal(err.code, "PERMISSION_DENIED");
@@ -48,7 +58,12 @@ for (const dispatchStrategy of strategies) {
         },
       );
       // Same name again is a reconnect, not a conflict.
-      await client.subscribe({ topic, subscription: "only", consumerName: "first", subscriptionType: "Exclusive" });
+      await client.subscribe({
+        topic,
+        subscription: "only",
+        consumerName: "first",
+        subscriptionType: "Exclusive",
+      });
     });
   });
 }
@@ -58,7 +73,12 @@ describe("acknowledgements on a reliable topic", () => {
     const { client } = await testBroker(t);
     const topic = uniqueTopic("nack");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+    const consumer = await client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
     let nacked = false;
     const seen = collect(consumer, async (m) => {
       if (m.text() === "first" && !nacked) {
@@ -89,13 +109,23 @@ describe("acknowledgements on a reliable topic", () => {
     const { client } = await testBroker(t);
     const topic = uniqueTopic("reconnect");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const first = await client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+    const first = await client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
     await producer.send("a");
     const got = collect(first); // no ack
     await got.waitFor(1);
     await first.close();
     await producer.send("b");
-    const again = await client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+    const again = await client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
     const second = collect(again, (m) => m.ack());
     const messages = await second.waitFor(2);
     assert.deepEqual(

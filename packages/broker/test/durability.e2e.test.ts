@@ -13,7 +13,12 @@ test("after a restart every reliable message whose send resolved is consumed, an
   const topic = uniqueTopic("restart");
   let producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   // The subscription exists before producing, so its cursor starts at offset 0.
-  const before = await env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  const before = await env.client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
+  });
   await before.close();
   for (let i = 0; i < 50; i++) await producer.send(`before-${i}`);
 
@@ -21,11 +26,19 @@ test("after a restart every reliable message whose send resolved is consumed, an
 
   producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   for (let i = 0; i < 10; i++) await producer.send(`after-${i}`);
-  const consumer = await env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  const consumer = await env.client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
+  });
   const got = await collect(consumer, (m) => m.ack()).waitFor(60);
   assert.deepEqual(
     got.map((m) => m.text()),
-    [...Array.from({ length: 50 }, (_, i) => `before-${i}`), ...Array.from({ length: 10 }, (_, i) => `after-${i}`)],
+    [
+      ...Array.from({ length: 50 }, (_, i) => `before-${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `after-${i}`),
+    ],
   );
   assert.deepEqual(
     got.map((m) => m.id.topicOffset),
@@ -37,14 +50,24 @@ test("acknowledged progress survives a clean restart", async (t) => {
   const env = await testBroker(t);
   const topic = uniqueTopic("cursor");
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const consumer = await env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  const consumer = await env.client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
+  });
   const seen = collect(consumer, (m) => m.ack());
   for (let i = 0; i < 20; i++) await producer.send(`m${i}`);
   await seen.waitFor(20);
   await env.restart();
   const producer2 = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   await producer2.send("m20");
-  const resumed = await env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  const resumed = await env.client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
+  });
   const after = collect(resumed, (m) => m.ack());
   const got = await after.waitFor(1);
   assert.equal(got[0]!.text(), "m20", "acked messages are not redelivered after a clean shutdown");
@@ -55,7 +78,9 @@ test("acknowledged progress survives a clean restart", async (t) => {
 const fixture = fileURLToPath(new URL("./fixtures/broker-process.ts", import.meta.url));
 
 function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", fixture, dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", fixture, dataDir], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once("line", (line) => resolve({ child, url: (JSON.parse(line) as { url: string }).url }));
@@ -70,7 +95,12 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   t.after(() => first.child.kill("SIGKILL"));
   const client = createClient({ serviceUrl: first.url, retry: { maxRetries: 0 } });
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const sub = await client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  const sub = await client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
+  });
   await sub.close();
 
   const resolved = new Set<string>();
@@ -99,7 +129,12 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   t.after(() => second.child.kill("SIGKILL"));
   const client2 = createClient({ serviceUrl: second.url });
   t.after(() => client2.close());
-  const consumer = await client2.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  const consumer = await client2.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
+  });
   const seen = collect(consumer, (m) => m.ack());
   // Everything acknowledged is there; messages in flight at the kill may or may not be.
   const deadline = Date.now() + 20_000;
@@ -110,7 +145,11 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   const missing = [...resolved].filter((b) => !bodies().has(b));
   assert.deepEqual(missing, [], `${missing.length} acknowledged messages lost`);
   const offsets = seen.messages.map((m) => m.id.topicOffset);
-  assert.deepEqual(offsets, offsets.map((_, i) => BigInt(i)), "offsets contiguous from 0");
+  assert.deepEqual(
+    offsets,
+    offsets.map((_, i) => BigInt(i)),
+    "offsets contiguous from 0",
+  );
   await consumer.close();
   second.child.kill("SIGTERM");
 });
@@ -133,7 +172,12 @@ for (const damage of ["torn tail", "flipped byte"] as const) {
     const env = await testBroker(t);
     const topic = uniqueTopic("corrupt");
     const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const sub = await env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+    const sub = await env.client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
     await sub.close();
     const payload = (i: number) => `message-${i}-${"x".repeat(100)}`;
     for (let i = 0; i < 20; i++) await producer.send(payload(i));
@@ -152,14 +196,23 @@ for (const damage of ["torn tail", "flipped byte"] as const) {
     }
 
     await env.restart();
-    const consumer = await env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+    const consumer = await env.client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
     const seen = collect(consumer, (m) => m.ack());
     await seen.waitFor(1);
     await seen.quietFor(500);
     const texts = seen.messages.map((m) => m.text());
     assert.ok(texts.length < 20, "the damaged record and everything after it are gone");
     assert.ok(texts.length >= (damage === "torn tail" ? 19 : 10), `kept the intact prefix (${texts.length})`);
-    assert.deepEqual(texts, texts.map((_, i) => payload(i)), "only intact records, in order");
+    assert.deepEqual(
+      texts,
+      texts.map((_, i) => payload(i)),
+      "only intact records, in order",
+    );
     // New messages continue right after the last intact record.
     const producer2 = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
     await producer2.send("fresh");

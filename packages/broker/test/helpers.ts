@@ -58,16 +58,20 @@ export interface Collector {
 }
 
 /**
- * Drains `iterable` in the background into `messages`, calling `onMessage` (e.g. ack) for each.
+ * Drains `iterable` in the background into `messages`, calling `onMessage` (e.g. ack) for each
+ * before it counts, so a message counted by `waitFor` has been acked.
  * Iteration errors reject `done`.
  */
-export function collect(iterable: AsyncIterable<Message>, onMessage?: (m: Message) => Promise<void> | void): Collector {
+export function collect(
+  iterable: AsyncIterable<Message>,
+  onMessage?: (m: Message) => Promise<void> | void,
+): Collector {
   const messages: Message[] = [];
   const waiters = new Set<() => void>();
   const done = (async () => {
     for await (const message of iterable) {
-      messages.push(message);
       await onMessage?.(message);
+      messages.push(message);
       for (const wake of waiters) wake();
     }
   })();

@@ -1,1 +1,21 @@
-export {};
+/**
+ * @danube-ts/schema: the schema engine shared by the Danube broker and client.
+ * Parse and fingerprint schemas, validate payloads, check compatibility between versions.
+ */
+export type { AvroParsedSchema } from "./avro/schema.ts";
+export { type CompatibilityResult, checkCompatibility } from "./compat.ts";
+export { SchemaError, type SchemaErrorCode } from "./errors.ts";
+export type { JsonParsedSchema, JsonSchemaDraft } from "./json/schema.ts";
+export { type ParsedSchema, parseSchema } from "./parse.ts";
+export type { PrimitiveParsedSchema } from "./primitive.ts";
+export type { ProtobufParsedSchema } from "./protobuf/schema.ts";
+export {
+  CompatibilityMode,
+  type ParseOptions,
+  parseCompatibilityMode,
+  parseSchemaType,
+  type SchemaReferenceFile,
+  SchemaType,
+  type ValidationIssue,
+  type ValidationResult,
+} from "./types.ts";

@@ -1,0 +1,382 @@
+/**
+ * TopicLog: the append-only, segmented, crash-safe log of one reliable topic.
+ *
+ * Files (all in `dir`, which the log owns):
+ *   00000000000000000000.log, 00000000000000001234.log, ...   segment files, named after the
+ *   offset of their first record (20 zero-padded decimal digits), so sorting names sorts offsets.
+ * Each segment is a concatenation of records: [crc32 u32][magic 0xDB][version 1][flags u16 = 0]
+ * [offset u64][length u32][payload], little-endian, the CRC covering everything after itself
+ * (see record-format.ts). Offsets are contiguous across segments.
+ *
+ * Writes are group-committed: appends that arrive while a write+fsync is in progress are encoded
+ * into one buffer and made durable by the next single write and fdatasync. An append resolves,
+ * and committedOffset moves past it, only after that fdatasync. When the active segment has
+ * reached segmentBytes the next batch starts a new segment (the directory is fsynced).
+ *
+ * Reads use a small in-memory cache of the newest committed records, else the segment's sparse
+ * offset index to seek close to the wanted record. Nothing at or past committedOffset is read.
+ *
+ * open() recovers: every record of every segment is validated (magic, length, CRC, contiguous
+ * offsets); the first bad or torn record and everything after it (including later segment files)
+ * is removed and reported in `recovery`.
+ */
+import type { FileHandle } from "node:fs/promises";
+import { open, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { BatchBuffer } from "./batch-buffer.ts";
+import { ioError, StorageError } from "./errors.ts";
+import { fsyncDir, writeFully } from "./fs-sync.ts";
+import type { LogRecord } from "./record-cache.ts";
+import { RecordCache } from "./record-cache.ts";
+import { encodeRecord, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
+import type { RecoveryReport } from "./recovery.ts";
+import { recoverLog } from "./recovery.ts";
+import type { Segment } from "./segment.ts";
+import { createSegment } from "./segment.ts";
+import { scanRecords } from "./segment-scanner.ts";
+
+export type { LogRecord } from "./record-cache.ts";
+export type { RecoveryReport } from "./recovery.ts";
+
+export interface TopicLogOptions {
+  /** Folder owned by this log (created if missing). */
+  dir: string;
+  /** Roll to a new segment file once the active one has reached this size; default 64 MiB. */
+  segmentBytes?: number;
+  /** Default true; false only for tests and benchmarks that opt out of durability. */
+  fsync?: boolean;
+  /** Newest committed records kept in memory for reads; default 1024. */
+  cacheRecords?: number;
+  /** Payload bytes the read cache may hold; default 8 MiB. */
+  cacheBytes?: number;
+}
+
+/** Counters since open(). */
+export interface TopicLogStats {
+  /** Batches written and made durable: one write + one fdatasync each. */
+  commits: number;
+  /** Records made durable. */
+  records: number;
+  /** Bytes written (headers included). */
+  bytes: number;
+  /** Segment files in the log. */
+  segments: number;
+}
+
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK_BYTES = 128 * 1024;
+
+interface PendingAppend {
+  offset: bigint;
+  resolve: (offset: bigint) => void;
+  reject: (error: Error) => void;
+}
+
+/** Appends waiting for the next write+fsync, already encoded into one buffer. */
+class Batch {
+  readonly buffer: BatchBuffer;
+  readonly positions: number[] = [];
+  readonly appends: PendingAppend[] = [];
+  constructor(firstRecordBytes: number) {
+    this.buffer = new BatchBuffer(Math.max(16 * 1024, firstRecordBytes));
+  }
+}
+
+export class TopicLog {
+  private next: bigint;
+  private committed: bigint;
+  private pending: Batch | undefined;
+  private flushing: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly cache: RecordCache;
+  private readonly listeners = new Set<(committedOffset: bigint) => void>();
+  private readonly reads = new Set<Promise<unknown>>();
+  private readonly counters = { commits: 0, records: 0, bytes: 0 };
+
+  private constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+    private readonly fsync: boolean,
+    private readonly segments: Segment[],
+    private handle: FileHandle,
+    readonly recovery: RecoveryReport,
+    cache: RecordCache,
+  ) {
+    this.next = segments[segments.length - 1].endOffset;
+    this.committed = this.next;
+    this.cache = cache;
+  }
+
+  /** Opens (recovering) or creates the log in `options.dir`. */
+  static async open(options: TopicLogOptions): Promise<TopicLog> {
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    if (!Number.isSafeInteger(segmentBytes) || segmentBytes <= 0) {
+      throw new StorageError(
+        "INVALID_ARGUMENT",
+        `segmentBytes must be a positive integer, got ${segmentBytes}`,
+      );
+    }
+    const fsync = options.fsync ?? true;
+    let recovered: Awaited<ReturnType<typeof recoverLog>>;
+    try {
+      recovered = await recoverLog(options.dir, fsync);
+    } catch (error) {
+      throw ioError(`opening topic log ${options.dir}`, error);
+    }
+    const cache = new RecordCache(options.cacheRecords ?? 1024, options.cacheBytes ?? 8 * 1024 * 1024);
+    const { segments, handle, report } = recovered;
+    return new TopicLog(options.dir, segmentBytes, fsync, segments, handle, report, cache);
+  }
+
+  /** Offset the next append() will get (0n for a new log). */
+  get nextOffset(): bigint {
+    return this.next;
+  }
+
+  /** Every offset below this is durable; reads never go past it. */
+  get committedOffset(): bigint {
+    return this.committed;
+  }
+
+  /** Offset of the oldest record still in the log. */
+  get startOffset(): bigint {
+    return this.segments[0].baseOffset;
+  }
+
+  get stats(): TopicLogStats {
+    return { ...this.counters, segments: this.segments.length };
+  }
+
+  /**
+   * Assigns the next offset now (call order = offset order) and resolves with it once the record
+   * is written and fsynced. The payload is copied before this returns.
+   */
+  append(payload: Uint8Array): Promise<bigint> {
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(refusal);
+    if (!(payload instanceof Uint8Array)) {
+      return Promise.reject(new StorageError("INVALID_ARGUMENT", "append() takes a Uint8Array payload"));
+    }
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      const message = `payload of ${payload.length} bytes exceeds the ${MAX_PAYLOAD_BYTES}-byte record limit`;
+      return Promise.reject(new StorageError("TOO_LARGE", message));
+    }
+    const offset = this.next;
+    this.next = offset + 1n;
+    const bytes = RECORD_HEADER_BYTES + payload.length;
+    const batch = this.pending ?? new Batch(bytes);
+    this.pending = batch;
+    const position = batch.buffer.reserve(bytes);
+    encodeRecord(batch.buffer.bytes, position, offset, payload);
+    batch.positions.push(position);
+    const promise = new Promise<bigint>((resolve, reject) => {
+      batch.appends.push({ offset, resolve, reject });
+    });
+    this.flushing ??= this.flushLoop();
+    return promise;
+  }
+
+  /**
+   * Committed records with offset >= fromOffset, in order: at most maxRecords, and at most
+   * maxBytes of payload except that the first available record is always returned. [] at the tail.
+   */
+  read(fromOffset: bigint, maxRecords: number, maxBytes = Number.POSITIVE_INFINITY): Promise<LogRecord[]> {
+    if (this.closing) return Promise.reject(new StorageError("CLOSED", `topic log ${this.dir} is closed`));
+    const upTo = this.committed;
+    const from = fromOffset < this.startOffset ? this.startOffset : fromOffset;
+    if (!(maxRecords >= 1) || from >= upTo) return Promise.resolve([]);
+    if (this.cache.has(from)) {
+      const out: LogRecord[] = [];
+      this.cache.readInto(out, from, upTo, maxRecords, maxBytes, 0);
+      return Promise.resolve(out);
+    }
+    const read = this.readFromDisk(from, upTo, maxRecords, maxBytes);
+    this.reads.add(read);
+    const forget = () => this.reads.delete(read);
+    read.then(forget, forget);
+    return read;
+  }
+
+  /** Calls `listener` with the new committedOffset after each group commit. Returns an unsubscribe function. */
+  onCommit(listener: (committedOffset: bigint) => void): () => void {
+    const entry = (offset: bigint) => listener(offset);
+    this.listeners.add(entry);
+    return () => {
+      this.listeners.delete(entry);
+    };
+  }
+
+  /** Waits for pending appends to be durable (or fail), then closes the files. Later appends reject. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Closes the log and deletes its folder. */
+  async destroy(): Promise<void> {
+    try {
+      await this.close();
+    } finally {
+      await rm(this.dir, { recursive: true, force: true });
+      if (this.fsync) await fsyncDir(dirname(this.dir)).catch(() => {});
+    }
+  }
+
+  private refusal(): StorageError | undefined {
+    if (this.closing) return new StorageError("CLOSED", `topic log ${this.dir} is closed`);
+    if (this.failure) {
+      const message = `topic log ${this.dir} refuses appends after a failed write: ${this.failure.message}`;
+      return new StorageError("FAILED", message, { cause: this.failure });
+    }
+    return undefined;
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.flushing;
+    await Promise.allSettled([...this.reads]);
+    this.listeners.clear();
+    await this.handle.close();
+  }
+
+  private async flushLoop(): Promise<void> {
+    await undefined; // let appends made in the same tick join the first batch
+    while (this.pending) {
+      const batch = this.pending;
+      this.pending = undefined;
+      try {
+        await this.writeBatch(batch);
+      } catch (error) {
+        this.fail(batch, error);
+        break;
+      }
+      this.commit(batch);
+    }
+    this.flushing = undefined;
+  }
+
+  private async writeBatch(batch: Batch): Promise<void> {
+    let segment = this.segments[this.segments.length - 1];
+    if (segment.size >= this.segmentBytes && segment.records > 0) {
+      const created = await createSegment(this.dir, batch.appends[0].offset, this.fsync);
+      const previous = this.handle;
+      this.handle = created.handle;
+      this.segments.push(created.segment);
+      segment = created.segment;
+      await previous.close();
+    }
+    await writeFully(this.handle, batch.buffer.bytes, batch.buffer.length, segment.size);
+    if (this.fsync) await this.handle.datasync();
+  }
+
+  /** The batch is durable: index it, cache it, advance committedOffset, resolve, notify. */
+  private commit(batch: Batch): void {
+    const segment = this.segments[this.segments.length - 1];
+    const base = segment.size;
+    const bytes = batch.buffer.bytes;
+    const { appends, positions } = batch;
+    const count = appends.length;
+    for (let i = 0; i < count; i++) {
+      const position = positions[i];
+      const end = i + 1 < count ? positions[i + 1] : batch.buffer.length;
+      segment.addRecord(base + position, end - position);
+      const payloadStart = bytes.byteOffset + position + RECORD_HEADER_BYTES;
+      this.cache.push(
+        appends[i].offset,
+        new Uint8Array(bytes.buffer, payloadStart, end - position - RECORD_HEADER_BYTES),
+      );
+    }
+    this.committed = appends[count - 1].offset + 1n;
+    this.counters.commits++;
+    this.counters.records += count;
+    this.counters.bytes += batch.buffer.length;
+    for (const append of appends) append.resolve(append.offset);
+    for (const listener of this.listeners) {
+      try {
+        listener(this.committed);
+      } catch {
+        // A listener's failure must not affect the log or the other listeners.
+      }
+    }
+  }
+
+  /** Fail closed: reject the failed batch and everything queued behind it; refuse later appends. */
+  private fail(batch: Batch, cause: unknown): void {
+    const error = ioError(`writing to topic log ${this.dir}`, cause);
+    this.failure = error;
+    const queued = this.pending;
+    this.pending = undefined;
+    for (const append of batch.appends) append.reject(error);
+    for (const append of queued?.appends ?? []) append.reject(error);
+  }
+
+  private async readFromDisk(
+    from: bigint,
+    upTo: bigint,
+    maxRecords: number,
+    maxBytes: number,
+  ): Promise<LogRecord[]> {
+    const out: LogRecord[] = [];
+    let bytes = 0;
+    let offset = from;
+    let full = false;
+    for (let i = this.segmentIndexOf(from); i < this.segments.length && !full && offset < upTo; i++) {
+      if (this.cache.has(offset)) {
+        this.cache.readInto(out, offset, upTo, maxRecords, maxBytes, bytes);
+        break;
+      }
+      const segment = this.segments[i];
+      const entry = segment.lookup(offset);
+      const wanted = offset;
+      let handle: FileHandle;
+      try {
+        handle = await open(segment.path, "r");
+      } catch (error) {
+        throw ioError(`reading topic log ${this.dir}`, error);
+      }
+      try {
+        const result = await scanRecords(
+          handle,
+          entry.position,
+          segment.size,
+          entry.offset,
+          (recordOffset, payload) => {
+            if (recordOffset < wanted) return true;
+            if (recordOffset >= upTo || (out.length > 0 && bytes + payload.length > maxBytes)) {
+              full = true;
+              return false;
+            }
+            out.push({ offset: recordOffset, payload });
+            bytes += payload.length;
+            offset = recordOffset + 1n;
+            full = out.length >= maxRecords;
+            return !full;
+          },
+          READ_CHUNK_BYTES,
+        );
+        if (result.error !== undefined) {
+          throw new StorageError("CORRUPT", `${segment.path} at byte ${result.end}: ${result.error}`);
+        }
+      } catch (error) {
+        if (error instanceof StorageError) throw error;
+        throw ioError(`reading topic log ${this.dir}`, error);
+      } finally {
+        await handle.close();
+      }
+      if (!full && i + 1 < this.segments.length) offset = this.segments[i + 1].baseOffset;
+    }
+    return out;
+  }
+
+  /** Index of the segment holding `offset` (the last segment whose base offset is <= offset). */
+  private segmentIndexOf(offset: bigint): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}

@@ -1,0 +1,19 @@
+// Where commands write: stdout for data (messages, URLs), stderr for progress and errors.
+
+/** Output of a command; tests and embedders may pass their own. */
+export interface Io {
+  /** Writes a line of data to stdout. */
+  out(line: string): void;
+  /** Writes a line of status or error text to stderr. */
+  err(line: string): void;
+}
+
+/** The process's own stdout and stderr. */
+export const processIo: Io = {
+  out: (line) => {
+    process.stdout.write(`${line}\n`);
+  },
+  err: (line) => {
+    process.stderr.write(`${line}\n`);
+  },
+};

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { type CliProcess, runCli, startCli } from "./cli-process.ts";
+
+const listening = /^danube broker listening on (http:\/\/\S+) \(admin (http:\/\/\S+)\)/;
+
+async function startBroker(t: { after(fn: () => Promise<void> | void): void }) {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-test-"));
+  const broker = startCli([
+    "broker",
+    "--data-dir",
+    dataDir,
+    "--broker-addr",
+    "127.0.0.1:0",
+    "--admin-addr",
+    "127.0.0.1:0",
+    "--log-level",
+    "warn",
+  ]);
+  t.after(async () => {
+    broker.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const [, url, adminUrl] = await broker.waitForLine(listening);
+  return { broker, url: url!, adminUrl: adminUrl!, dataDir };
+}
+
+function track(t: { after(fn: () => void): void }, cli: CliProcess): CliProcess {
+  t.after(() => cli.kill());
+  return cli;
+}
+
+test("broker on port 0, produce and consume round-trip, SIGTERM exits 0", async (t) => {
+  const { broker, url, adminUrl } = await startBroker(t);
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(adminUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.notEqual(url, "http://127.0.0.1:0");
+
+  const topic = "/default/cli-round-trip";
+  // The first send creates the reliable topic; a new subscription starts after it.
+  const create = await runCli(["produce", "-s", url, "-t", topic, "--reliable", "-m", "before"]);
+  assert.equal(create.code, 0, create.stderr);
+  assert.match(create.stdout, /^sent 1\/1 /);
+
+  const consumer = track(
+    t,
+    startCli(["consume", "-s", url, "-t", topic, "--subscription", "s1", "--consumer", "c1", "--count", "3"]),
+  );
+  await consumer.waitForLine(/^subscribed to /);
+
+  const produce = await runCli([
+    "produce",
+    "--service-url",
+    url,
+    "--topic",
+    topic,
+    "--reliable",
+    "--count",
+    "3",
+    "--message",
+    "hello cli",
+    "--key",
+    "k1",
+    "--attr",
+    "source=test",
+    "--attr",
+    "n=1",
+  ]);
+  assert.equal(produce.code, 0, produce.stderr);
+  assert.equal(produce.stdout.trim().split("\n").length, 3);
+
+  const consumed = await consumer.exited();
+  assert.equal(consumed.code, 0, consumed.stderr);
+  const lines = consumed.stdout.trim().split("\n");
+  assert.equal(lines.length, 3, consumed.stdout);
+  for (const [i, line] of lines.entries()) {
+    assert.match(line, new RegExp(`^#${i + 1} topic=${topic} offset=\\d+ `));
+    assert.match(line, / key=k1 /);
+    assert.match(line, / attrs=\{"source":"test","n":"1"\}| attrs=\{"n":"1","source":"test"\}/);
+    assert.match(line, / payload=hello cli$/);
+  }
+  assert.match(consumed.stderr, /consumed 3 message\(s\)/);
+
+  broker.child.kill("SIGTERM");
+  const stopped = await broker.exited();
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.equal(stopped.signal, null);
+  assert.match(stopped.stderr, /SIGTERM received, closing/);
+});
+
+test("consume exits 0 on SIGINT; the broker exits 0 on SIGINT", async (t) => {
+  const { broker, url } = await startBroker(t);
+  const topic = "/default/cli-sigint";
+  const create = await runCli(["produce", "-s", url, "-t", topic, "--reliable"]);
+  assert.equal(create.code, 0, create.stderr);
+
+  const consumer = track(t, startCli(["consume", "-s", url, "-t", topic, "-S", "s1"]));
+  await consumer.waitForLine(/^subscribed to /);
+  consumer.child.kill("SIGINT");
+  const consumed = await consumer.exited();
+  assert.equal(consumed.code, 0, consumed.stderr);
+
+  broker.child.kill("SIGINT");
+  const stopped = await broker.exited();
+  assert.equal(stopped.code, 0, stopped.stderr);
+});
+
+test("client errors map to their exit codes", async (t) => {
+  const { url } = await startBroker(t);
+  // Subscribing to a topic that does not exist: NOT_FOUND.
+  const missing = await runCli(["consume", "-s", url, "-t", "/default/nope", "-S", "s1"]);
+  assert.equal(missing.code, 11, missing.stderr);
+  assert.match(missing.stderr, /NOT_FOUND/);
+});
+
+test("a second broker on a busy port fails to start with exit 3", async (t) => {
+  const { url } = await startBroker(t);
+  const port = new URL(url).port;
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-test-"));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const second = await runCli([
+    "broker",
+    "--data-dir",
+    dataDir,
+    "--broker-addr",
+    `127.0.0.1:${port}`,
+    "--admin-addr",
+    "127.0.0.1:0",
+  ]);
+  assert.equal(second.code, 3, second.stderr);
+  assert.match(second.stderr, /failed to start/);
+});

@@ -1,0 +1,112 @@
+// The client: owns the connection pool and every producer and consumer it creates.
+import { ConnectionPool } from "./connection-pool.ts";
+import { type Consumer, subscribe } from "./consumer/consumer.ts";
+import { toDanubeError } from "./errors/status-map.ts";
+import { closedError } from "./errors.ts";
+import {
+  type ClientOptions,
+  type ProducerOptions,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+  resolveProducerOptions,
+  resolveSubscribeOptions,
+  type SubscribeOptions,
+} from "./options.ts";
+import { createProducer, type Producer } from "./producer/producer.ts";
+import { type ClientRuntime, requestIdCounter } from "./runtime.ts";
+import { createCallContext } from "./signals.ts";
+
+/** A connection to a Danube cluster, created by {@link createClient}. */
+export interface DanubeClient extends AsyncDisposable {
+  /** The options in effect, defaults applied. */
+  readonly options: Readonly<ResolvedClientOptions>;
+  /** Whether `close()` was called. */
+  readonly closed: boolean;
+  /** Looks the topic up and registers a producer (one per partition when `partitions` is set). */
+  createProducer(options: ProducerOptions): Promise<Producer>;
+  /** Subscribes to the topic (every partition of a partitioned topic); the topic must exist. */
+  subscribe(options: SubscribeOptions): Promise<Consumer>;
+  /** Closes every producer and consumer created by this client, then the connections. */
+  close(): Promise<void>;
+}
+
+class ClientImpl implements DanubeClient {
+  readonly options: Readonly<ResolvedClientOptions>;
+  readonly #closing = new AbortController();
+  readonly #runtime: ClientRuntime;
+  readonly #producers = new Set<Producer>();
+  readonly #consumers = new Set<Consumer>();
+  #closed: Promise<void> | undefined;
+
+  constructor(options: ResolvedClientOptions) {
+    this.options = Object.freeze(options);
+    const serviceUrl = options.serviceUrl;
+    this.#runtime = {
+      options,
+      pool: new ConnectionPool(),
+      serviceAddress: { brokerUrl: serviceUrl, connectUrl: serviceUrl, proxy: false },
+      closeSignal: this.#closing.signal,
+      nextRequestId: requestIdCounter(0n),
+    };
+  }
+
+  get closed(): boolean {
+    return this.#closing.signal.aborted;
+  }
+
+  async createProducer(options: ProducerOptions): Promise<Producer> {
+    if (this.closed) throw closedError("client");
+    const resolved = resolveProducerOptions(options);
+    const ctx = createCallContext(
+      "createProducer",
+      options,
+      this.options.requestTimeoutMs,
+      this.#closing.signal,
+    );
+    const producer = await createProducer(this.#runtime, resolved, ctx, (p) => this.#producers.delete(p));
+    return this.#adopt(producer, this.#producers);
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Consumer> {
+    if (this.closed) throw closedError("client");
+    const resolved = resolveSubscribeOptions(options);
+    const ctx = createCallContext("subscribe", options, this.options.requestTimeoutMs, this.#closing.signal);
+    const consumer = await subscribe(this.#runtime, resolved, ctx, (c) => this.#consumers.delete(c));
+    return this.#adopt(consumer, this.#consumers);
+  }
+
+  async #adopt<T extends { close(): Promise<void> }>(item: T, registry: Set<T>): Promise<T> {
+    if (this.closed) {
+      await item.close();
+      throw closedError("client");
+    }
+    registry.add(item);
+    return item;
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing.abort();
+    const all = [...this.#producers, ...this.#consumers];
+    const results = await Promise.allSettled(all.map((item) => item.close()));
+    this.#runtime.pool.close();
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw toDanubeError(failed.reason, "close");
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Alias of {@link DanubeClient}. */
+export type Client = DanubeClient;
+
+/** Creates a client; no network call happens until a producer or consumer is created. */
+export function createClient(options: ClientOptions): DanubeClient {
+  return new ClientImpl(resolveClientOptions(options));
+}

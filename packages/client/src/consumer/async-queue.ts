@@ -1,0 +1,71 @@
+// A bounded single-reader queue: writers wait while it is full, the reader waits while it is empty.
+
+/** Bounded async FIFO with backpressure on `push`. */
+export class AsyncQueue<T> {
+  readonly #capacity: number;
+  readonly #items: T[] = [];
+  readonly #readers: Array<(result: IteratorResult<T, undefined>) => void> = [];
+  readonly #writers: Array<() => void> = [];
+  #closed = false;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("capacity must be an integer >= 1");
+    this.#capacity = capacity;
+  }
+
+  /** Items buffered now. */
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** Writers waiting for room. */
+  get waitingWriters(): number {
+    return this.#writers.length;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Adds an item, waiting while the queue is full. Resolves true once the item is queued or
+   * handed to a reader, false if the queue was closed (the item is dropped).
+   */
+  async push(item: T): Promise<boolean> {
+    while (!this.#closed && this.#readers.length === 0 && this.#items.length >= this.#capacity) {
+      await new Promise<void>((resolve) => this.#writers.push(resolve));
+    }
+    if (this.#closed) return false;
+    const reader = this.#readers.shift();
+    if (reader !== undefined) reader({ value: item, done: false });
+    else this.#items.push(item);
+    return true;
+  }
+
+  /** The next item; `done` once the queue is closed. */
+  next(): Promise<IteratorResult<T, undefined>> {
+    if (this.#items.length > 0) {
+      const value = this.#items.shift() as T;
+      this.#wakeWriter();
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.#readers.push(resolve);
+      this.#wakeWriter();
+    });
+  }
+
+  /** Ends the queue: buffered items are dropped, waiting readers get `done`, writers get false. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#items.length = 0;
+    for (const reader of this.#readers.splice(0)) reader({ value: undefined, done: true });
+    for (const writer of this.#writers.splice(0)) writer();
+  }
+
+  #wakeWriter(): void {
+    this.#writers.shift()?.();
+  }
+}

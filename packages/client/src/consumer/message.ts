@@ -1,0 +1,96 @@
+// A received message with ack()/nack() bound to the partition consumer that received it.
+import type { danube } from "@danube-ts/protocol";
+import type { AckOptions, NackOptions } from "../options.ts";
+
+/** Identity of a message as assigned by producer and broker. */
+export interface MessageId {
+  producerId: bigint;
+  /** The (partition) topic name. */
+  topicName: string;
+  /** The producer's broker URL. */
+  brokerAddr: string;
+  /** Broker-assigned offset (Reliable topics); 0 for NonReliable topics. */
+  topicOffset: bigint;
+}
+
+/** A message delivered to a consumer. */
+export interface Message {
+  readonly payload: Uint8Array;
+  /** The payload decoded as UTF-8. */
+  text(): string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly routingKey: string | undefined;
+  /** Producer's clock when sent, ms since the epoch. */
+  readonly publishTime: bigint;
+  readonly producerName: string;
+  /** The (partition) topic it was received from. */
+  readonly topic: string;
+  readonly schemaId: bigint | undefined;
+  readonly schemaVersion: number | undefined;
+  readonly id: Readonly<MessageId>;
+  /** The producer's request id, reused for ack/nack. */
+  readonly requestId: bigint;
+  /** Acknowledges the message. */
+  ack(options?: AckOptions): Promise<void>;
+  /** Rejects the message so that the broker redelivers it (after `delayMs`). */
+  nack(options?: NackOptions): Promise<void>;
+}
+
+/** What acknowledges messages: the partition consumer that received them. */
+export interface Acknowledger {
+  ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void>;
+  nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void>;
+}
+
+const utf8 = new TextDecoder();
+
+/** Wraps a wire message. */
+export class MessageImpl implements Message {
+  readonly payload: Uint8Array;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly routingKey: string | undefined;
+  readonly publishTime: bigint;
+  readonly producerName: string;
+  readonly topic: string;
+  readonly schemaId: bigint | undefined;
+  readonly schemaVersion: number | undefined;
+  readonly id: Readonly<MessageId>;
+  readonly requestId: bigint;
+  readonly #wire: danube.StreamMessage;
+  readonly #acknowledger: Acknowledger;
+
+  constructor(wire: danube.StreamMessage, topic: string, acknowledger: Acknowledger) {
+    this.#wire = wire;
+    this.#acknowledger = acknowledger;
+    // A plain Uint8Array view (the decoder hands out a Buffer slice), no copy.
+    const bytes = wire.payload;
+    this.payload = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.attributes = wire.attributes;
+    this.routingKey = wire.routingKey;
+    this.publishTime = wire.publishTime;
+    this.producerName = wire.producerName;
+    this.topic = topic;
+    this.schemaId = wire.schemaId;
+    this.schemaVersion = wire.schemaVersion;
+    this.requestId = wire.requestId;
+    const msgId = wire.msgId;
+    this.id = Object.freeze({
+      producerId: msgId?.producerId ?? 0n,
+      topicName: msgId?.topicName ?? topic,
+      brokerAddr: msgId?.brokerAddr ?? "",
+      topicOffset: msgId?.topicOffset ?? 0n,
+    });
+  }
+
+  text(): string {
+    return utf8.decode(this.payload);
+  }
+
+  ack(options?: AckOptions): Promise<void> {
+    return this.#acknowledger.ack(this.#wire, options);
+  }
+
+  nack(options?: NackOptions): Promise<void> {
+    return this.#acknowledger.nack(this.#wire, options);
+  }
+}

@@ -1,0 +1,339 @@
+// Option types, their defaults (in one place) and their validation (done once, before any RPC).
+import {
+  allowedDispatchStrategies,
+  allowedSubscriptionTypes,
+  DispatchStrategy,
+  SubscriptionType,
+} from "./enums.ts";
+import { invalidArgument } from "./errors.ts";
+
+/** Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt; 0 disables retrying.
+   * @default 5
+   */
+  maxRetries?: number;
+  /**
+   * Backoff unit: attempt n (from 0) waits `min(baseDelayMs * (n + 1), maxDelayMs)`, 50-100% jittered.
+   * @default 200
+   */
+  baseDelayMs?: number;
+  /**
+   * Upper bound of one backoff wait.
+   * @default 5000
+   */
+  maxDelayMs?: number;
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Broker to bootstrap from: `http://host:port`, `https://host:port` or `host:port`. */
+  serviceUrl: string;
+  /**
+   * Default time limit of every operation (create, subscribe, send, ack, nack), retries included.
+   * @default 30000
+   */
+  requestTimeoutMs?: number;
+  /** Retry policy for create, subscribe, send, ack and nack. */
+  retry?: RetryOptions;
+  // Reserved for later issues: `tls` (CA / mTLS material) and `token` (JWT or supplier).
+}
+
+/** Per-call cancellation and time limit, accepted by every network operation. */
+export interface CallOptions {
+  /** Aborting it cancels the operation with code CANCELLED. */
+  signal?: AbortSignal;
+  /**
+   * Time limit of this operation, retries included; elapsed gives DEADLINE_EXCEEDED.
+   * @default the client's requestTimeoutMs
+   */
+  timeoutMs?: number;
+}
+
+/** Options of `client.createProducer()`. */
+export interface ProducerOptions extends CallOptions {
+  /** Topic name, `/namespace/topic`. */
+  topic: string;
+  /** Producer name; partition producers are named `<name>-<i>`. */
+  name: string;
+  /**
+   * Number of partitions (`<topic>-part-<i>`); omit for a non-partitioned topic.
+   * @default undefined (non-partitioned)
+   */
+  partitions?: number;
+  /**
+   * Dispatch strategy requested for the topic.
+   * @default DispatchStrategy.NonReliable
+   */
+  dispatchStrategy?: DispatchStrategy;
+}
+
+/** Options of `producer.send()`. */
+export interface SendOptions extends CallOptions {
+  /**
+   * User attributes carried with the message.
+   * @default {}
+   */
+  attributes?: Record<string, string>;
+  /**
+   * Routing key: picks the partition (FNV-1a 64 mod partitions) and is carried as `routingKey`.
+   * @default undefined (round robin)
+   */
+  key?: string;
+}
+
+/** Options of `client.subscribe()`. */
+export interface SubscribeOptions extends CallOptions {
+  /** Topic name, `/namespace/topic`; a partitioned topic subscribes to every partition. */
+  topic: string;
+  /** Subscription name. */
+  subscription: string;
+  /** Consumer name; reusing it on a subscription takes the consumer over. */
+  consumerName: string;
+  /**
+   * Subscription type (fixed by the subscription's first consumer).
+   * @default SubscriptionType.Shared
+   */
+  subscriptionType?: SubscriptionType;
+  /**
+   * Whole-key glob patterns (`*`, `?`) for KeyShared subscriptions.
+   * @default []
+   */
+  keyFilters?: string[];
+  /**
+   * Messages buffered locally before the broker streams are paused.
+   * @default 100
+   */
+  receiveQueueSize?: number;
+}
+
+/** Options of `message.ack()`. */
+export interface AckOptions extends CallOptions {}
+
+/** Options of `message.nack()`. */
+export interface NackOptions extends CallOptions {
+  /**
+   * Redelivery delay requested from the broker.
+   * @default undefined (the subscription's policy)
+   */
+  delayMs?: number;
+  /**
+   * Why the message was rejected (recorded by the broker, e.g. for dead-lettering).
+   * @default undefined
+   */
+  reason?: string;
+}
+
+/** The client defaults. */
+export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl">> & {
+  retry: Required<RetryOptions>;
+} {
+  return {
+    requestTimeoutMs: 30_000,
+    retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
+  };
+}
+
+/** Default number of messages buffered by a consumer. */
+export const defaultReceiveQueueSize = 100;
+
+/** Client options with defaults applied and the service URL parsed. */
+export interface ResolvedClientOptions {
+  /** The service URL with a scheme, as carried in `msg_id.broker_addr`. */
+  serviceUrl: string;
+  /** `host:port` to dial. */
+  serviceTarget: string;
+  requestTimeoutMs: number;
+  retry: Required<RetryOptions>;
+}
+
+/** Producer options, validated, with defaults applied. */
+export interface ResolvedProducerOptions {
+  topic: string;
+  name: string;
+  partitions: number | undefined;
+  dispatchStrategy: DispatchStrategy;
+}
+
+/** Subscribe options, validated, with defaults applied. */
+export interface ResolvedSubscribeOptions {
+  topic: string;
+  subscription: string;
+  consumerName: string;
+  subscriptionType: SubscriptionType;
+  keyFilters: string[];
+  receiveQueueSize: number;
+}
+
+const topicPart = /^[\p{L}\p{N}_-]+$/u;
+
+/** Throws INVALID_ARGUMENT unless `topic` is `/namespace/topic` made of letters, digits, `_`, `-`. */
+export function validateTopic(topic: unknown, option = "topic"): string {
+  if (typeof topic !== "string" || topic.length === 0) throw invalidArgument(option, "is required");
+  const parts = topic.split("/");
+  if (parts.length !== 3 || parts[0] !== "" || !topicPart.test(parts[1]!) || !topicPart.test(parts[2]!)) {
+    throw invalidArgument(
+      option,
+      `"${topic}" is invalid: expected /namespace/topic made of letters, digits, '_' or '-'`,
+    );
+  }
+  return topic;
+}
+
+function requireName(value: unknown, option: string): string {
+  if (typeof value !== "string" || value.trim().length === 0) {
+    throw invalidArgument(option, "is required and must be a non-empty string");
+  }
+  return value;
+}
+
+function checkInteger(value: unknown, option: string, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw invalidArgument(option, `must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkPositive(value: unknown, option: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw invalidArgument(option, `must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Splits a service URL into the URL carried in messages and the `host:port` to dial. */
+export function parseServiceUrl(raw: unknown, option = "serviceUrl"): { url: string; target: string } {
+  if (typeof raw !== "string" || raw.trim().length === 0) throw invalidArgument(option, "is required");
+  const trimmed = raw.trim().replace(/\/+$/, "");
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
+  if (scheme && !/^https?$/i.test(scheme[1]!)) {
+    throw invalidArgument(
+      option,
+      `"${raw}" has unsupported scheme ${scheme[1]}; use http://, https:// or none`,
+    );
+  }
+  const target = scheme ? trimmed.slice(scheme[0].length) : trimmed;
+  if (!/^(\[[0-9a-f:.]+\]|[^\s/:[\]]+)(:\d{1,5})?$/i.test(target)) {
+    throw invalidArgument(option, `"${raw}" is not a valid host:port address`);
+  }
+  const prefix = scheme ? scheme[0].toLowerCase() : "http://";
+  return { url: `${prefix}${target}`, target };
+}
+
+/** Validates client options and applies defaults. */
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
+  const defaults = defaultClientOptions();
+  const { url, target } = parseServiceUrl(options.serviceUrl);
+  const retry = options.retry ?? {};
+  const resolved: ResolvedClientOptions = {
+    serviceUrl: url,
+    serviceTarget: target,
+    requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
+    retry: {
+      maxRetries: retry.maxRetries ?? defaults.retry.maxRetries,
+      baseDelayMs: retry.baseDelayMs ?? defaults.retry.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? defaults.retry.maxDelayMs,
+    },
+  };
+  checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
+  checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
+  checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
+  checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
+  return resolved;
+}
+
+/** Validates the `signal` and `timeoutMs` of any per-call options. */
+export function validateCallOptions(options: CallOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
+  if (options.timeoutMs !== undefined) checkPositive(options.timeoutMs, "timeoutMs");
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidArgument("signal", "must be an AbortSignal");
+  }
+}
+
+/** Validates producer options and applies defaults. */
+export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
+  validateCallOptions(options);
+  const topic = validateTopic(options.topic);
+  const name = requireName(options.name, "name");
+  if (options.partitions !== undefined) {
+    const p = options.partitions;
+    if (typeof p !== "number" || !Number.isInteger(p) || p < 1) {
+      throw invalidArgument(
+        "partitions",
+        `must be >= 1 (an integer) or omitted for a non-partitioned topic, got ${String(p)}`,
+      );
+    }
+  }
+  const dispatchStrategy = options.dispatchStrategy ?? DispatchStrategy.NonReliable;
+  if (!allowedDispatchStrategies.includes(dispatchStrategy)) {
+    throw invalidArgument(
+      "dispatchStrategy",
+      `must be one of ${allowedDispatchStrategies.join(", ")}, got ${String(dispatchStrategy)}`,
+    );
+  }
+  return { topic, name, partitions: options.partitions, dispatchStrategy };
+}
+
+/** Validates subscribe options and applies defaults. */
+export function resolveSubscribeOptions(options: SubscribeOptions): ResolvedSubscribeOptions {
+  validateCallOptions(options);
+  const topic = validateTopic(options.topic);
+  const subscription = requireName(options.subscription, "subscription");
+  const consumerName = requireName(options.consumerName, "consumerName");
+  const subscriptionType = options.subscriptionType ?? SubscriptionType.Shared;
+  if (!allowedSubscriptionTypes.includes(subscriptionType)) {
+    throw invalidArgument(
+      "subscriptionType",
+      `must be one of ${allowedSubscriptionTypes.join(", ")}, got ${String(subscriptionType)}`,
+    );
+  }
+  const keyFilters = options.keyFilters ?? [];
+  if (!Array.isArray(keyFilters) || keyFilters.some((f) => typeof f !== "string" || f.length === 0)) {
+    throw invalidArgument("keyFilters", "must be an array of non-empty strings");
+  }
+  const receiveQueueSize = checkInteger(
+    options.receiveQueueSize ?? defaultReceiveQueueSize,
+    "receiveQueueSize",
+    1,
+  );
+  return {
+    topic,
+    subscription,
+    consumerName,
+    subscriptionType,
+    keyFilters: [...keyFilters],
+    receiveQueueSize,
+  };
+}
+
+/** Validates send options. */
+export function validateSendOptions(options: SendOptions | undefined): void {
+  validateCallOptions(options);
+  if (options === undefined) return;
+  if (options.key !== undefined && typeof options.key !== "string") {
+    throw invalidArgument("key", "must be a string");
+  }
+  const attributes = options.attributes;
+  if (attributes !== undefined) {
+    if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
+      throw invalidArgument("attributes", "must be an object of string values");
+    }
+    for (const [k, v] of Object.entries(attributes)) {
+      if (typeof v !== "string") throw invalidArgument(`attributes.${k}`, "must be a string");
+    }
+  }
+}
+
+/** Validates nack options. */
+export function validateNackOptions(options: NackOptions | undefined): void {
+  validateCallOptions(options);
+  if (options === undefined) return;
+  if (options.delayMs !== undefined) checkInteger(options.delayMs, "delayMs", 0);
+  if (options.reason !== undefined && typeof options.reason !== "string") {
+    throw invalidArgument("reason", "must be a string");
+  }
+}

@@ -1,0 +1,62 @@
+// Retry with linear, jittered backoff for retryable errors, bounded by the call context.
+import { toDanubeError } from "./errors/status-map.ts";
+import { DanubeError, ErrorCode } from "./errors.ts";
+import type { RetryOptions } from "./options.ts";
+import { type CallContext, sleep, throwIfStopped } from "./signals.ts";
+
+/** A fully specified retry policy. */
+export type RetryPolicy = Required<RetryOptions>;
+
+/**
+ * Backoff before retry number `attempt` (0-based): `min(base * (attempt + 1), max)`,
+ * uniformly jittered into [50%, 100%] of that value.
+ */
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.baseDelayMs * (attempt + 1), policy.maxDelayMs);
+  return Math.round(ceiling / 2 + (ceiling / 2) * random());
+}
+
+/** Hooks of {@link withRetry}. */
+export interface RetryHooks {
+  /** Called before each retry (after the backoff), e.g. to redo a topic lookup. */
+  beforeRetry?: (attempt: number, error: DanubeError) => void | Promise<void>;
+  /** Source of randomness for jitter (tests). */
+  random?: () => number;
+}
+
+/**
+ * Runs `operation` until it succeeds, fails with a non-retryable error, exhausts
+ * `policy.maxRetries`, or the context is aborted (CANCELLED) or out of time (DEADLINE_EXCEEDED).
+ */
+export async function withRetry<T>(
+  ctx: CallContext,
+  policy: RetryPolicy,
+  operation: (attempt: number) => Promise<T>,
+  hooks: RetryHooks = {},
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    throwIfStopped(ctx);
+    let error: DanubeError;
+    try {
+      return await operation(attempt);
+    } catch (thrown) {
+      error = toDanubeError(thrown, ctx.operation);
+    }
+    if (!error.retryable || attempt >= policy.maxRetries) throw error;
+    if (error.code === ErrorCode.DEADLINE_EXCEEDED && Date.now() >= ctx.deadline) throw error;
+    const delay = backoffDelay(attempt, policy, hooks.random);
+    if (Date.now() + delay >= ctx.deadline) {
+      throw new DanubeError(
+        ErrorCode.DEADLINE_EXCEEDED,
+        `${ctx.operation}: deadline exceeded while retrying; last error: ${error.message}`,
+        { cause: error },
+      );
+    }
+    await sleep(delay, ctx);
+    await hooks.beforeRetry?.(attempt + 1, error);
+  }
+}

@@ -1,0 +1,125 @@
+// Per-call cancellation: links the caller's AbortSignal, the owner's close signal and a deadline,
+// and applies them to grpc-js calls (deadline option, call.cancel()) and to waits.
+import type { ClientUnaryCall, CallOptions as GrpcCallOptions, ServiceError } from "@grpc/grpc-js";
+import { cancelledError, deadlineError, fromServiceError } from "./errors/status-map.ts";
+import type { DanubeError } from "./errors.ts";
+import type { CallOptions } from "./options.ts";
+
+/** Everything that can stop one operation. */
+export interface CallContext {
+  /** Operation name used in error messages, e.g. "send". */
+  readonly operation: string;
+  /** The caller's signal. */
+  readonly signal: AbortSignal | undefined;
+  /** Aborted when the owning client, producer or consumer closes. */
+  readonly closeSignal: AbortSignal | undefined;
+  /** Absolute deadline in ms since the epoch (Infinity for none). */
+  readonly deadline: number;
+}
+
+/** A context for one operation from per-call options and the owner's defaults. */
+export function createCallContext(
+  operation: string,
+  options: CallOptions | undefined,
+  defaultTimeoutMs: number,
+  closeSignal: AbortSignal | undefined,
+): CallContext {
+  const timeoutMs = options?.timeoutMs ?? defaultTimeoutMs;
+  return { operation, signal: options?.signal, closeSignal, deadline: Date.now() + timeoutMs };
+}
+
+/** A context without deadline for background work stopped only by `closeSignal`. */
+export function backgroundContext(operation: string, closeSignal: AbortSignal): CallContext {
+  return { operation, signal: undefined, closeSignal, deadline: Number.POSITIVE_INFINITY };
+}
+
+/** The error to throw if the operation was aborted (CANCELLED), else undefined. */
+export function abortError(ctx: CallContext): DanubeError | undefined {
+  if (ctx.signal?.aborted) return cancelledError(ctx.operation, ctx.signal.reason);
+  if (ctx.closeSignal?.aborted) return cancelledError(ctx.operation, new Error("closed"));
+  return undefined;
+}
+
+/** Throws CANCELLED if aborted, DEADLINE_EXCEEDED if the deadline passed. */
+export function throwIfStopped(ctx: CallContext): void {
+  const aborted = abortError(ctx);
+  if (aborted) throw aborted;
+  if (Date.now() >= ctx.deadline) throw deadlineError(ctx.operation);
+}
+
+/** Calls `listener` once when either signal of `ctx` aborts; returns the unsubscribe function. */
+export function onAbort(ctx: CallContext, listener: () => void): () => void {
+  const signals = [ctx.signal, ctx.closeSignal].filter((s): s is AbortSignal => s !== undefined);
+  let done = false;
+  const fire = (): void => {
+    if (done) return;
+    done = true;
+    dispose();
+    listener();
+  };
+  const dispose = (): void => {
+    for (const s of signals) s.removeEventListener("abort", fire);
+  };
+  for (const s of signals) s.addEventListener("abort", fire, { once: true });
+  return () => {
+    done = true;
+    dispose();
+  };
+}
+
+/** grpc-js call options carrying the context's deadline. */
+export function grpcCallOptions(ctx: CallContext): Partial<GrpcCallOptions> {
+  return Number.isFinite(ctx.deadline) ? { deadline: new Date(ctx.deadline) } : {};
+}
+
+/** The callback-style invocation of one unary RPC. */
+export type UnaryInvoker<Res> = (
+  options: Partial<GrpcCallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+
+/** Runs one unary RPC under `ctx`: deadline as gRPC deadline, abort as call.cancel(). */
+export function unaryCall<Res>(ctx: CallContext, rpc: string, invoke: UnaryInvoker<Res>): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    try {
+      throwIfStopped(ctx);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    let call: ClientUnaryCall | undefined;
+    const unsubscribe = onAbort(ctx, () => call?.cancel());
+    call = invoke(grpcCallOptions(ctx), (error, response) => {
+      unsubscribe();
+      if (error === null) {
+        resolve(response);
+        return;
+      }
+      reject(abortError(ctx) ?? fromServiceError(error, `${ctx.operation} (${rpc})`));
+    });
+  });
+}
+
+/** Waits `ms`, rejecting with CANCELLED if the context aborts first. */
+export function sleep(ms: number, ctx?: CallContext, unref = false): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (ctx) {
+      const aborted = abortError(ctx);
+      if (aborted) {
+        reject(aborted);
+        return;
+      }
+    }
+    const unsubscribe = ctx
+      ? onAbort(ctx, () => {
+          clearTimeout(timer);
+          reject(abortError(ctx));
+        })
+      : () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve();
+    }, ms);
+    if (unref) timer.unref();
+  });
+}

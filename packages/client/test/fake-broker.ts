@@ -1,0 +1,136 @@
+// An in-process scripted gRPC server speaking the Danube client API, for client unit tests.
+
+import { danube } from "@danube-ts/protocol";
+import {
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  Server,
+  ServerCredentials,
+  type ServerErrorResponse,
+  type status,
+} from "@grpc/grpc-js";
+
+type Unary<Req, Res> = (request: Req) => Promise<Res> | Res;
+
+/** Handlers a test may replace; defaults behave like a one-broker cluster with every topic. */
+export interface FakeHandlers {
+  topicLookup: Unary<danube.TopicLookupRequest, danube.TopicLookupResponse>;
+  topicPartitions: Unary<danube.TopicLookupRequest, danube.TopicPartitionsResponse>;
+  createProducer: Unary<danube.ProducerRequest, danube.ProducerResponse>;
+  sendMessage: Unary<danube.StreamMessage, danube.MessageResponse>;
+  subscribe: Unary<danube.ConsumerRequest, danube.ConsumerResponse>;
+  receiveMessages: handleServerStreamingCall<danube.ReceiveRequest, danube.StreamMessage>;
+  ack: Unary<danube.AckRequest, danube.AckResponse>;
+  nack: Unary<danube.NackRequest, danube.NackResponse>;
+  healthCheck: Unary<danube.HealthCheckRequest, danube.HealthCheckResponse>;
+}
+
+export interface FakeBroker {
+  url: string;
+  handlers: FakeHandlers;
+  /** Every request received, by method name, in order. */
+  calls: Map<string, unknown[]>;
+  count(method?: string): number;
+  close(): Promise<void>;
+}
+
+/** A gRPC error as a handler throws it. */
+export function grpcError(code: status, details: string): ServerErrorResponse {
+  return Object.assign(new Error(details), { code, details });
+}
+
+export async function startFakeBroker(): Promise<FakeBroker> {
+  const server = new Server();
+  const calls = new Map<string, unknown[]>();
+  let url = "";
+  let nextId = 1000n;
+  const handlers: FakeHandlers = {
+    topicLookup: (r) => ({
+      requestId: r.requestId,
+      responseType: danube.TopicLookupResponse_LookupType.Connect,
+      brokerUrl: url,
+      connectUrl: url,
+      proxy: false,
+    }),
+    topicPartitions: (r) => ({ requestId: r.requestId, partitions: [r.topic] }),
+    createProducer: (r) => ({ requestId: r.requestId, producerId: nextId++, producerName: r.producerName }),
+    sendMessage: (r) => ({ requestId: r.requestId }),
+    subscribe: (r) => ({ requestId: r.requestId, consumerId: nextId++, consumerName: r.consumerName }),
+    receiveMessages: () => {},
+    ack: (r) => ({ requestId: r.requestId }),
+    nack: (r) => ({ requestId: r.requestId }),
+    healthCheck: () => ({ status: danube.HealthCheckResponse_ClientStatus.OK }),
+  };
+  const record = (method: string, request: unknown) => {
+    calls.set(method, [...(calls.get(method) ?? []), request]);
+  };
+  function unary<K extends Exclude<keyof FakeHandlers, "receiveMessages">>(method: K) {
+    type Req = Parameters<FakeHandlers[K]>[0];
+    type Res = Awaited<ReturnType<FakeHandlers[K]>>;
+    const handle: handleUnaryCall<Req, Res> = (call, callback) => {
+      record(method, call.request);
+      const handler = handlers[method] as (r: Req) => Promise<Res> | Res;
+      Promise.resolve()
+        .then(() => handler(call.request))
+        .then(
+          (response) => callback(null, response),
+          (error: ServerErrorResponse) => callback(error),
+        );
+    };
+    return handle;
+  }
+  server.addService(danube.DiscoveryService, {
+    topicLookup: unary("topicLookup"),
+    topicPartitions: unary("topicPartitions"),
+  });
+  server.addService(danube.ProducerServiceService, {
+    createProducer: unary("createProducer"),
+    sendMessage: unary("sendMessage"),
+  });
+  server.addService(danube.ConsumerServiceService, {
+    subscribe: unary("subscribe"),
+    ack: unary("ack"),
+    nack: unary("nack"),
+    receiveMessages: ((call) => {
+      record("receiveMessages", call.request);
+      handlers.receiveMessages(call);
+    }) satisfies handleServerStreamingCall<danube.ReceiveRequest, danube.StreamMessage>,
+  });
+  server.addService(danube.HealthCheckService, { healthCheck: unary("healthCheck") });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    handlers,
+    calls,
+    count: (method) =>
+      method === undefined
+        ? [...calls.values()].reduce((n, l) => n + l.length, 0)
+        : (calls.get(method)?.length ?? 0),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.forceShutdown();
+        resolve();
+      }),
+  };
+}
+
+/** A StreamMessage as a broker would deliver it. */
+export function wireMessage(topic: string, i: number, payloadSize = 8): danube.StreamMessage {
+  return {
+    requestId: BigInt(i),
+    msgId: { producerId: 7n, topicName: topic, brokerAddr: "http://x:1", topicOffset: BigInt(i) },
+    payload: new Uint8Array(payloadSize).fill(i % 256),
+    publishTime: 1_700_000_000_000n + BigInt(i),
+    producerName: "p",
+    subscriptionName: "",
+    attributes: { i: String(i) },
+    schemaId: undefined,
+    schemaVersion: undefined,
+    routingKey: undefined,
+  };
+}
