@@ -51,6 +51,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     throw err;
   }
   url = `http://${opts.advertisedAddr ?? `${urlHost(opts.host)}:${port}`}`;
+  core.brokerUrl = url;
   adminUrl = `http://${urlHost(opts.adminHost)}:${adminPort}`;
   opts.logger.info(`broker ${core.brokerId} serving ${url} (admin ${adminUrl}), data in ${opts.dataDir}`);
 

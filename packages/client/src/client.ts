@@ -1,8 +1,9 @@
 // The client: owns the connection pool and every producer and consumer it creates.
+import { type AdminClient, createAdminClient } from "./admin/admin-client.ts";
 import { ConnectionPool } from "./connection-pool.ts";
 import { type Consumer, subscribe } from "./consumer/consumer.ts";
 import { toDanubeError } from "./errors/status-map.ts";
-import { closedError } from "./errors.ts";
+import { closedError, DanubeError, ErrorCode } from "./errors.ts";
 import {
   type ClientOptions,
   type ProducerOptions,
@@ -15,6 +16,7 @@ import {
 import { createProducer, type Producer } from "./producer/producer.ts";
 import { type ClientRuntime, requestIdCounter } from "./runtime.ts";
 import { createCallContext } from "./signals.ts";
+import { type ClientStatus, StatusHub } from "./status.ts";
 
 /** A connection to a Danube cluster, created by {@link createClient}. */
 export interface DanubeClient extends AsyncDisposable {
@@ -26,7 +28,16 @@ export interface DanubeClient extends AsyncDisposable {
   createProducer(options: ProducerOptions): Promise<Producer>;
   /** Subscribes to the topic (every partition of a partitioned topic); the topic must exist. */
   subscribe(options: SubscribeOptions): Promise<Consumer>;
-  /** Closes every producer and consumer created by this client, then the connections. */
+  /**
+   * Status events of every producer and consumer of this client (reconnecting, reconnected,
+   * error, closed), as a discriminated union on `type`. Each iterator buffers at most 256
+   * events (dropping the oldest) and ends after the client's `closed` event.
+   */
+  status(): AsyncIterable<ClientStatus>;
+  /**
+   * Closes every producer (flushing its sends first) and consumer created by this client, then
+   * the connections. Leaves no timers or sockets behind.
+   */
   close(): Promise<void>;
 }
 
@@ -36,6 +47,8 @@ class ClientImpl implements DanubeClient {
   readonly #runtime: ClientRuntime;
   readonly #producers = new Set<Producer>();
   readonly #consumers = new Set<Consumer>();
+  readonly #status = new StatusHub();
+  #admin: AdminClient | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: ResolvedClientOptions) {
@@ -46,8 +59,24 @@ class ClientImpl implements DanubeClient {
       pool: new ConnectionPool(),
       serviceAddress: { brokerUrl: serviceUrl, connectUrl: serviceUrl, proxy: false },
       closeSignal: this.#closing.signal,
+      status: this.#status,
       nextRequestId: requestIdCounter(0n),
+      admin: () => this.#adminClient(),
     };
+  }
+
+  #adminClient(): AdminClient {
+    const adminUrl = this.options.adminUrl;
+    if (adminUrl === undefined) {
+      throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "the client option adminUrl is not set");
+    }
+    if (this.closed) throw closedError("client");
+    this.#admin ??= createAdminClient({ adminUrl, requestTimeoutMs: this.options.requestTimeoutMs });
+    return this.#admin;
+  }
+
+  status(): AsyncIterable<ClientStatus> {
+    return this.#status.iterate();
   }
 
   get closed(): boolean {
@@ -94,6 +123,9 @@ class ClientImpl implements DanubeClient {
     const all = [...this.#producers, ...this.#consumers];
     const results = await Promise.allSettled(all.map((item) => item.close()));
     this.#runtime.pool.close();
+    await this.#admin?.close();
+    this.#status.emit({ type: "closed", source: "client", topic: undefined, name: undefined });
+    this.#status.close();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed !== undefined) throw toDanubeError(failed.reason, "close");
   }

@@ -1,54 +1,55 @@
-// Background liveness ping of one producer or consumer (every 5 s, unref'd, stops on close).
+// Background liveness ping of one producer or consumer (every healthCheckIntervalMs, unref'd timers,
+// stops on abort). It reads the current registration each time, so it survives re-creation.
 import { danube } from "@danube-ts/protocol";
 import type { BrokerAddress } from "./connection-pool.ts";
 import type { ClientRuntime } from "./runtime.ts";
-import { sleep, unaryCall } from "./signals.ts";
+import { backgroundContext, sleep, unaryCall } from "./signals.ts";
 
-/** Interval between two health checks. */
-export const healthCheckIntervalMs = 5000;
-
-/** What a health check pings. */
+/** The registration a health check pings. */
 export interface HealthCheckTarget {
-  readonly kind: "producer" | "consumer";
   readonly id: bigint;
   readonly address: BrokerAddress;
 }
 
 /**
- * Pings the broker until `stop` aborts. Calls `onClose` when the broker answers CLOSE (the
- * broker no longer knows the id); the loop then ends. RPC errors are ignored. Never rejects.
+ * Pings the broker until `stop` aborts. `target()` gives the registration to ping, or undefined
+ * to skip this round (e.g. while re-registering). Calls `onClose` whenever the broker answers
+ * CLOSE (it no longer knows the id, or the consumer is inactive). RPC errors are ignored: the
+ * producer's sends and the consumer's stream notice a broken broker by themselves. Never rejects.
  */
 export function startHealthCheck(
   runtime: ClientRuntime,
-  target: HealthCheckTarget,
+  kind: "producer" | "consumer",
+  target: () => HealthCheckTarget | undefined,
   stop: AbortSignal,
-  onClose: () => void,
-  intervalMs = healthCheckIntervalMs,
+  onClose: (target: HealthCheckTarget) => void,
 ): Promise<void> {
-  const ctx = { operation: `health check (${target.kind})`, signal: undefined, closeSignal: stop };
+  const intervalMs = runtime.options.healthCheckIntervalMs;
+  const ctx = backgroundContext(`health check (${kind})`, stop);
   const client =
-    target.kind === "producer"
+    kind === "producer"
       ? danube.HealthCheckRequest_ClientType.Producer
       : danube.HealthCheckRequest_ClientType.Consumer;
   const loop = async (): Promise<void> => {
     while (!stop.aborted) {
-      await sleep(intervalMs, { ...ctx, deadline: Number.POSITIVE_INFINITY }, true);
-      const connection = runtime.pool.get(target.address);
-      const request: danube.HealthCheckRequest = {
-        requestId: runtime.nextRequestId(),
-        client,
-        id: target.id,
-      };
+      await sleep(intervalMs, ctx, true);
+      const current = target();
+      if (current === undefined) continue;
       try {
+        const connection = runtime.pool.get(current.address);
+        const request: danube.HealthCheckRequest = {
+          requestId: runtime.nextRequestId(),
+          client,
+          id: current.id,
+        };
         const response = await unaryCall<danube.HealthCheckResponse>(
           { ...ctx, deadline: Date.now() + intervalMs },
           "HealthCheck",
           (options, callback) =>
-            connection.health.healthCheck(request, runtime.pool.metadata(target.address), options, callback),
+            connection.health.healthCheck(request, runtime.pool.metadata(current.address), options, callback),
         );
-        if (response.status === danube.HealthCheckResponse_ClientStatus.CLOSE) {
-          onClose();
-          return;
+        if (response.status === danube.HealthCheckResponse_ClientStatus.CLOSE && !stop.aborted) {
+          onClose(current);
         }
       } catch {
         // A missed ping is not fatal: the next one decides.

@@ -1,4 +1,22 @@
 // Public entry of @danube-ts/client.
+export type { AdminClient } from "./admin/admin-client.ts";
+export { createAdminClient } from "./admin/admin-client.ts";
+export type {
+  AdminClientOptions,
+  BrokerInfo,
+  CreatePartitionedTopicRequest,
+  CreateTopicRequest,
+  DispatchConfig,
+  FailurePolicyInfo,
+  SetDispatchConfigRequest,
+  SetFailurePolicyRequest,
+  SubscriptionFailurePolicy,
+  SubscriptionFailurePolicyInput,
+  SubscriptionRef,
+  TopicDescription,
+  TopicInfo,
+} from "./admin/types.ts";
+export { BackoffStrategy, PoisonPolicy } from "./admin/types.ts";
 export type { Client, DanubeClient } from "./client.ts";
 export { createClient } from "./client.ts";
 export type { Consumer } from "./consumer/consumer.ts";
@@ -12,11 +30,21 @@ export type {
   ClientOptions,
   NackOptions,
   ProducerOptions,
+  ReceiveOptions,
   ResolvedClientOptions,
   RetryOptions,
   SendOptions,
   SubscribeOptions,
 } from "./options.ts";
+export type { SendReceipt } from "./producer/pending-send.ts";
 export type { Producer } from "./producer/producer.ts";
 export { fnv1a64, partitionForKey } from "./producer/router.ts";
-export type { SendReceipt } from "./producer/topic-producer.ts";
+export type {
+  ClientStatus,
+  ClosedStatus,
+  ErrorStatus,
+  ReconnectedStatus,
+  ReconnectingStatus,
+  StatusSource,
+} from "./status.ts";
+export { ClientStatusType } from "./status.ts";

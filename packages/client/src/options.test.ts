@@ -28,8 +28,16 @@ test("client defaults", () => {
     serviceTarget: "127.0.0.1:6650",
     requestTimeoutMs: 30_000,
     retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
+    adminUrl: undefined,
+    healthCheckIntervalMs: 5000,
   });
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", retry: { maxRetries: 0 } }).retry.maxRetries, 0);
+  assert.equal(resolveClientOptions({ serviceUrl: "h:1", adminUrl: "h:2" }).adminUrl, "http://h:2");
+  invalid(() => resolveClientOptions({ serviceUrl: "h:1", adminUrl: "ftp://h:2" }), /adminUrl/);
+  invalid(
+    () => resolveClientOptions({ serviceUrl: "h:1", healthCheckIntervalMs: 0 }),
+    /healthCheckIntervalMs/,
+  );
 });
 
 test("service URLs with and without scheme", () => {

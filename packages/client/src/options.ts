@@ -37,6 +37,16 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Retry policy for create, subscribe, send, ack and nack. */
   retry?: RetryOptions;
+  /**
+   * The broker's admin listener (`http://host:port`), needed by `consumer.unsubscribe()`.
+   * @default undefined (unsubscribe fails with FAILED_PRECONDITION)
+   */
+  adminUrl?: string;
+  /**
+   * Interval of the background health check of every producer and consumer.
+   * @default 5000
+   */
+  healthCheckIntervalMs?: number;
   // Reserved for later issues: `tls` (CA / mTLS material) and `token` (JWT or supplier).
 }
 
@@ -47,6 +57,17 @@ export interface CallOptions {
   /**
    * Time limit of this operation, retries included; elapsed gives DEADLINE_EXCEEDED.
    * @default the client's requestTimeoutMs
+   */
+  timeoutMs?: number;
+}
+
+/** Options of `consumer.receive()`. */
+export interface ReceiveOptions {
+  /** Aborting it rejects the pending receive with CANCELLED (no message is lost). */
+  signal?: AbortSignal;
+  /**
+   * Time to wait for a message; elapsed gives DEADLINE_EXCEEDED (no message is lost).
+   * @default undefined (wait until a message arrives or the consumer closes)
    */
   timeoutMs?: number;
 }
@@ -126,12 +147,13 @@ export interface NackOptions extends CallOptions {
 }
 
 /** The client defaults. */
-export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl">> & {
+export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl" | "adminUrl">> & {
   retry: Required<RetryOptions>;
 } {
   return {
     requestTimeoutMs: 30_000,
     retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
+    healthCheckIntervalMs: 5000,
   };
 }
 
@@ -146,6 +168,9 @@ export interface ResolvedClientOptions {
   serviceTarget: string;
   requestTimeoutMs: number;
   retry: Required<RetryOptions>;
+  /** The admin URL with a scheme, when given. */
+  adminUrl: string | undefined;
+  healthCheckIntervalMs: number;
 }
 
 /** Producer options, validated, with defaults applied. */
@@ -236,16 +261,19 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
       baseDelayMs: retry.baseDelayMs ?? defaults.retry.baseDelayMs,
       maxDelayMs: retry.maxDelayMs ?? defaults.retry.maxDelayMs,
     },
+    adminUrl: options.adminUrl === undefined ? undefined : parseServiceUrl(options.adminUrl, "adminUrl").url,
+    healthCheckIntervalMs: options.healthCheckIntervalMs ?? defaults.healthCheckIntervalMs,
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
   checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
   checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
   checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
+  checkPositive(resolved.healthCheckIntervalMs, "healthCheckIntervalMs");
   return resolved;
 }
 
 /** Validates the `signal` and `timeoutMs` of any per-call options. */
-export function validateCallOptions(options: CallOptions | undefined): void {
+export function validateCallOptions(options: CallOptions | ReceiveOptions | undefined): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
   if (options.timeoutMs !== undefined) checkPositive(options.timeoutMs, "timeoutMs");

@@ -1,6 +1,8 @@
 // Internal state shared by a client and everything it creates.
+import type { AdminClient } from "./admin/admin-client.ts";
 import type { BrokerAddress, ConnectionPool } from "./connection-pool.ts";
 import type { ResolvedClientOptions } from "./options.ts";
+import type { StatusHub } from "./status.ts";
 
 /** What producers and consumers need from their client. */
 export interface ClientRuntime {
@@ -10,8 +12,12 @@ export interface ClientRuntime {
   readonly serviceAddress: BrokerAddress;
   /** Aborted when the client closes. */
   readonly closeSignal: AbortSignal;
+  /** Where status events go. */
+  readonly status: StatusHub;
   /** Client-wide request id counter for lookups and health checks. */
   nextRequestId(): bigint;
+  /** The admin client on `options.adminUrl` (created on first use); throws without adminUrl. */
+  admin(): AdminClient;
 }
 
 /** A monotonically increasing request id counter starting at `start`. */

@@ -123,3 +123,51 @@ export function sleep(ms: number, ctx?: CallContext, unref = false): Promise<voi
     if (unref) timer.unref();
   });
 }
+
+/**
+ * Calls `listener` with CANCELLED when the context aborts or DEADLINE_EXCEEDED when its
+ * deadline passes, whichever comes first; returns the function that cancels the watch.
+ */
+export function watchStop(ctx: CallContext, listener: (error: DanubeError) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const unsubscribe = onAbort(ctx, () => {
+    clearTimeout(timer);
+    listener(abortError(ctx) ?? cancelledError(ctx.operation));
+  });
+  if (Number.isFinite(ctx.deadline)) {
+    timer = setTimeout(
+      () => {
+        unsubscribe();
+        listener(deadlineError(ctx.operation));
+      },
+      Math.max(0, ctx.deadline - Date.now()),
+    );
+  }
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
+}
+
+/** Waits for `promise` under `ctx`: CANCELLED on abort, DEADLINE_EXCEEDED past the deadline. */
+export function waitFor<T>(promise: Promise<T>, ctx: CallContext): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      throwIfStopped(ctx);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const dispose = watchStop(ctx, reject);
+    promise.then(
+      (value) => {
+        dispose();
+        resolve(value);
+      },
+      (error: unknown) => {
+        dispose();
+        reject(error);
+      },
+    );
+  });
+}

@@ -164,7 +164,8 @@ test("a hanging broker: timeoutMs gives DEADLINE_EXCEEDED, abort gives CANCELLED
   await assert.rejects(producer.send("x", { signal: controller.signal }), { code: ErrorCode.CANCELLED });
   const inFlight = producer.send("x");
   await new Promise((r) => setTimeout(r, 50));
-  await producer.close();
+  // close() flushes first; bounded by timeoutMs, then what is left is cancelled.
+  await producer.close({ timeoutMs: 50 });
   await assert.rejects(inFlight, { code: ErrorCode.CANCELLED });
   await assert.rejects(producer.send("x"), { code: ErrorCode.CLOSED });
 });
@@ -255,7 +256,7 @@ test("backpressure: a full local queue pauses the broker stream, draining resume
   assert.ok(cancelled, "close cancels the stream");
 });
 
-test("an ended or failed stream is reopened; NOT_FOUND resubscribes", async (t) => {
+test("an ended or failed stream is reopened after subscribing again (same name)", async (t) => {
   const { broker, client } = await setup(t);
   let opened = 0;
   broker.handlers.receiveMessages = (call) => {
@@ -276,11 +277,13 @@ test("an ended or failed stream is reopened; NOT_FOUND resubscribes", async (t) 
     if (seen.length === 2) break;
   }
   assert.deepEqual(seen, [0n, 2n]);
-  assert.equal(broker.count("subscribe"), 2, "resubscribed after NOT_FOUND");
+  // Every reopen subscribes again first: after the clean end and after NOT_FOUND.
   const receives = calls<danube.ReceiveRequest>(broker, "receiveMessages");
   const subscribed = calls<danube.ConsumerRequest>(broker, "subscribe");
-  assert.equal(subscribed.length, 2);
+  assert.equal(subscribed.length, 3);
+  assert.ok(subscribed.every((s) => s.consumerName === "c" && s.subscription === "s"));
   assert.equal(receives.length, 3);
+  assert.equal(new Set(receives.map((r) => r.consumerId)).size, 3, "each stream uses the new id");
   await consumer.close();
 });
 

@@ -4,6 +4,7 @@ import { danube } from "@danube-ts/protocol";
 import {
   type handleServerStreamingCall,
   type handleUnaryCall,
+  type Metadata,
   Server,
   ServerCredentials,
   type ServerErrorResponse,
@@ -30,6 +31,8 @@ export interface FakeBroker {
   handlers: FakeHandlers;
   /** Every request received, by method name, in order. */
   calls: Map<string, unknown[]>;
+  /** The request metadata of every call, by method name, in order. */
+  headers: Map<string, Metadata[]>;
   count(method?: string): number;
   close(): Promise<void>;
 }
@@ -42,6 +45,7 @@ export function grpcError(code: status, details: string): ServerErrorResponse {
 export async function startFakeBroker(): Promise<FakeBroker> {
   const server = new Server();
   const calls = new Map<string, unknown[]>();
+  const headers = new Map<string, Metadata[]>();
   let url = "";
   let nextId = 1000n;
   const handlers: FakeHandlers = {
@@ -61,14 +65,15 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     nack: (r) => ({ requestId: r.requestId }),
     healthCheck: () => ({ status: danube.HealthCheckResponse_ClientStatus.OK }),
   };
-  const record = (method: string, request: unknown) => {
+  const record = (method: string, request: unknown, metadata: Metadata) => {
     calls.set(method, [...(calls.get(method) ?? []), request]);
+    headers.set(method, [...(headers.get(method) ?? []), metadata]);
   };
   function unary<K extends Exclude<keyof FakeHandlers, "receiveMessages">>(method: K) {
     type Req = Parameters<FakeHandlers[K]>[0];
     type Res = Awaited<ReturnType<FakeHandlers[K]>>;
     const handle: handleUnaryCall<Req, Res> = (call, callback) => {
-      record(method, call.request);
+      record(method, call.request, call.metadata);
       const handler = handlers[method] as (r: Req) => Promise<Res> | Res;
       Promise.resolve()
         .then(() => handler(call.request))
@@ -92,7 +97,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     ack: unary("ack"),
     nack: unary("nack"),
     receiveMessages: ((call) => {
-      record("receiveMessages", call.request);
+      record("receiveMessages", call.request, call.metadata);
       handlers.receiveMessages(call);
     }) satisfies handleServerStreamingCall<danube.ReceiveRequest, danube.StreamMessage>,
   });
@@ -107,6 +112,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     url,
     handlers,
     calls,
+    headers,
     count: (method) =>
       method === undefined
         ? [...calls.values()].reduce((n, l) => n + l.length, 0)

@@ -5,6 +5,7 @@ import { DanubeError, ErrorCode } from "../src/index.ts";
 import { topicPartitions } from "../src/lookup.ts";
 import { resolveClientOptions } from "../src/options.ts";
 import { createCallContext } from "../src/signals.ts";
+import { StatusHub } from "../src/status.ts";
 import { take, testEnv, uniqueTopic } from "./helpers.ts";
 
 function isCode(code: ErrorCode, mentions?: RegExp) {
@@ -68,7 +69,11 @@ test("invalid topic names give INVALID_ARGUMENT from the client and from the bro
     pool,
     serviceAddress: address,
     closeSignal: new AbortController().signal,
+    status: new StatusHub(),
     nextRequestId: () => id++,
+    admin: () => {
+      throw new Error("no admin in this test");
+    },
   };
   await assert.rejects(
     topicPartitions(runtime, "/default/bad.name", createCallContext("partitions", {}, 5000, undefined)),

@@ -23,7 +23,7 @@ function failures(outcomes: CaseOutcome[]): string {
 /** Agreement levels reached when this test was written; a drop is a regression. */
 const floors: Record<string, number> = {
   "compat/avro.jsonl": 548,
-  "compat/jsonschema.jsonl": 780,
+  "compat/jsonschema.jsonl": 791,
   "compat/protobuf.jsonl": 94,
   "compat/protobuf-with-references.jsonl": 7,
   "validate/avro.jsonl": 164,

@@ -1,24 +1,28 @@
 import { join } from "node:path";
-import { BrokerError, internal, invalidArgument, notFound, permissionDenied, Status } from "../errors.ts";
+import {
+  BrokerError,
+  failedPrecondition,
+  internal,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  Status,
+} from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ResolvedBrokerOptions } from "../options.ts";
 import { MetadataStore } from "../storage/index.ts";
 import { assertTopicName } from "../topic-name.ts";
 import { type ConsumerEvents, ConsumerHandle } from "./consumer.ts";
 import { CursorWriter } from "./cursor-writer.ts";
+import { DeadLetterPublisher } from "./dead-letter.ts";
 import { randomId } from "./ids.ts";
 import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
 import { ReliableDispatcher } from "./reliable-dispatcher.ts";
 import { Subscription } from "./subscription.ts";
+import { SubscriptionSettings } from "./subscription-settings.ts";
 import type { ProducerInfo, Topic } from "./topic.ts";
 import { TopicCatalog } from "./topic-catalog.ts";
-import {
-  DispatchStrategy,
-  defaultFailurePolicy,
-  type MessageSink,
-  type StreamMessage,
-  SubscriptionType,
-} from "./types.ts";
+import { DispatchStrategy, type MessageSink, type StreamMessage, SubscriptionType } from "./types.ts";
 
 export interface CreateProducerRequest {
   topicName: string;
@@ -43,12 +47,23 @@ export interface MessageRef {
 export const HealthStatus = { Ok: 0, Close: 1 } as const;
 export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 
+const ProducerAccessMode = { Shared: 0, Exclusive: 1 } as const;
+
 interface SubscriptionRecord {
   type: number;
   cursor: bigint;
 }
 
-const subscriptionKey = (topic: string, subscription: string) => `subscriptions/${topic}/${subscription}`;
+export const subscriptionKey = (topic: string, subscription: string) =>
+  `subscriptions/${topic}/${subscription}`;
+
+/** How long a producer may stay silent (no send, no health check) before it stops fencing an Exclusive claim. */
+const PRODUCER_SILENCE_MS = 15_000;
+/** Consumers without a stream for this long are forgotten (their health check then answers CLOSE). */
+const CONSUMER_IDLE_MS = 60_000;
+/** Non-reliable subscriptions without active consumers for this long are removed (as upstream). */
+const SUBSCRIPTION_IDLE_MS = 60_000;
+const SWEEP_INTERVAL_MS = 10_000;
 
 /**
  * The broker's behaviour, independent of gRPC: topics, producers, subscriptions, publish, ack.
@@ -59,19 +74,29 @@ export class BrokerCore {
   private readonly producers = new Map<bigint, ProducerInfo>();
   private readonly consumers = new Map<bigint, ConsumerHandle>();
   private readonly cursors: CursorWriter;
+  readonly settings: SubscriptionSettings;
+  private readonly deadLetters: DeadLetterPublisher;
+  private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
   private constructor(
     readonly options: ResolvedBrokerOptions,
-    private readonly store: MetadataStore,
+    readonly store: MetadataStore,
     readonly catalog: TopicCatalog,
     private readonly logger: Logger,
   ) {
     this.cursors = new CursorWriter(store, logger);
+    this.settings = new SubscriptionSettings(store);
+    this.deadLetters = new DeadLetterPublisher(catalog, () => this.brokerUrl, logger);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
   }
 
+  /** Set by the server once it knows its address; stamped on dead-letter messages. */
+  brokerUrl = "";
+
   static async open(options: ResolvedBrokerOptions): Promise<BrokerCore> {
-    const store = await MetadataStore.open(join(options.dataDir, "metadata"));
+    const store = await MetadataStore.open(join(options.dataDir, "metadata"), { fsync: options.fsync });
     const catalog = new TopicCatalog(store, options);
     const core = new BrokerCore(options, store, catalog, options.logger);
     await catalog.load(options.namespaces);
@@ -110,27 +135,56 @@ export class BrokerCore {
     ) {
       throw invalidArgument(`Unknown dispatch strategy ${request.dispatchStrategy}`);
     }
+    if (
+      request.accessMode !== ProducerAccessMode.Shared &&
+      request.accessMode !== ProducerAccessMode.Exclusive
+    ) {
+      throw invalidArgument(`Unknown producer access mode ${request.accessMode}`);
+    }
     const topic = await this.catalog.getOrCreate(
       request.topicName,
       request.dispatchStrategy as DispatchStrategy,
     );
     if (topic.dispatchStrategy !== request.dispatchStrategy) {
-      throw new BrokerError(
-        Status.FailedPrecondition,
-        "Producer requested dispatch strategy does not match topic strategy",
-      );
+      throw failedPrecondition("Producer requested dispatch strategy does not match topic strategy");
     }
     const existing = topic.producerByName(request.producerName);
-    if (existing) return existing;
+    if (existing) {
+      existing.lastSeen = Date.now();
+      return existing;
+    }
+    this.enforceAccessMode(topic, request);
     const producer: ProducerInfo = {
       id: randomId(),
       name: request.producerName,
       topicName: topic.name,
       accessMode: request.accessMode,
+      lastSeen: Date.now(),
     };
     topic.producers.set(producer.id, producer);
     this.producers.set(producer.id, producer);
     return producer;
+  }
+
+  /** An Exclusive producer is the topic's only producer; silent producers no longer count. */
+  private enforceAccessMode(topic: Topic, request: CreateProducerRequest): void {
+    const now = Date.now();
+    for (const other of [...topic.producers.values()]) {
+      if (now - other.lastSeen > PRODUCER_SILENCE_MS) this.removeProducer(other);
+    }
+    const exclusive = [...topic.producers.values()].find(
+      (p) => p.accessMode === ProducerAccessMode.Exclusive,
+    );
+    if (exclusive) {
+      throw failedPrecondition(
+        `Topic '${topic.name}' has an exclusive producer '${exclusive.name}'; producer '${request.producerName}' cannot attach`,
+      );
+    }
+    if (request.accessMode === ProducerAccessMode.Exclusive && topic.producers.size > 0) {
+      throw failedPrecondition(
+        `Topic '${topic.name}' already has producers; the exclusive producer '${request.producerName}' cannot attach`,
+      );
+    }
   }
 
   async publish(message: StreamMessage): Promise<void> {
@@ -139,6 +193,7 @@ export class BrokerCore {
     if (!msgId) throw invalidArgument("msg_id is required");
     const producer = this.producers.get(msgId.producerId);
     if (!producer) throw notFound(`The producer with id ${msgId.producerId} does not exist`);
+    producer.lastSeen = Date.now();
     const max = this.options.maxMessageSize;
     if (max > 0 && message.payload.length > max) {
       throw invalidArgument(
@@ -187,21 +242,29 @@ export class BrokerCore {
       return existing;
     }
     if (subscription?.type === SubscriptionType.Exclusive && subscription.consumers.length > 0) {
-      throw permissionDenied(
-        `Not able to subscribe to the topic ${topic.name} due to Not allowed to add the Consumer: ${request.consumerName}, the Exclusive subscription can't be shared with other consumers`,
-      );
+      if (subscription.hasActiveConsumer()) {
+        throw permissionDenied(
+          `Not able to subscribe to the topic ${topic.name} due to Not allowed to add the Consumer: ${request.consumerName}, the Exclusive subscription can't be shared with other consumers`,
+        );
+      }
+      // The previous holder is gone (no stream): the newcomer takes the subscription over.
+      for (const gone of [...subscription.consumers]) this.removeConsumer(gone);
     }
-    if (!subscription) {
-      subscription = await this.createSubscription(
-        topic,
-        request.subscription,
-        request.subscriptionType as SubscriptionType,
-      );
-    }
+    subscription ??= await this.createSubscription(
+      topic,
+      request.subscription,
+      request.subscriptionType as SubscriptionType,
+    );
     const target = subscription;
     const events: ConsumerEvents = {
-      onInactive: (consumer) => target.dispatcher.consumerInactive(consumer),
-      onActive: () => target.dispatcher.wake(),
+      onInactive: (consumer) => {
+        target.noteActivity();
+        target.dispatcher.consumerInactive(consumer);
+      },
+      onActive: () => {
+        target.noteActivity();
+        target.dispatcher.wake();
+      },
     };
     const queueLimit = topic.reliable ? Number.MAX_SAFE_INTEGER : this.options.nonReliableBufferSize;
     const consumer = new ConsumerHandle(
@@ -214,6 +277,7 @@ export class BrokerCore {
       queueLimit,
     );
     target.consumers.push(consumer);
+    target.noteActivity();
     this.consumers.set(consumer.id, consumer);
     target.dispatcher.wake();
     return consumer;
@@ -243,11 +307,46 @@ export class BrokerCore {
   }
 
   health(clientType: number, id: bigint): HealthStatus {
-    if (clientType === 0)
-      return this.producers.has(id) && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
+    if (clientType === 0) {
+      const producer = this.producers.get(id);
+      if (producer) producer.lastSeen = Date.now();
+      return producer && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
+    }
     if (clientType === 1)
       return this.consumers.get(id)?.active && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
     throw invalidArgument("Invalid client type");
+  }
+
+  // ---- removal (admin and housekeeping) ------------------------------------------------------------
+
+  removeProducer(producer: ProducerInfo): void {
+    this.producers.delete(producer.id);
+    this.catalog.get(producer.topicName)?.producers.delete(producer.id);
+  }
+
+  /** Forgets a consumer: its stream ends, its messages go elsewhere, its health check answers CLOSE. */
+  removeConsumer(consumer: ConsumerHandle): void {
+    consumer.deactivate();
+    this.consumers.delete(consumer.id);
+    this.catalog.get(consumer.topicName)?.subscriptions.get(consumer.subscriptionName)?.remove(consumer);
+  }
+
+  /** Removes a subscription with its cursor and settings. */
+  async dropSubscription(topic: Topic, subscription: Subscription): Promise<void> {
+    for (const consumer of [...subscription.consumers]) this.removeConsumer(consumer);
+    topic.subscriptions.delete(subscription.name);
+    await subscription.dispatcher.close();
+    await this.store.delete(subscriptionKey(topic.name, subscription.name));
+    await this.settings.forget(topic.name, subscription.name);
+  }
+
+  /** Deletes a topic: producers and consumers are forgotten (health CLOSE), data and metadata removed. */
+  async dropTopic(topic: Topic): Promise<void> {
+    for (const producer of [...topic.producers.values()]) this.removeProducer(producer);
+    for (const subscription of [...topic.subscriptions.values()])
+      await this.dropSubscription(topic, subscription);
+    await this.settings.forget(topic.name);
+    await this.catalog.remove(topic);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------
@@ -256,9 +355,11 @@ export class BrokerCore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.sweeper);
     const subscriptions = this.catalog.all().flatMap((t) => [...t.subscriptions.values()]);
     await Promise.all(subscriptions.map((s) => s.dispatcher.close()));
     for (const consumer of this.consumers.values()) consumer.deactivate();
+    await this.deadLetters.settle();
     await this.cursors.flush();
     await this.catalog.close();
     await this.store.close();
@@ -283,22 +384,22 @@ export class BrokerCore {
     type: SubscriptionType,
   ): Promise<Subscription> {
     const subscription = new Subscription(topic.name, name, type);
-    if (topic.log) {
-      // A new reliable subscription starts at the tail; its position is durable before we answer.
-      const cursor = topic.log.nextOffset;
-      this.attachDispatcher(topic, subscription, cursor);
-      topic.subscriptions.set(name, subscription);
-      const record: SubscriptionRecord = { type, cursor };
-      try {
-        await this.store.put(subscriptionKey(topic.name, name), record);
-      } catch (err) {
-        topic.subscriptions.delete(name);
-        await subscription.dispatcher.close();
-        throw err;
-      }
-    } else {
+    if (!topic.log) {
       subscription.dispatcher = new NonReliableDispatcher(subscription);
       topic.subscriptions.set(name, subscription);
+      return subscription;
+    }
+    // A new reliable subscription starts at the tail; its position is durable before we answer.
+    const cursor = topic.log.nextOffset;
+    this.attachDispatcher(topic, subscription, cursor);
+    topic.subscriptions.set(name, subscription);
+    const record: SubscriptionRecord = { type, cursor };
+    try {
+      await this.store.put(subscriptionKey(topic.name, name), record);
+    } catch (err) {
+      topic.subscriptions.delete(name);
+      await subscription.dispatcher.close();
+      throw err;
     }
     return subscription;
   }
@@ -309,22 +410,48 @@ export class BrokerCore {
       subscription,
       log: topic.log!,
       cursor,
-      maxUnacked: this.options.maxUnackedMessages,
-      policy: defaultFailurePolicy,
+      maxUnacked: this.settings.maxUnacked(topic.name, subscription.name) ?? this.options.maxUnackedMessages,
+      policy: this.settings.effectivePolicy(topic.name, subscription.name),
       onCursor: (position) => this.cursors.set(key, position),
+      deadLetter: (entry, dlq) => this.deadLetters.publish(subscription, entry, dlq),
       logger: this.logger,
     });
   }
 
   private restoreSubscriptions(topic: Topic): void {
     if (!topic.log) return;
-    for (const [key, record] of this.store.list<SubscriptionRecord>(`subscriptions/${topic.name}/`)) {
-      const name = key.slice(`subscriptions/${topic.name}/`.length);
+    const prefix = `subscriptions/${topic.name}/`;
+    for (const [key, record] of this.store.list<SubscriptionRecord>(prefix)) {
+      const name = key.slice(prefix.length);
       const subscription = new Subscription(topic.name, name, record.type as SubscriptionType);
       // A cursor past the log's end (tail lost to a torn write) restarts at the end.
       const cursor = record.cursor > topic.log.nextOffset ? topic.log.nextOffset : record.cursor;
       this.attachDispatcher(topic, subscription, cursor);
       topic.subscriptions.set(name, subscription);
+    }
+  }
+
+  /** Housekeeping: forget long-gone consumers and idle non-reliable subscriptions. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const consumer of [...this.consumers.values()]) {
+      if (
+        !consumer.active &&
+        consumer.inactiveSince !== undefined &&
+        now - consumer.inactiveSince > CONSUMER_IDLE_MS
+      ) {
+        this.removeConsumer(consumer);
+      }
+    }
+    for (const topic of this.catalog.all()) {
+      if (topic.reliable) continue;
+      for (const subscription of [...topic.subscriptions.values()]) {
+        if (subscription.idleSince !== undefined && now - subscription.idleSince > SUBSCRIPTION_IDLE_MS) {
+          void this.dropSubscription(topic, subscription).catch((err: unknown) =>
+            this.logger.warn(`removing idle subscription ${subscription.name} failed`, err),
+          );
+        }
+      }
     }
   }
 }

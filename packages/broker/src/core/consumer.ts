@@ -14,6 +14,8 @@ export interface ConsumerEvents {
  */
 export class ConsumerHandle {
   active = true;
+  /** When the consumer last lost its stream, while it has none. */
+  inactiveSince: number | undefined;
   private sink: MessageSink | undefined;
   private readonly queue: StreamMessage[] = [];
   private waitingForDrain = false;
@@ -48,6 +50,7 @@ export class ConsumerHandle {
     if (previous) previous.end();
     const wasActive = this.active;
     this.active = true;
+    this.inactiveSince = undefined;
     if (!wasActive) this.events.onActive(this);
     this.flush();
   }
@@ -66,6 +69,7 @@ export class ConsumerHandle {
     if (sink) sink.end();
     if (this.active) {
       this.active = false;
+      this.inactiveSince = Date.now();
       this.events.onInactive(this);
     }
   }
@@ -74,6 +78,7 @@ export class ConsumerHandle {
   reactivate(): void {
     if (this.active) return;
     this.active = true;
+    this.inactiveSince = undefined;
     this.events.onActive(this);
   }
 

@@ -4,7 +4,8 @@ import type { StreamMessage } from "./types.ts";
 
 /**
  * At-most-once delivery: each published message goes to the consumer chosen by the subscription
- * type if one is attached and has room; otherwise it is counted as dropped. Nothing is stored.
+ * type if one is attached and has room; otherwise it is counted as dropped (non-reliable topics
+ * promise nothing more). Nothing is stored.
  */
 export class NonReliableDispatcher implements Dispatcher {
   dropped = 0;
@@ -12,8 +13,9 @@ export class NonReliableDispatcher implements Dispatcher {
   constructor(private readonly subscription: Subscription) {}
 
   dispatch(message: StreamMessage): void {
-    const consumer = this.subscription.pickConsumer(message);
-    if (!consumer || !consumer.enqueue(message)) this.dropped++;
+    const route = this.subscription.route(message);
+    if (route === "skip") return; // no consumer's key filter accepts this key
+    if (!route || !route.enqueue(message)) this.dropped++;
   }
 
   wake(): void {}

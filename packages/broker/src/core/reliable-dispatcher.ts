@@ -2,18 +2,22 @@ import { danube } from "@danube-ts/protocol";
 import type { Logger } from "../logger.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
-import type { Dispatcher, Subscription } from "./subscription.ts";
-import type { FailurePolicy, StreamMessage } from "./types.ts";
+import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
+import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 
-interface InFlight {
+export interface InFlight {
   offset: bigint;
   message: StreamMessage;
   /** The consumer holding it, while delivered and unacknowledged. */
   consumer: ConsumerHandle | undefined;
   attempts: number;
-  /** Delivered: waiting for an ack until `deadline`. Waiting: redeliver at or after `deadline`. */
-  state: "delivered" | "waiting";
+  /**
+   * delivered: waiting for an ack until `deadline`. waiting: (re)deliver at or after `deadline`.
+   * poisoned: redeliveries exhausted under the Block policy (or its dead-letter publish failed).
+   */
+  state: "delivered" | "waiting" | "poisoned";
   deadline: number;
+  lastReason: string | undefined;
 }
 
 export interface ReliableDispatcherOptions {
@@ -25,6 +29,8 @@ export interface ReliableDispatcherOptions {
   policy: FailurePolicy;
   /** Called whenever the cursor moves forward; persistence is the caller's business. */
   onCursor: (cursor: bigint) => void;
+  /** Republishes an exhausted message to the policy's dead-letter topic. */
+  deadLetter: (entry: InFlight, topic: string) => Promise<void>;
   logger: Logger;
 }
 
@@ -35,12 +41,15 @@ const HEARTBEAT_MS = 250;
  * (never a lossy broadcast), keeps at most `maxUnacked` messages in flight, accepts acks in any
  * order and moves the cursor over the contiguous acknowledged prefix. Nacked, timed-out and
  * orphaned messages (their consumer went away) are redelivered, oldest first, before new ones.
+ * Key-Shared keeps at most one message per key in flight, so each key stays in order.
  */
 export class ReliableDispatcher implements Dispatcher {
   private readPosition: bigint;
   private cursor: bigint;
   /** Insertion order = offset order, since offsets are read ascending and never re-inserted. */
   private readonly inFlight = new Map<bigint, InFlight>();
+  private policy: FailurePolicy;
+  private maxUnacked: number;
   private pumping = false;
   private again = false;
   private closed = false;
@@ -50,6 +59,8 @@ export class ReliableDispatcher implements Dispatcher {
   constructor(private readonly options: ReliableDispatcherOptions) {
     this.cursor = options.cursor;
     this.readPosition = options.cursor;
+    this.policy = options.policy;
+    this.maxUnacked = options.maxUnacked;
     this.unsubscribe = options.log.onCommit(() => this.wake());
     this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.timer.unref();
@@ -61,6 +72,17 @@ export class ReliableDispatcher implements Dispatcher {
 
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Applies a new failure policy to this subscription, including messages already in flight. */
+  setPolicy(policy: FailurePolicy): void {
+    this.policy = policy;
+    this.wake();
+  }
+
+  setMaxUnacked(maxUnacked: number): void {
+    this.maxUnacked = maxUnacked;
+    this.wake();
   }
 
   wake(): void {
@@ -90,17 +112,15 @@ export class ReliableDispatcher implements Dispatcher {
   }
 
   ack(offset: bigint): void {
-    const entry = this.inFlight.get(offset);
-    if (!entry) return;
-    this.inFlight.delete(offset);
-    this.advanceCursor();
+    if (!this.inFlight.has(offset)) return;
+    this.finish(offset);
     this.wake();
   }
 
-  nack(offset: bigint, delayMs: number | undefined, _reason: string | undefined): void {
+  nack(offset: bigint, delayMs: number | undefined, reason: string | undefined): void {
     const entry = this.inFlight.get(offset);
-    if (!entry || entry.state !== "delivered") return;
-    this.makeWaiting(entry, Date.now() + this.retryDelay(entry.attempts, delayMs));
+    if (entry?.state !== "delivered") return;
+    this.fail(entry, delayMs ?? 0, reason ?? "negative acknowledgement");
     this.wake();
   }
 
@@ -120,17 +140,12 @@ export class ReliableDispatcher implements Dispatcher {
     entry.deadline = at;
   }
 
-  /** Policy delay for the failure after delivery attempt `attempts`; a nack's delay is a minimum. */
-  private retryDelay(attempts: number, requested: number | undefined): number {
-    const { backoff, baseRedeliveryDelayMs: base, maxRedeliveryDelayMs: max } = this.options.policy;
-    const policyDelay = backoff === "fixed" ? base : base * 2 ** Math.max(0, attempts - 1);
-    return Math.min(Math.max(policyDelay, requested ?? 0), max);
-  }
-
-  private advanceCursor(): void {
+  /** Removes a finished (acked, dropped, dead-lettered or skipped) entry and moves the cursor. */
+  private finish(offset: bigint): void {
+    this.inFlight.delete(offset);
     let next = this.readPosition;
-    for (const offset of this.inFlight.keys()) {
-      next = offset;
+    for (const first of this.inFlight.keys()) {
+      next = first;
       break;
     }
     if (next > this.cursor) {
@@ -139,17 +154,61 @@ export class ReliableDispatcher implements Dispatcher {
     }
   }
 
+  /** Policy delay for the failure after delivery attempt `attempts`; a nack's delay is a minimum. */
+  private retryDelay(attempts: number, requested: number): number {
+    const { backoff, baseRedeliveryDelayMs: base, maxRedeliveryDelayMs: max } = this.policy;
+    const policyDelay = backoff === "fixed" ? base : base * 2 ** Math.max(0, attempts - 1);
+    return Math.min(Math.max(policyDelay, requested), max);
+  }
+
+  /** A nack or an ack timeout: schedule a redelivery, or apply the poison policy when exhausted. */
+  private fail(entry: InFlight, requestedDelay: number, reason: string): void {
+    entry.lastReason = reason;
+    if (entry.attempts <= this.policy.maxRedeliveryCount) {
+      this.makeWaiting(entry, Date.now() + this.retryDelay(entry.attempts, requestedDelay));
+      return;
+    }
+    entry.consumer = undefined;
+    switch (this.policy.poison) {
+      case "drop":
+        this.options.logger.warn(
+          `${this.describe()}: dropping offset ${entry.offset} after ${entry.attempts} deliveries`,
+        );
+        this.finish(entry.offset);
+        return;
+      case "dead_letter": {
+        const topic = this.policy.deadLetterTopic;
+        entry.state = "poisoned";
+        if (!topic) return;
+        this.options.deadLetter(entry, topic).then(
+          () => {
+            if (this.inFlight.get(entry.offset) !== entry) return;
+            this.finish(entry.offset);
+            this.wake();
+          },
+          (err: unknown) =>
+            this.options.logger.error(
+              `${this.describe()}: dead-lettering offset ${entry.offset} to ${topic} failed`,
+              err,
+            ),
+        );
+        return;
+      }
+      default:
+        this.options.logger.warn(
+          `${this.describe()}: offset ${entry.offset} exhausted ${entry.attempts} deliveries; blocking (${reason})`,
+        );
+        entry.state = "poisoned";
+    }
+  }
+
   private heartbeat(): void {
     const now = Date.now();
     let due = false;
     for (const entry of this.inFlight.values()) {
-      if (entry.deadline > now) continue;
-      if (entry.state === "delivered") {
-        // Ack timeout: treat like a nack without a requested delay.
-        this.makeWaiting(entry, now + this.retryDelay(entry.attempts, 0));
-      } else {
-        due = true;
-      }
+      if (entry.deadline > now || entry.state === "poisoned") continue;
+      if (entry.state === "delivered") this.fail(entry, 0, "ack timeout");
+      else due = true;
     }
     if (due || this.readPosition < this.options.log.committedOffset) this.wake();
   }
@@ -158,24 +217,50 @@ export class ReliableDispatcher implements Dispatcher {
     entry.consumer = consumer;
     entry.attempts++;
     entry.state = "delivered";
-    entry.deadline = Date.now() + this.options.policy.ackTimeoutMs;
+    entry.deadline = Date.now() + this.policy.ackTimeoutMs;
     consumer.enqueue(entry.message);
   }
 
-  private async pump(): Promise<void> {
-    const { subscription, log, maxUnacked } = this.options;
+  /**
+   * One pass over the window in offset order: (re)deliver what is due. Returns false when the
+   * subscription is blocked (a poisoned message under Block, for every type but Key-Shared).
+   */
+  private deliverDue(): boolean {
+    const { subscription } = this.options;
+    const keyShared = subscription.type === SubscriptionType.KeyShared;
+    const busyKeys = new Set<string>();
     const now = Date.now();
     for (const entry of this.inFlight.values()) {
+      if (entry.state === "poisoned" && !keyShared) return false;
+      const key = keyShared ? routingKeyOf(entry.message) : "";
+      if (keyShared && busyKeys.has(key)) continue; // an earlier message of this key is unacked
+      if (keyShared) busyKeys.add(key);
       if (entry.state !== "waiting" || entry.deadline > now) continue;
-      const consumer = subscription.pickConsumer(entry.message);
-      if (!consumer) return;
-      this.deliver(entry, consumer);
+      const route = subscription.route(entry.message);
+      if (route === "skip") {
+        busyKeys.delete(key);
+        this.finish(entry.offset);
+        continue;
+      }
+      if (!route) {
+        if (keyShared) continue; // another key may still have a consumer
+        return true;
+      }
+      this.deliver(entry, route);
     }
-    while (!this.closed && this.inFlight.size < maxUnacked && this.readPosition < log.committedOffset) {
-      if (!subscription.hasActiveConsumer()) return;
-      const records = await log.read(this.readPosition, maxUnacked - this.inFlight.size);
-      if (records.length === 0) return;
+    return true;
+  }
+
+  private async pump(): Promise<void> {
+    const { subscription, log } = this.options;
+    for (;;) {
+      if (!this.deliverDue() || this.closed) return;
+      if (this.inFlight.size >= this.maxUnacked || this.readPosition >= log.committedOffset) return;
+      if (subscription.consumers.length === 0) return;
+      const records = await log.read(this.readPosition, this.maxUnacked - this.inFlight.size);
+      if (records.length === 0 || this.closed) return;
       for (const record of records) {
+        if (record.offset < this.readPosition) continue;
         const message = danube.StreamMessage.decode(record.payload);
         message.msgId = {
           producerId: message.msgId?.producerId ?? 0n,
@@ -183,18 +268,16 @@ export class ReliableDispatcher implements Dispatcher {
           brokerAddr: message.msgId?.brokerAddr ?? "",
           topicOffset: record.offset,
         };
-        const entry: InFlight = {
+        this.inFlight.set(record.offset, {
           offset: record.offset,
           message,
           consumer: undefined,
           attempts: 0,
           state: "waiting",
           deadline: 0,
-        };
-        this.inFlight.set(record.offset, entry);
+          lastReason: undefined,
+        });
         this.readPosition = record.offset + 1n;
-        const consumer = subscription.pickConsumer(message);
-        if (consumer) this.deliver(entry, consumer);
       }
     }
   }

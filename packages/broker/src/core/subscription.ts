@@ -1,6 +1,6 @@
 import type { ConsumerHandle } from "./consumer.ts";
-import { fnv1a64 } from "./key-hash.ts";
-import { type StreamMessage, SubscriptionType } from "./types.ts";
+import { globMatch, KeyRing } from "./key-ring.ts";
+import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 
 /** Receives the events a subscription's dispatcher reacts to. */
 export interface Dispatcher {
@@ -11,8 +11,17 @@ export interface Dispatcher {
   nack(offset: bigint, delayMs: number | undefined, reason: string | undefined): void;
   /** Non-reliable topics push each published message straight through. */
   dispatch?(message: StreamMessage): void;
+  /** Reliable subscriptions apply admin changes live. */
+  setPolicy?(policy: FailurePolicy): void;
+  setMaxUnacked?(maxUnacked: number): void;
   close(): Promise<void>;
 }
+
+/** `skip`: no consumer of this subscription accepts the message's key (Key-Shared filters). */
+export type Route = ConsumerHandle | "skip" | undefined;
+
+/** The key Key-Shared routes by: the routing key, else the producer name (as upstream). */
+export const routingKeyOf = (message: StreamMessage): string => message.routingKey ?? message.producerName;
 
 /**
  * A named subscription on one topic: its type (fixed by the first consumer), its consumers in
@@ -21,7 +30,10 @@ export interface Dispatcher {
 export class Subscription {
   readonly consumers: ConsumerHandle[] = [];
   dispatcher!: Dispatcher;
+  /** Set while no consumer is active (for idle clean-up of non-reliable subscriptions). */
+  idleSince: number | undefined = Date.now();
   private roundRobin = 0;
+  private ring: { members: string; ring: KeyRing } | undefined;
 
   constructor(
     readonly topicName: string,
@@ -41,24 +53,59 @@ export class Subscription {
     return this.consumers.find((c) => c.name === name);
   }
 
-  /** The consumer that should get `message` now, or undefined when nobody can take it. */
-  pickConsumer(message: StreamMessage): ConsumerHandle | undefined {
+  remove(consumer: ConsumerHandle): void {
+    const index = this.consumers.indexOf(consumer);
+    if (index >= 0) this.consumers.splice(index, 1);
+  }
+
+  /** Keeps `idleSince` in step with consumer activity. */
+  noteActivity(): void {
+    if (this.hasActiveConsumer()) this.idleSince = undefined;
+    else this.idleSince ??= Date.now();
+  }
+
+  /** Who should get `message` now: a consumer, `skip` (nobody wants its key), or undefined (nobody can take it yet). */
+  route(message: StreamMessage): Route {
     const active = this.activeConsumers();
-    if (active.length === 0) return undefined;
+    if (active.length === 0)
+      return this.type === SubscriptionType.KeyShared && this.noConsumerWants(message) ? "skip" : undefined;
     switch (this.type) {
       case SubscriptionType.Shared: {
         const consumer = active[this.roundRobin % active.length];
         this.roundRobin = (this.roundRobin + 1) % Number.MAX_SAFE_INTEGER;
         return consumer;
       }
-      case SubscriptionType.KeyShared: {
-        // Stable per key while membership is stable; the consistent-hash ring comes with issue #3.
-        const key = message.routingKey ?? message.producerName;
-        return active[Number(fnv1a64(key) % BigInt(active.length))];
-      }
+      case SubscriptionType.KeyShared:
+        return this.routeByKey(routingKeyOf(message), active);
       default:
-        // Exclusive has one consumer; Failover delivers to the first attached active consumer.
+        // Exclusive has one consumer; Failover: the first attached active consumer, so when it
+        // goes away the next standby takes over from the unacknowledged position.
         return active[0];
     }
+  }
+
+  private noConsumerWants(message: StreamMessage): boolean {
+    if (this.consumers.length === 0) return false;
+    const key = routingKeyOf(message);
+    return this.consumers.every(
+      (c) => c.keyFilters.length > 0 && !c.keyFilters.some((f) => globMatch(f, key)),
+    );
+  }
+
+  private routeByKey(key: string, active: ConsumerHandle[]): Route {
+    const eligible = active.filter(
+      (c) => c.keyFilters.length === 0 || c.keyFilters.some((f) => globMatch(f, key)),
+    );
+    if (eligible.length === 0) {
+      // An inactive consumer whose filters match may come back: wait for it instead of skipping.
+      const someoneElse = this.consumers.some(
+        (c) => !c.active && (c.keyFilters.length === 0 || c.keyFilters.some((f) => globMatch(f, key))),
+      );
+      return someoneElse ? undefined : "skip";
+    }
+    if (eligible.length === 1) return eligible[0];
+    const members = active.map((c) => String(c.id)).join(",");
+    if (this.ring?.members !== members) this.ring = { members, ring: new KeyRing(active) };
+    return this.ring.ring.lookup(key, eligible.length === active.length ? undefined : new Set(eligible));
   }
 }

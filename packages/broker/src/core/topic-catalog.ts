@@ -50,6 +50,14 @@ export class TopicCatalog {
     return this.store.get(NAMESPACE_PREFIX + name) !== undefined;
   }
 
+  async createNamespace(name: string): Promise<void> {
+    await this.store.put(NAMESPACE_PREFIX + name, { createdAt: BigInt(Date.now()) });
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    await this.store.delete(NAMESPACE_PREFIX + name);
+  }
+
   namespaces(): string[] {
     return this.store.list(NAMESPACE_PREFIX).map(([key]) => key.slice(NAMESPACE_PREFIX.length));
   }
@@ -82,6 +90,13 @@ export class TopicCatalog {
       this.creating.set(name, pending);
     }
     return pending;
+  }
+
+  /** Deletes a topic's record and its log. */
+  async remove(topic: Topic): Promise<void> {
+    this.topics.delete(topic.name);
+    await this.store.delete(TOPIC_PREFIX + topic.name);
+    await topic.log?.destroy();
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,8 @@ export interface ProducerInfo {
   name: string;
   topicName: string;
   accessMode: number;
+  /** Last create, send or health check (ms since epoch). */
+  lastSeen: number;
 }
 
 /**

@@ -27,12 +27,18 @@ export interface FailurePolicy {
   baseRedeliveryDelayMs: number;
   maxRedeliveryDelayMs: number;
   backoff: "fixed" | "exponential";
+  /** What happens to a message whose redeliveries are exhausted. */
+  poison: "block" | "drop" | "dead_letter";
+  deadLetterTopic: string | undefined;
 }
 
+/** The policy a reliable subscription gets when none was set for it (upstream's defaults). */
 export const defaultFailurePolicy: FailurePolicy = {
   maxRedeliveryCount: 5,
   ackTimeoutMs: 30_000,
   baseRedeliveryDelayMs: 1_000,
   maxRedeliveryDelayMs: 60_000,
   backoff: "exponential",
+  poison: "block",
+  deadLetterTopic: undefined,
 };

@@ -1,23 +1,61 @@
 import type { admin } from "@danube-ts/protocol";
+import { AdminOps, deliveryName } from "../core/admin-ops.ts";
 import type { BrokerCore } from "../core/broker-core.ts";
-import { DispatchStrategy } from "../core/types.ts";
-import { alreadyExists, BrokerError, invalidArgument, notFound } from "../errors.ts";
+import type { FailurePolicy } from "../core/types.ts";
+import { failedPrecondition, invalidArgument, notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { assertTopicName, partitionName } from "../topic-name.ts";
 import { notInStandalone, unary } from "./handlers.ts";
-
-// The admin surface is minimal for now (issue #2): listing and creating. The remaining RPCs answer
-// UNIMPLEMENTED through grpc-js until their issues land.
 
 export interface AdminServicesContext {
   core: BrokerCore;
   logger: Logger;
   brokerUrl: () => string;
   adminUrl: () => string;
+  /** Schema fields of DescribeTopic, when the registry knows the topic. */
+  describeSchema?: (
+    topic: string,
+  ) =>
+    | {
+        subject: string;
+        schemaId?: bigint;
+        version?: number;
+        schemaType?: string;
+        compatibilityMode?: string;
+      }
+    | undefined;
 }
 
-const delivery = (strategy: DispatchStrategy) =>
-  strategy === DispatchStrategy.Reliable ? "Reliable" : "NonReliable";
+const POISON: readonly FailurePolicy["poison"][] = ["dead_letter", "block", "drop"]; // wire values 0, 1, 2
+const BACKOFF: readonly FailurePolicy["backoff"][] = ["fixed", "exponential"]; // wire values 0, 1
+
+function policyFromWire(wire: admin.SubscriptionFailurePolicy | undefined): FailurePolicy | undefined {
+  if (!wire) return undefined;
+  const poison = POISON[wire.poisonPolicy];
+  const backoff = BACKOFF[wire.backoffStrategy];
+  if (!poison) throw invalidArgument(`Invalid poison policy ${wire.poisonPolicy}`);
+  if (!backoff) throw invalidArgument(`Invalid backoff strategy ${wire.backoffStrategy}`);
+  return {
+    maxRedeliveryCount: wire.maxRedeliveryCount,
+    ackTimeoutMs: Number(wire.ackTimeoutMs),
+    baseRedeliveryDelayMs: Number(wire.baseRedeliveryDelayMs),
+    maxRedeliveryDelayMs: Number(wire.maxRedeliveryDelayMs),
+    backoff,
+    poison,
+    deadLetterTopic: wire.deadLetterTopic,
+  };
+}
+
+function policyToWire(policy: FailurePolicy): admin.SubscriptionFailurePolicy {
+  return {
+    maxRedeliveryCount: policy.maxRedeliveryCount,
+    ackTimeoutMs: BigInt(policy.ackTimeoutMs),
+    baseRedeliveryDelayMs: BigInt(policy.baseRedeliveryDelayMs),
+    maxRedeliveryDelayMs: BigInt(policy.maxRedeliveryDelayMs),
+    backoffStrategy: BACKOFF.indexOf(policy.backoff),
+    deadLetterTopic: policy.deadLetterTopic,
+    poisonPolicy: POISON.indexOf(policy.poison),
+  };
+}
 
 export function brokerAdminService(ctx: AdminServicesContext): Partial<admin.BrokerAdminServer> {
   const { core, logger } = ctx;
@@ -36,6 +74,13 @@ export function brokerAdminService(ctx: AdminServicesContext): Partial<admin.Bro
     })),
     getLeaderBroker: unary(logger, () => ({ leader: "not_found" })),
     listNamespaces: unary(logger, () => ({ namespaces: core.catalog.namespaces() })),
+    unloadBroker: unary(logger, () => {
+      throw failedPrecondition("Cannot unload broker: single broker cluster detected.");
+    }),
+    activateBroker: unary(logger, (req: admin.ActivateBrokerRequest) => {
+      if (req.brokerId.length === 0) throw invalidArgument("broker_id is required");
+      return { success: true };
+    }),
     getClusterBalance: notInStandalone("cluster balance"),
     triggerRebalance: notInStandalone("rebalance"),
   };
@@ -54,55 +99,86 @@ export function namespaceAdminService({
   core,
   logger,
 }: AdminServicesContext): Partial<admin.NamespaceAdminServer> {
+  const ops = new AdminOps(core);
   return {
     getNamespaceTopics: unary(logger, (req: admin.NamespaceRequest) => {
       if (!core.catalog.hasNamespace(req.name)) throw notFound(`Namespace ${req.name} not found`);
-      return {
-        topics: core.catalog
-          .all()
-          .filter((t) => t.name.startsWith(`/${req.name}/`))
-          .map((t) => t.name.slice(1)),
-      };
+      // Upstream quirk kept for compatibility: these names have no leading slash.
+      return { topics: ops.topicsOf(req.name).map((t) => t.name.slice(1)) };
+    }),
+    getNamespacePolicies: unary(logger, (req: admin.NamespaceRequest) => ({
+      policies: ops.namespacePolicies(req.name),
+    })),
+    createNamespace: unary(logger, async (req: admin.NamespaceRequest) => {
+      await ops.createNamespace(req.name);
+      return { success: true };
+    }),
+    deleteNamespace: unary(logger, async (req: admin.NamespaceRequest) => {
+      await ops.deleteNamespace(req.name);
+      return { success: true };
     }),
   };
 }
 
-export function topicAdminService({ core, logger }: AdminServicesContext): Partial<admin.TopicAdminServer> {
-  const create = async (name: string, strategy: number) => {
-    if (strategy !== DispatchStrategy.NonReliable && strategy !== DispatchStrategy.Reliable) {
-      throw invalidArgument(`Invalid dispatch strategy ${strategy}`);
-    }
-    try {
-      assertTopicName(name);
-      if (core.catalog.get(name)) throw alreadyExists(`Topic '${name}' already exists`);
-      await core.catalog.getOrCreate(name, strategy as DispatchStrategy);
-    } catch (err) {
-      const reason = err instanceof BrokerError ? err.message : String(err);
-      throw notFound(`Unable to create the topic ${name} due to ${reason}`);
-    }
-  };
+export function topicAdminService(ctx: AdminServicesContext): Partial<admin.TopicAdminServer> {
+  const { core, logger } = ctx;
+  const ops = new AdminOps(core);
   return {
     listNamespaceTopics: unary(logger, (req: admin.NamespaceRequest) => ({
-      topics: core.catalog
-        .all()
-        .filter((t) => t.name.startsWith(`/${req.name}/`))
-        .map((t) => ({ name: t.name, brokerId: "", delivery: delivery(t.dispatchStrategy) })),
+      topics: ops
+        .topicsOf(req.name)
+        .map((t) => ({ name: t.name, brokerId: "", delivery: deliveryName(t.dispatchStrategy) })),
     })),
     listBrokerTopics: unary(logger, () => ({ topics: [] })),
     createTopic: unary(logger, async (req: admin.NewTopicRequest) => {
-      await create(req.name, req.dispatchStrategy);
+      await ops.createTopic(req.name, req.dispatchStrategy);
       return { success: true };
     }),
     createPartitionedTopic: unary(logger, async (req: admin.PartitionedTopicRequest) => {
-      for (let i = 0; i < req.partitions; i++)
-        await create(partitionName(req.baseName, i), req.dispatchStrategy);
+      await ops.createPartitionedTopic(req.baseName, req.partitions, req.dispatchStrategy);
+      return { success: true };
+    }),
+    deleteTopic: unary(logger, async (req: admin.TopicRequest) => {
+      await ops.deleteTopic(req.name);
       return { success: true };
     }),
     unloadTopic: notInStandalone("topic unload"),
-    listSubscriptions: unary(logger, (req: admin.TopicRequest) => {
-      const topic = core.catalog.get(req.name);
-      if (!topic) throw notFound(`Unable to find the topic: ${req.name}`);
-      return { subscriptions: [...topic.subscriptions.keys()] };
+    listSubscriptions: unary(logger, (req: admin.TopicRequest) => ({
+      subscriptions: ops.listSubscriptions(req.name),
+    })),
+    unsubscribe: unary(logger, async (req: admin.SubscriptionRequest) => {
+      await ops.unsubscribe(req.topic, req.subscription);
+      return { success: true };
+    }),
+    setSubscriptionFailurePolicy: unary(logger, async (req: admin.SetSubscriptionFailurePolicyRequest) => {
+      await ops.setFailurePolicy(req.topic, req.subscription, policyFromWire(req.failurePolicy));
+      return { success: true };
+    }),
+    getSubscriptionFailurePolicy: unary(logger, (req: admin.GetSubscriptionFailurePolicyRequest) => {
+      const { policy, type } = ops.failurePolicy(req.topic, req.subscription);
+      return { failurePolicy: policy && policyToWire(policy), subscriptionType: type };
+    }),
+    describeTopic: unary(logger, (req: admin.DescribeTopicRequest) => {
+      const description = ops.describeTopic(req.name);
+      const schema = ctx.describeSchema?.(description.name);
+      return {
+        ...description,
+        brokerId: "",
+        schemaSubject: schema?.subject,
+        schemaId: schema?.schemaId,
+        schemaVersion: schema?.version,
+        schemaType: schema?.schemaType,
+        compatibilityMode: schema?.compatibilityMode,
+      };
+    }),
+    setSubscriptionDispatchConfig: unary(logger, async (req: admin.SetSubscriptionDispatchConfigRequest) => {
+      if (!req.dispatchConfig) throw invalidArgument("dispatch_config is required");
+      await ops.setMaxUnacked(req.topic, req.subscription, req.dispatchConfig.maxUnackedMessages);
+      return { success: true };
+    }),
+    getSubscriptionDispatchConfig: unary(logger, (req: admin.GetSubscriptionDispatchConfigRequest) => {
+      const max = ops.maxUnacked(req.topic, req.subscription);
+      return { dispatchConfig: max === undefined ? undefined : { maxUnackedMessages: max } };
     }),
   };
 }

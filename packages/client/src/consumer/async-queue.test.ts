@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { DanubeError, ErrorCode } from "../errors.ts";
 import { AsyncQueue } from "./async-queue.ts";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -70,4 +71,32 @@ test("close ends readers, releases writers and drops items", async () => {
 
 test("capacity must be a positive integer", () => {
   assert.throws(() => new AsyncQueue(0), RangeError);
+});
+
+test("take(): a stop racing a push never loses the item", async () => {
+  const stopError = new DanubeError(ErrorCode.DEADLINE_EXCEEDED, "receive: deadline exceeded");
+  const queue = new AsyncQueue<number>(2);
+  let stop: ((error: DanubeError) => void) | undefined;
+  let disposed = 0;
+  const watch = (s: (error: DanubeError) => void) => {
+    stop = s;
+    return () => {
+      disposed++;
+    };
+  };
+  // Handed over first, stopped in the same tick: the item wins.
+  const first = queue.take(watch);
+  await queue.push(1);
+  stop?.(stopError);
+  assert.deepEqual(await first, { value: 1, done: false });
+  assert.equal(disposed, 1);
+  // Stopped first: the wait is withdrawn, the next push stays queued for the next reader.
+  const second = queue.take(watch);
+  stop?.(stopError);
+  await assert.rejects(second, stopError);
+  assert.equal(queue.waitingReaders, 0);
+  await queue.push(2);
+  assert.deepEqual(await queue.take(watch), { value: 2, done: false });
+  queue.close();
+  assert.deepEqual(await queue.take(watch), { value: undefined, done: true });
 });

@@ -1,4 +1,5 @@
-// A bounded single-reader queue: writers wait while it is full, the reader waits while it is empty.
+// A bounded queue: writers wait while it is full, readers wait (in order) while it is empty.
+import type { DanubeError } from "../errors.ts";
 
 /** Bounded async FIFO with backpressure on `push`. */
 export class AsyncQueue<T> {
@@ -54,6 +55,34 @@ export class AsyncQueue<T> {
       this.#readers.push(resolve);
       this.#wakeWriter();
     });
+  }
+
+  /**
+   * Like `next()`, but gives up when `watch` reports a stop (timeout, abort). The wait is
+   * withdrawn atomically: an item handed over before the stop is returned, never dropped.
+   * `watch` registers the stop listener and returns its disposer.
+   */
+  take(watch: (stop: (error: DanubeError) => void) => () => void): Promise<IteratorResult<T, undefined>> {
+    if (this.#items.length > 0 || this.#closed) return this.next();
+    return new Promise((resolve, reject) => {
+      const reader = (result: IteratorResult<T, undefined>): void => {
+        dispose();
+        resolve(result);
+      };
+      const dispose = watch((error) => {
+        const index = this.#readers.indexOf(reader);
+        if (index < 0) return; // already served
+        this.#readers.splice(index, 1);
+        reject(error);
+      });
+      this.#readers.push(reader);
+      this.#wakeWriter();
+    });
+  }
+
+  /** Readers waiting for an item. */
+  get waitingReaders(): number {
+    return this.#readers.length;
   }
 
   /** Ends the queue: buffered items are dropped, waiting readers get `done`, writers get false. */

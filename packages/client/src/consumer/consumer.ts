@@ -1,11 +1,17 @@
 // The public consumer: subscribes every partition and merges their streams into one bounded queue.
 import { toDanubeError } from "../errors/status-map.ts";
-import { DanubeError, ErrorCode } from "../errors.ts";
+import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { topicPartitions } from "../lookup.ts";
-import type { ResolvedSubscribeOptions } from "../options.ts";
+import {
+  type CallOptions,
+  type ReceiveOptions,
+  type ResolvedSubscribeOptions,
+  validateCallOptions,
+} from "../options.ts";
 import { withRetry } from "../retry.ts";
 import type { ClientRuntime } from "../runtime.ts";
-import type { CallContext } from "../signals.ts";
+import { type CallContext, createCallContext, throwIfStopped, watchStop } from "../signals.ts";
+import type { ClientStatus } from "../status.ts";
 import { AsyncQueue } from "./async-queue.ts";
 import type { Message } from "./message.ts";
 import { TopicConsumer } from "./topic-consumer.ts";
@@ -22,11 +28,26 @@ export interface Consumer extends AsyncIterable<Message>, AsyncDisposable {
   readonly closed: boolean;
   /**
    * Messages from every partition. One reader at a time; `break` releases it. Ends (done)
-   * when the consumer closes.
+   * when the consumer closes. Keeps going across broker restarts (the consumer subscribes
+   * again by itself).
    */
   [Symbol.asyncIterator](): AsyncIterator<Message, undefined>;
+  /**
+   * The next message. Rejects with DEADLINE_EXCEEDED after `timeoutMs`, CANCELLED when
+   * `signal` aborts, CLOSED when the consumer closes; a message is never lost to a timeout.
+   * Not allowed while a `for await` loop is reading (FAILED_PRECONDITION).
+   */
+  receive(options?: ReceiveOptions): Promise<Message>;
   /** Stops receiving; ends `for await` loops; later ack/nack fail with CLOSED. */
   close(): Promise<void>;
+  /**
+   * Closes the consumer, then deletes the subscription on the broker (admin
+   * TopicAdmin.Unsubscribe, on every partition). Needs the client option `adminUrl`: without
+   * it, fails with FAILED_PRECONDITION before closing anything.
+   */
+  unsubscribe(options?: CallOptions): Promise<void>;
+  /** Reconnect and error events of this consumer's partitions; ends after `closed`. */
+  status(): AsyncIterable<ClientStatus>;
 }
 
 class ConsumerImpl implements Consumer {
@@ -34,17 +55,24 @@ class ConsumerImpl implements Consumer {
   readonly topics: readonly string[];
   readonly subscription: string;
   readonly consumerName: string;
+  readonly #runtime: ClientRuntime;
   readonly #consumers: readonly TopicConsumer[];
   readonly #queue: AsyncQueue<Message>;
   readonly #onClose: (consumer: Consumer) => void;
+  readonly #owner: object;
   #reading = false;
+  #receiving = 0;
   #closed = false;
 
   constructor(
+    runtime: ClientRuntime,
     options: ResolvedSubscribeOptions,
     consumers: TopicConsumer[],
+    owner: object,
     onClose: (consumer: Consumer) => void,
   ) {
+    this.#runtime = runtime;
+    this.#owner = owner;
     this.topic = options.topic;
     this.subscription = options.subscription;
     this.consumerName = options.consumerName;
@@ -62,6 +90,9 @@ class ConsumerImpl implements Consumer {
   [Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
     if (this.#reading) {
       throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "consumer is already being iterated");
+    }
+    if (this.#receiving > 0) {
+      throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "consumer has receive() calls pending");
     }
     this.#reading = true;
     let released = false;
@@ -82,12 +113,63 @@ class ConsumerImpl implements Consumer {
     };
   }
 
+  async receive(options?: ReceiveOptions): Promise<Message> {
+    if (this.#closed) throw closedError("consumer");
+    if (this.#reading) {
+      throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "consumer is being read by a for-await loop");
+    }
+    validateCallOptions(options);
+    const ctx: CallContext = {
+      operation: "receive",
+      signal: options?.signal,
+      closeSignal: undefined,
+      deadline: options?.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs,
+    };
+    throwIfStopped(ctx);
+    this.#receiving++;
+    try {
+      const result = await this.#queue.take((stop) => watchStop(ctx, stop));
+      if (result.done) throw closedError("consumer");
+      return result.value;
+    } finally {
+      this.#receiving--;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#queue.close();
     await Promise.all(this.#consumers.map((c) => c.close()));
+    this.#runtime.status.emit(
+      { type: "closed", source: "consumer", topic: this.topic, name: this.consumerName },
+      [this.#owner],
+    );
+    this.#runtime.status.end(this.#owner);
     this.#onClose(this);
+  }
+
+  async unsubscribe(options?: CallOptions): Promise<void> {
+    validateCallOptions(options);
+    if (this.#runtime.options.adminUrl === undefined) {
+      throw new DanubeError(
+        ErrorCode.FAILED_PRECONDITION,
+        "unsubscribe needs the broker's admin address: set the client option adminUrl",
+      );
+    }
+    const ctx = createCallContext("unsubscribe", options, this.#runtime.options.requestTimeoutMs, undefined);
+    const admin = this.#runtime.admin();
+    await this.close();
+    for (const topic of this.topics) {
+      await unsubscribeWhenDetached(
+        () => admin.unsubscribe({ topic, subscription: this.subscription }, options),
+        ctx,
+      );
+    }
+  }
+
+  status(): AsyncIterable<ClientStatus> {
+    return this.#runtime.status.iterate(this.#owner);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -113,14 +195,35 @@ export async function subscribe(
   if (partitions.length === 0) {
     throw new DanubeError(ErrorCode.NOT_FOUND, `subscribe: no topic found for '${options.topic}'`);
   }
-  const consumers = partitions.map((topic) => new TopicConsumer(runtime, topic, options));
+  const owner = {};
+  const emit = (status: ClientStatus) => runtime.status.emit(status, [owner]);
+  const consumers = partitions.map((topic) => new TopicConsumer(runtime, topic, options, emit));
   const results = await Promise.allSettled(consumers.map((c) => c.subscribe(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {
     await Promise.all(consumers.map((c) => c.close()));
     throw toDanubeError(failed.reason, ctx.operation);
   }
-  return new ConsumerImpl(options, consumers, onClose);
+  return new ConsumerImpl(runtime, options, consumers, owner, onClose);
+}
+
+/**
+ * Runs an admin Unsubscribe, retrying while the broker still counts our just-closed stream as
+ * an active consumer (the stream's cancellation travels on the client connection, the admin
+ * call on another one, so the admin call can arrive first).
+ */
+async function unsubscribeWhenDetached(call: () => Promise<void>, ctx: CallContext): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await call();
+      return;
+    } catch (thrown) {
+      const error = toDanubeError(thrown, ctx.operation);
+      const stillActive = /active consumer/i.test(error.message);
+      if (!stillActive || attempt >= 20 || Date.now() + 50 >= ctx.deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 function escapeRegExp(text: string): string {

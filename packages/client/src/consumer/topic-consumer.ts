@@ -1,11 +1,13 @@
-// A consumer subscribed to one (partition) topic: subscribe, receive stream, ack/nack.
+// A consumer subscribed to one (partition) topic: subscribe, receive stream with automatic
+// resubscribe, ack/nack.
 
+import { setMaxListeners } from "node:events";
 import type { danube } from "@danube-ts/protocol";
 import type { ClientReadableStream } from "@grpc/grpc-js";
 import type { BrokerAddress } from "../connection-pool.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
-import { closedError, ErrorCode } from "../errors.ts";
+import { closedError, type DanubeError } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
 import {
@@ -18,64 +20,80 @@ import {
 import { backoffDelay, withRetry } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import { backgroundContext, type CallContext, createCallContext, sleep, unaryCall } from "../signals.ts";
+import type { StatusSink } from "../status.ts";
 import type { AsyncQueue } from "./async-queue.ts";
 import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
 
-/** One Subscribe registration and its ReceiveMessages stream. */
+/**
+ * One Subscribe registration and its ReceiveMessages stream. Whenever the stream ends or fails
+ * (broker restart, health check CLOSE, network), it subscribes again with the same consumer
+ * name and subscription (lookup + Subscribe, which the broker treats as a takeover of the same
+ * consumer) and reopens the stream, backing off between tries, until closed.
+ */
 export class TopicConsumer implements Acknowledger {
   readonly topic: string;
   readonly #runtime: ClientRuntime;
   readonly #options: ResolvedSubscribeOptions;
+  readonly #emit: StatusSink;
   readonly #nextRequestId = requestIdCounter(0n);
   readonly #stop = new AbortController();
   #address: BrokerAddress;
   #consumerId: bigint | undefined;
-  #health: AbortController | undefined;
   #stream: ClientReadableStream<danube.StreamMessage> | undefined;
+  #closeReported = false;
   #receiving: Promise<void> | undefined;
 
-  constructor(runtime: ClientRuntime, topic: string, options: ResolvedSubscribeOptions) {
+  constructor(runtime: ClientRuntime, topic: string, options: ResolvedSubscribeOptions, emit: StatusSink) {
     this.#runtime = runtime;
     this.topic = topic;
     this.#options = options;
+    this.#emit = emit;
     this.#address = runtime.serviceAddress;
+    // Every pending ack and nack listens on it.
+    setMaxListeners(0, this.#stop.signal);
   }
 
   get consumerId(): bigint | undefined {
     return this.#consumerId;
   }
 
-  /** Looks the topic up and subscribes, retrying retryable failures. */
+  /** Looks the topic up and subscribes, retrying retryable failures; starts the health check. */
   async subscribe(ctx: CallContext): Promise<void> {
-    const runtime = this.#runtime;
-    await withRetry(ctx, runtime.options.retry, async () => {
-      const address = await resolveTopicAddress(runtime, runtime.serviceAddress, this.topic, ctx);
-      const connection = runtime.pool.get(address);
-      const request: danube.ConsumerRequest = {
-        requestId: this.#nextRequestId(),
-        topicName: this.topic,
-        consumerName: this.#options.consumerName,
-        subscription: this.#options.subscription,
-        subscriptionType: subscriptionTypeToWire(this.#options.subscriptionType),
-        keyFilters: this.#options.keyFilters,
-      };
-      const response = await unaryCall<danube.ConsumerResponse>(ctx, "Subscribe", (options, callback) =>
-        connection.consumer.subscribe(request, runtime.pool.metadata(address), options, callback),
-      );
-      this.#address = address;
-      this.#consumerId = response.consumerId;
-    });
-    this.#health?.abort();
-    const health = new AbortController();
-    this.#health = health;
-    this.#stop.signal.addEventListener("abort", () => health.abort(), { once: true });
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#register(ctx));
     void startHealthCheck(
-      runtime,
-      { kind: "consumer", id: this.#consumerId!, address: this.#address },
-      health.signal,
-      // The broker forgot or deactivated us: drop the stream so the receive loop reopens it.
-      () => this.#stream?.cancel(),
+      this.#runtime,
+      "consumer",
+      () => {
+        const id = this.#consumerId;
+        return this.#stream === undefined || id === undefined ? undefined : { id, address: this.#address };
+      },
+      this.#stop.signal,
+      (target) => {
+        // The broker forgot or deactivated us: drop the stream so the loop subscribes again.
+        if (target.id !== this.#consumerId || this.#stream === undefined) return;
+        this.#closeReported = true;
+        this.#stream.cancel();
+      },
     );
+  }
+
+  async #register(ctx: CallContext): Promise<void> {
+    const runtime = this.#runtime;
+    const address = await resolveTopicAddress(runtime, runtime.serviceAddress, this.topic, ctx);
+    const connection = runtime.pool.get(address);
+    const request: danube.ConsumerRequest = {
+      requestId: this.#nextRequestId(),
+      topicName: this.topic,
+      consumerName: this.#options.consumerName,
+      subscription: this.#options.subscription,
+      subscriptionType: subscriptionTypeToWire(this.#options.subscriptionType),
+      keyFilters: this.#options.keyFilters,
+    };
+    const response = await unaryCall<danube.ConsumerResponse>(ctx, "Subscribe", (options, callback) =>
+      connection.consumer.subscribe(request, runtime.pool.metadata(address), options, callback),
+    );
+    this.#address = address;
+    this.#consumerId = response.consumerId;
   }
 
   /** Starts the background receive loop feeding `queue`. */
@@ -83,50 +101,87 @@ export class TopicConsumer implements Acknowledger {
     this.#receiving ??= this.#receiveLoop(queue).catch(() => {});
   }
 
+  #status(type: "reconnecting" | "error", attempt: number, reason: string, cause?: DanubeError): void {
+    const base = { source: "consumer", topic: this.topic, name: this.#options.consumerName } as const;
+    if (type === "error" && cause !== undefined) {
+      this.#emit({ ...base, type, reason, cause });
+    } else {
+      this.#emit({ ...base, type: "reconnecting", attempt, reason, cause });
+    }
+  }
+
   async #receiveLoop(queue: AsyncQueue<Message>): Promise<void> {
     const runtime = this.#runtime;
     const stop = this.#stop.signal;
     const ctx = backgroundContext(`receive ${this.topic}`, stop);
     let attempt = 0;
+    let resubscribe = false;
     while (!stop.aborted && !queue.closed) {
-      const connection = runtime.pool.get(this.#address);
-      const request: danube.ReceiveRequest = {
-        requestId: this.#nextRequestId(),
-        consumerId: this.#consumerId!,
-      };
-      const stream = connection.consumer.receiveMessages(request, runtime.pool.metadata(this.#address));
-      // grpc-js emits 'error' directly; keep a listener so a late error never goes unhandled.
-      stream.on("error", () => {});
-      stream.once("metadata", () => {
-        attempt = 0;
-      });
-      this.#stream = stream;
-      let failure: unknown;
-      try {
-        for await (const wire of stream as AsyncIterable<danube.StreamMessage>) {
+      if (resubscribe) {
+        const subCtx = createCallContext("resubscribe", undefined, runtime.options.requestTimeoutMs, stop);
+        try {
+          await this.#register(subCtx);
+          resubscribe = false;
+          this.#emit({
+            type: "reconnected",
+            source: "consumer",
+            topic: this.topic,
+            name: this.#options.consumerName,
+            attempt,
+          });
           attempt = 0;
-          if (!(await queue.push(new MessageImpl(wire, this.topic, this)))) break;
+        } catch (thrown) {
+          if (stop.aborted) return;
+          const error = toDanubeError(thrown, subCtx.operation);
+          // Not retryable (e.g. the topic was deleted): report it, keep trying at the backoff cap.
+          if (!error.retryable) this.#status("error", attempt, error.message, error);
+          attempt++;
+          this.#status("reconnecting", attempt, error.message, error);
+          await sleep(backoffDelay(attempt - 1, runtime.options.retry), ctx).catch(() => {});
+          continue;
         }
-      } catch (error) {
-        failure = error;
-      } finally {
-        this.#stream = undefined;
-        stream.cancel();
       }
+      const failure = await this.#pumpStream(queue);
       if (stop.aborted || queue.closed) return;
       const error = failure === undefined ? undefined : toDanubeError(failure, ctx.operation);
-      try {
-        await sleep(backoffDelay(attempt, runtime.options.retry), ctx);
-        attempt++;
-        if (error?.code === ErrorCode.NOT_FOUND) {
-          // The broker no longer knows this consumer id (e.g. it restarted): subscribe again.
-          await this.subscribe(
-            createCallContext("resubscribe", undefined, runtime.options.requestTimeoutMs, stop),
-          );
-        }
-      } catch {
-        // Stopped, or resubscribe failed: the loop condition decides, the next round retries.
+      const reason = this.#closeReported
+        ? "the broker's health check reported the consumer as closed"
+        : (error?.message ?? "the broker ended the stream");
+      this.#closeReported = false;
+      resubscribe = true;
+      attempt++;
+      this.#status("reconnecting", attempt, reason, error);
+      await sleep(backoffDelay(attempt - 1, runtime.options.retry), ctx).catch(() => {});
+    }
+  }
+
+  /** Runs one ReceiveMessages stream into `queue`; resolves with its error, if any. */
+  async #pumpStream(queue: AsyncQueue<Message>): Promise<unknown> {
+    const runtime = this.#runtime;
+    const address = this.#address;
+    const request: danube.ReceiveRequest = {
+      requestId: this.#nextRequestId(),
+      consumerId: this.#consumerId!,
+    };
+    let stream: ClientReadableStream<danube.StreamMessage>;
+    try {
+      stream = runtime.pool.get(address).consumer.receiveMessages(request, runtime.pool.metadata(address));
+    } catch (error) {
+      return error;
+    }
+    // grpc-js emits 'error' directly; keep a listener so a late error never goes unhandled.
+    stream.on("error", () => {});
+    this.#stream = stream;
+    try {
+      for await (const wire of stream as AsyncIterable<danube.StreamMessage>) {
+        if (!(await queue.push(new MessageImpl(wire, this.topic, this)))) break;
       }
+      return undefined;
+    } catch (error) {
+      return error;
+    } finally {
+      this.#stream = undefined;
+      stream.cancel();
     }
   }
 
@@ -140,9 +195,10 @@ export class TopicConsumer implements Acknowledger {
       subscriptionName: this.#options.subscription,
     };
     await withRetry(ctx, this.#runtime.options.retry, () => {
-      const connection = this.#runtime.pool.get(this.#address);
+      const address = this.#address;
+      const connection = this.#runtime.pool.get(address);
       return unaryCall<danube.AckResponse>(ctx, "Ack", (opts, callback) =>
-        connection.consumer.ack(request, this.#runtime.pool.metadata(this.#address), opts, callback),
+        connection.consumer.ack(request, this.#runtime.pool.metadata(address), opts, callback),
       );
     });
   }
@@ -159,9 +215,10 @@ export class TopicConsumer implements Acknowledger {
       reason: options?.reason,
     };
     await withRetry(ctx, this.#runtime.options.retry, () => {
-      const connection = this.#runtime.pool.get(this.#address);
+      const address = this.#address;
+      const connection = this.#runtime.pool.get(address);
       return unaryCall<danube.NackResponse>(ctx, "Nack", (opts, callback) =>
-        connection.consumer.nack(request, this.#runtime.pool.metadata(this.#address), opts, callback),
+        connection.consumer.nack(request, this.#runtime.pool.metadata(address), opts, callback),
       );
     });
   }

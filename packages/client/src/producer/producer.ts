@@ -1,10 +1,18 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
+import { setMaxListeners } from "node:events";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
-import { type ResolvedProducerOptions, type SendOptions, validateSendOptions } from "../options.ts";
+import {
+  type CallOptions,
+  type ResolvedProducerOptions,
+  type SendOptions,
+  validateCallOptions,
+  validateSendOptions,
+} from "../options.ts";
 import type { ClientRuntime } from "../runtime.ts";
-import { type CallContext, createCallContext } from "../signals.ts";
+import { type CallContext, createCallContext, waitFor } from "../signals.ts";
+import type { ClientStatus } from "../status.ts";
 import { createRouter, type PartitionRouter } from "./router.ts";
 import { type SendReceipt, TopicProducer } from "./topic-producer.ts";
 
@@ -20,11 +28,23 @@ export interface Producer extends AsyncDisposable {
   readonly closed: boolean;
   /**
    * Publishes one message (strings are sent as UTF-8). With `key`, the partition is chosen
-   * by FNV-1a 64 of the key, else round robin.
+   * by FNV-1a 64 of the key, else round robin. Many sends may be in flight at once; within a
+   * partition the broker stores them in `send()` order, retries and reconnects included.
    */
   send(payload: Uint8Array | string, options?: SendOptions): Promise<SendReceipt>;
-  /** Stops the producer; later sends fail with CLOSED, in-flight ones with CANCELLED. */
-  close(): Promise<void>;
+  /**
+   * Resolves once every send made before the call has settled (resolved or rejected).
+   * `timeoutMs` / `signal` bound the wait only (DEADLINE_EXCEEDED / CANCELLED); sends go on.
+   */
+  flush(options?: CallOptions): Promise<void>;
+  /**
+   * Refuses new sends (CLOSED), flushes (bounded by `timeoutMs`, default the client's
+   * requestTimeoutMs, or `signal`), then cancels what is left (CANCELLED) and stops the
+   * health check. Never rejects.
+   */
+  close(options?: CallOptions): Promise<void>;
+  /** Reconnect and error events of this producer's partitions; ends after `closed`. */
+  status(): AsyncIterable<ClientStatus>;
 }
 
 const utf8 = new TextEncoder();
@@ -43,14 +63,20 @@ class ProducerImpl implements Producer {
   readonly #router: PartitionRouter;
   readonly #closing = new AbortController();
   readonly #onClose: (producer: Producer) => void;
+  readonly #owner: object;
+  #closed: Promise<void> | undefined;
 
   constructor(
     runtime: ClientRuntime,
     options: ResolvedProducerOptions,
     producers: TopicProducer[],
+    owner: object,
     onClose: (producer: Producer) => void,
   ) {
     this.#runtime = runtime;
+    this.#owner = owner;
+    // Every pending send listens on it.
+    setMaxListeners(0, this.#closing.signal);
     this.topic = options.topic;
     this.name = options.name;
     this.#producers = producers;
@@ -60,7 +86,7 @@ class ProducerImpl implements Producer {
   }
 
   get closed(): boolean {
-    return this.#closing.signal.aborted;
+    return this.#closed !== undefined;
   }
 
   async send(payload: Uint8Array | string, options?: SendOptions): Promise<SendReceipt> {
@@ -81,11 +107,34 @@ class ProducerImpl implements Producer {
     return target.send({ payload: bytes, attributes: { ...options?.attributes }, key }, ctx);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  async flush(options?: CallOptions): Promise<void> {
+    validateCallOptions(options);
+    const ctx = createCallContext("flush", options, this.#runtime.options.requestTimeoutMs, undefined);
+    await waitFor(Promise.all(this.#producers.map((p) => p.flush())), ctx);
+  }
+
+  close(options?: CallOptions): Promise<void> {
+    this.#closed ??= this.#close(options);
+    return this.#closed;
+  }
+
+  async #close(options: CallOptions | undefined): Promise<void> {
+    try {
+      await this.flush(options);
+    } catch {
+      // Out of time or aborted: what is left is cancelled below.
+    }
     this.#closing.abort();
     for (const producer of this.#producers) producer.close();
+    this.#runtime.status.emit({ type: "closed", source: "producer", topic: this.topic, name: this.name }, [
+      this.#owner,
+    ]);
+    this.#runtime.status.end(this.#owner);
     this.#onClose(this);
+  }
+
+  status(): AsyncIterable<ClientStatus> {
+    return this.#runtime.status.iterate(this.#owner);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -107,12 +156,16 @@ export async function createProducer(
           topic: partitionTopicName(options.topic, i),
           name: `${options.name}-${i}`,
         }));
-  const producers = topics.map((t) => new TopicProducer(runtime, t.topic, t.name, options.dispatchStrategy));
+  const owner = {};
+  const emit = (status: ClientStatus) => runtime.status.emit(status, [owner]);
+  const producers = topics.map(
+    (t) => new TopicProducer(runtime, t.topic, t.name, options.dispatchStrategy, emit),
+  );
   const results = await Promise.allSettled(producers.map((p) => p.create(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {
     for (const p of producers) p.close();
     throw toDanubeError(failed.reason, ctx.operation);
   }
-  return new ProducerImpl(runtime, options, producers, onClose);
+  return new ProducerImpl(runtime, options, producers, owner, onClose);
 }

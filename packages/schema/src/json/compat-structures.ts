@@ -91,6 +91,28 @@ export function compareObjects(
       `${at}/unevaluatedProperties`,
     ),
   );
+  // Pattern properties: shared patterns are compared; a new one must accept what old data could hold.
+  const oPatterns = schemaOf(o.patternProperties) ?? {};
+  const uPatterns = schemaOf(u.patternProperties) ?? {};
+  for (const [pattern, ups] of Object.entries(uPatterns)) {
+    const pat = `${at}/patternProperties/${pattern}`;
+    if (pattern in oPatterns) errors.push(...diff.raw(oDoc, oPatterns[pattern], uDoc, ups, pat));
+    else if (schemaOf(o.additionalProperties))
+      errors.push(...diff.raw(oDoc, o.additionalProperties, uDoc, ups, pat));
+    else if (o.additionalProperties !== false && !isEmptySchema(ups)) {
+      errors.push(`${pat}: pattern property '${pattern}' added to an open content model`);
+    }
+  }
+  for (const [pattern, ops] of Object.entries(oPatterns)) {
+    if (pattern in uPatterns) continue;
+    const cover = u.additionalProperties;
+    const pat = `${at}/patternProperties/${pattern}`;
+    if (cover === false)
+      errors.push(`${pat}: pattern property '${pattern}' removed from a closed content model`);
+    else if (schemaOf(cover) && diff.raw(oDoc, ops, uDoc, cover, pat).length > 0) {
+      errors.push(`${pat}: removed pattern property '${pattern}' is not covered by additionalProperties`);
+    }
+  }
   // Dependencies: property arrays may shrink or disappear, dependency schemas may disappear.
   const deps = (s: Obj) => ({
     ...schemaOf(s.dependencies),

@@ -233,7 +233,8 @@ function limit(s: Obj, side: "maximum" | "minimum"): { value: number; exclusive:
   const inclusive = typeof s[side] === "number" ? { value: s[side] as number, exclusive: false } : undefined;
   const exclusive = typeof s[excl] === "number" ? { value: s[excl] as number, exclusive: true } : undefined;
   if (!inclusive || !exclusive) return inclusive ?? exclusive;
-  const tighter = side === "maximum" ? exclusive.value <= inclusive.value : exclusive.value >= inclusive.value;
+  const tighter =
+    side === "maximum" ? exclusive.value <= inclusive.value : exclusive.value >= inclusive.value;
   return tighter ? exclusive : inclusive;
 }
 
@@ -242,7 +243,8 @@ function compareLimit(o: Obj, u: Obj, side: "maximum" | "minimum", at: string): 
   const ol = limit(o, side);
   const ul = limit(u, side);
   if (!ul) return [];
-  const show = (l: { value: number; exclusive: boolean }) => `${l.exclusive ? "exclusive " : ""}${side} ${l.value}`;
+  const show = (l: { value: number; exclusive: boolean }) =>
+    `${l.exclusive ? "exclusive " : ""}${side} ${l.value}`;
   if (!ol) return [`${at}/${side}: ${show(ul)} added`];
   const relaxed = side === "maximum" ? ul.value > ol.value : ul.value < ol.value;
   if (relaxed || (ul.value === ol.value && (!ul.exclusive || ol.exclusive))) return [];

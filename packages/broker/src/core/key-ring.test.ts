@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ConsumerHandle } from "./consumer.ts";
+import { globMatch, KeyRing, ringHash } from "./key-ring.ts";
+
+const fake = (id: bigint) => ({ id }) as ConsumerHandle;
+
+test("glob filters match whole keys, case-sensitively", () => {
+  assert.ok(globMatch("user-*", "user-42"));
+  assert.ok(globMatch("user-*", "user-"));
+  assert.ok(!globMatch("user-*", "xuser-1"));
+  assert.ok(globMatch("eu-west-?", "eu-west-1"));
+  assert.ok(!globMatch("eu-west-?", "eu-west-12"));
+  assert.ok(!globMatch("eu-west-?", "eu-west-"));
+  assert.ok(globMatch("*", ""));
+  assert.ok(!globMatch("User-*", "user-1"));
+  assert.ok(globMatch("a.b+c", "a.b+c"));
+  assert.ok(!globMatch("a.b", "axb"));
+});
+
+test("ring hash is deterministic 32-bit and spreads keys", () => {
+  assert.equal(ringHash("order-1"), ringHash("order-1"));
+  const values = new Set(Array.from({ length: 1000 }, (_, i) => ringHash(`k${i}`)));
+  assert.ok(values.size > 990);
+  for (const v of values) assert.ok(v >= 0 && v <= 0xffffffff);
+});
+
+test("each key maps to one consumer, keys spread over consumers, and removal only moves the removed consumer's keys", () => {
+  const consumers = [fake(11n), fake(22n), fake(33n)];
+  const ring = new KeyRing(consumers);
+  const keys = Array.from({ length: 300 }, (_, i) => `key-${i}`);
+  const owners = new Map(keys.map((k) => [k, ring.lookup(k)]));
+  for (const k of keys) assert.equal(ring.lookup(k), owners.get(k));
+  const counts = consumers.map((c) => keys.filter((k) => owners.get(k) === c).length);
+  for (const n of counts) assert.ok(n > 30, `unbalanced ring: ${counts}`);
+
+  const smaller = new KeyRing([consumers[0]!, consumers[1]!]);
+  for (const k of keys) {
+    if (owners.get(k) !== consumers[2])
+      assert.equal(smaller.lookup(k), owners.get(k), `${k} moved needlessly`);
+  }
+});
+
+test("lookup restricted to eligible consumers", () => {
+  const consumers = [fake(1n), fake(2n), fake(3n)];
+  const ring = new KeyRing(consumers);
+  const only = new Set([consumers[1]!]);
+  for (let i = 0; i < 50; i++) assert.equal(ring.lookup(`k${i}`, only), consumers[1]);
+  assert.equal(new KeyRing([]).lookup("k"), undefined);
+});

@@ -1,0 +1,157 @@
+import { notFound } from "../errors.ts";
+import type { Logger } from "../logger.ts";
+import type { MetadataStore } from "../storage/index.ts";
+import { parseValidationPolicy, type TopicSchemaRecord } from "./records.ts";
+import { SubjectCatalog } from "./subjects.ts";
+import { TopicSchemaConfigs } from "./topic-configs.ts";
+import { MessageValidator, type PublishedMessage, type ValidationStats } from "./validation.ts";
+
+export type { TopicSchemaRecord, ValidationPolicy } from "./records.ts";
+export type { RegisterInput, RegisterResult, SchemaVersionView, SubjectView } from "./subjects.ts";
+export type { PublishedMessage, ValidationStats } from "./validation.ts";
+
+/** Which topics exist; the broker passes its topic catalog. */
+export interface TopicView {
+  exists(topic: string): boolean;
+}
+
+export interface SchemaRegistryOptions {
+  logger: Logger;
+  topics: TopicView;
+}
+
+/** DescribeTopic's schema fields. */
+export interface TopicSchemaDescription {
+  subject: string;
+  schemaId?: bigint;
+  /** Latest live version of the subject. */
+  version?: number;
+  schemaType?: string;
+  /** Upper case, e.g. `BACKWARD`. */
+  compatibilityMode?: string;
+}
+
+/** GetTopicSchemaConfig's answer; `schemaId` is the subject's real id (upstream always sends 0). */
+export interface TopicSchemaConfigView extends TopicSchemaRecord {
+  schemaId: bigint;
+}
+
+/**
+ * The broker's schema registry: subjects and versions ({@link SubjectCatalog}), each topic's
+ * schema configuration ({@link TopicSchemaConfigs}) and validation on publish
+ * ({@link MessageValidator}). All state lives in the metadata store under `schemas/` and
+ * `topic-schema/`, so it survives restarts. Methods throw BrokerError with upstream's status
+ * codes and messages; the gRPC service (grpc/schema-service.ts) only maps requests and responses.
+ */
+export class SchemaRegistry {
+  readonly subjects: SubjectCatalog;
+  private readonly configs: TopicSchemaConfigs;
+  private readonly validator: MessageValidator;
+
+  private constructor(
+    store: MetadataStore,
+    private readonly options: SchemaRegistryOptions,
+  ) {
+    this.subjects = new SubjectCatalog(store);
+    this.configs = new TopicSchemaConfigs(store);
+    this.validator = new MessageValidator(this.subjects, options.logger);
+  }
+
+  /** Loads the registry from an open store. All later writes go through `store.put` (durable). */
+  static open(store: MetadataStore, options: SchemaRegistryOptions): SchemaRegistry {
+    return new SchemaRegistry(store, options);
+  }
+
+  // ---- hooks the broker calls ------------------------------------------------------------------
+
+  /**
+   * CreateProducer with a schema_ref (called after the topic exists): the first producer assigns its
+   * subject to the topic (the subject must be registered); a different subject is refused.
+   * Both failures are FAILED_PRECONDITION with upstream's messages. No subject: nothing to check.
+   */
+  async checkProducer(topic: string, subject: string | undefined): Promise<void> {
+    if (subject === undefined) return;
+    await this.configs.assign(topic, subject, this.subjects.has(subject));
+  }
+
+  /** Admin CreateTopic with a schema_subject: same rules as the first producer. */
+  async assignSubject(topic: string, subject: string): Promise<void> {
+    await this.configs.assign(topic, subject, this.subjects.has(subject));
+  }
+
+  /**
+   * SendMessage: applies the topic's validation policy; throws PERMISSION_DENIED "Unable to publish
+   * the message: ..." when enforce refuses it. One Map lookup for topics without a schema.
+   */
+  validateMessage(topic: string, message: PublishedMessage): void {
+    const config = this.configs.get(topic);
+    if (config === undefined) return;
+    this.validator.validate(topic, config, message);
+  }
+
+  /** The topic was deleted: drop its schema configuration and counters. */
+  async forgetTopic(topic: string): Promise<void> {
+    this.validator.forget(topic);
+    await this.configs.forget(topic);
+  }
+
+  describeTopic(topic: string): TopicSchemaDescription | undefined {
+    const config = this.configs.get(topic);
+    if (!config) return undefined;
+    const subject = this.subjects.subject(config.subject);
+    if (!subject) return { subject: config.subject };
+    return {
+      subject: config.subject,
+      schemaId: subject.id,
+      ...(subject.latest && { version: subject.latest.version, schemaType: subject.latest.schemaType }),
+      compatibilityMode: subject.compatibilityMode.toUpperCase(),
+    };
+  }
+
+  /** Counters of the topic's validation under warn and enforce. */
+  validationStats(topic: string): ValidationStats {
+    const { checked, warned, rejected } = this.validator.statsOf(topic);
+    return { checked, warned, rejected };
+  }
+
+  // ---- topic schema RPCs -----------------------------------------------------------------------
+
+  async configureTopicSchema(
+    topic: string,
+    subject: string,
+    policyText: string,
+    enablePayloadValidation: boolean,
+  ): Promise<string> {
+    const policy = parseValidationPolicy(policyText);
+    if (!this.subjects.has(subject)) {
+      throw notFound(
+        `Schema subject '${subject}' not found in registry: Schema metadata not found for subject: ${subject}`,
+      );
+    }
+    this.assertTopic(topic);
+    return this.configs.configure(topic, subject, policy, enablePayloadValidation);
+  }
+
+  async updateTopicValidationPolicy(
+    topic: string,
+    policyText: string,
+    enablePayloadValidation: boolean,
+  ): Promise<string> {
+    const policy = parseValidationPolicy(policyText);
+    this.assertTopic(topic);
+    return this.configs.updatePolicy(topic, policy, enablePayloadValidation);
+  }
+
+  /** A topic without a subject reports upstream's live defaults: no subject, warn, validation off, id 0. */
+  topicSchemaConfig(topic: string): TopicSchemaConfigView {
+    this.assertTopic(topic);
+    const config = this.configs.get(topic);
+    if (!config)
+      return { subject: "", validationPolicy: "warn", enablePayloadValidation: false, schemaId: 0n };
+    return { ...config, schemaId: this.subjects.idOf(config.subject) ?? 0n };
+  }
+
+  private assertTopic(topic: string): void {
+    if (!this.options.topics.exists(topic)) throw notFound(`Topic '${topic}' not found on this broker`);
+  }
+}

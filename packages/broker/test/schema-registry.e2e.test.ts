@@ -1,0 +1,294 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { danube, schema } from "@danube-ts/protocol";
+import { credentials, type ServiceError, status } from "@grpc/grpc-js";
+import { type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
+
+type Callback<Res> = (err: ServiceError | null, res: Res) => void;
+
+/** Runs one callback-style unary call as a promise. */
+function rpc<Res>(start: (callback: Callback<Res>) => unknown): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    start((err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+const hostPort = (url: string) => url.replace(/^http:\/\//, "");
+const text = (data: Uint8Array) => new TextDecoder().decode(data);
+const bytes = (data: string) => new TextEncoder().encode(data);
+
+/** Asserts a gRPC failure's code and that its details match. */
+const grpcError = (code: number, details: RegExp) => (err: unknown) => {
+  const e = err as ServiceError;
+  assert.equal(e.code, code, `code ${e.code}: ${e.details}`);
+  assert.match(e.details, details);
+  return true;
+};
+
+interface Clients {
+  registry: schema.SchemaRegistryClient;
+  adminRegistry: schema.SchemaRegistryClient;
+  producers: danube.ProducerServiceClient;
+}
+
+function clients(t: { after(fn: () => void): void }, broker: TestBroker): Clients {
+  const insecure = credentials.createInsecure();
+  const made: Clients = {
+    registry: new schema.SchemaRegistryClient(hostPort(broker.broker.url), insecure),
+    adminRegistry: new schema.SchemaRegistryClient(hostPort(broker.broker.adminUrl), insecure),
+    producers: new danube.ProducerServiceClient(hostPort(broker.broker.url), insecure),
+  };
+  t.after(() => {
+    made.registry.close();
+    made.adminRegistry.close();
+    made.producers.close();
+  });
+  return made;
+}
+
+function register(c: schema.SchemaRegistryClient, subject: string, schemaType: string, definition: string) {
+  const request = schema.RegisterSchemaRequest.fromPartial({
+    subject,
+    schemaType,
+    schemaDefinition: bytes(definition),
+    createdBy: "e2e",
+  });
+  return rpc<schema.RegisterSchemaResponse>((cb) => c.registerSchema(request, cb));
+}
+
+function createProducer(c: danube.ProducerServiceClient, topicName: string, name: string, subject?: string) {
+  const request = danube.ProducerRequest.fromPartial({
+    requestId: 1n,
+    producerName: name,
+    topicName,
+    dispatchStrategy: danube.DispatchStrategy.Reliable,
+    ...(subject !== undefined && { schemaRef: { subject } }),
+  });
+  return rpc<danube.ProducerResponse>((cb) => c.createProducer(request, cb));
+}
+
+function send(
+  c: danube.ProducerServiceClient,
+  producerId: bigint,
+  topicName: string,
+  payload: string,
+  schemaId?: bigint,
+  schemaVersion?: number,
+) {
+  const message = danube.StreamMessage.fromPartial({
+    requestId: 1n,
+    msgId: { producerId, topicName },
+    payload: bytes(payload),
+    publishTime: BigInt(Date.now()),
+    producerName: "p",
+    schemaId,
+    schemaVersion,
+  });
+  return rpc<danube.MessageResponse>((cb) => c.sendMessage(message, cb));
+}
+
+const userV1 = '{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}';
+const userV2 =
+  '{"type":"record","name":"User","fields":[{"name":"name","type":"string"},{"name":"age","type":"int","default":0}]}';
+const orderSchema = '{"type":"object","properties":{"id":{"type":"integer"}},"required":["id"]}';
+
+describe("schema registry over gRPC", () => {
+  test("register, dedupe, read, list, check, set mode, delete", async (t) => {
+    const broker = await testBroker(t);
+    const { registry: c } = clients(t, broker);
+    const v1 = await register(c, "users", "avro", userV1);
+    const v2 = await register(c, "users", "avro", userV2);
+    const dup = await register(c, "users", "avro", userV1);
+    assert.deepEqual([v1.schemaId, v1.version, v2.schemaId, v2.version], [1n, 1, 1n, 2]);
+    assert.deepEqual([dup.version, dup.isNewVersion], [1, false]);
+
+    const got = await rpc<schema.GetSchemaResponse>((cb) => c.getSchema({ schemaId: 1n, version: 1 }, cb));
+    assert.equal(got.subject, "users");
+    assert.equal(got.schemaType, "avro");
+    assert.equal(got.compatibilityMode, "backward");
+    assert.equal(got.createdBy, "e2e");
+    assert.deepEqual(JSON.parse(text(got.schemaDefinition)), {
+      Avro: { raw_schema: userV1, fingerprint: v1.fingerprint },
+    });
+    const latest = await rpc<schema.GetSchemaResponse>((cb) => c.getLatestSchema({ subject: "users" }, cb));
+    assert.equal(latest.version, 2);
+
+    const check = await rpc<schema.CheckCompatibilityResponse>((cb) =>
+      c.checkCompatibility(
+        {
+          subject: "users",
+          schemaType: "avro",
+          newSchemaDefinition: bytes(
+            '{"type":"record","name":"User","fields":[{"name":"name","type":"string"},{"name":"x","type":"int"}]}',
+          ),
+        },
+        cb,
+      ),
+    );
+    assert.equal(check.isCompatible, false);
+    assert.match(check.errors[0]!, /reader field 'x' has no default/);
+
+    const mode = await rpc<schema.SetCompatibilityModeResponse>((cb) =>
+      c.setCompatibilityMode({ subject: "users", compatibilityMode: "FULL" }, cb),
+    );
+    assert.deepEqual(mode, { success: true, message: "Set compatibility mode to FULL for subject users" });
+
+    const deleted = await rpc<schema.DeleteSchemaVersionResponse>((cb) =>
+      c.deleteSchemaVersion({ subject: "users", version: 2 }, cb),
+    );
+    assert.deepEqual(deleted, { success: true, message: "Deleted version 2 for subject users" });
+    const versions = await rpc<schema.ListVersionsResponse>((cb) => c.listVersions({ subject: "users" }, cb));
+    assert.deepEqual(
+      versions.versions.map((v) => [v.version, v.schemaId]),
+      [[1, 1n]],
+    );
+    const list = await rpc<schema.ListSubjectsResponse>((cb) => c.listSubjects({}, cb));
+    assert.deepEqual(
+      list.subjects.map((s) => [s.subject, s.latestVersion, s.compatibilityMode, s.schemaId]),
+      [["users", 1, "full", 1n]],
+    );
+  });
+
+  test("upstream's status codes", async (t) => {
+    const broker = await testBroker(t);
+    const { registry: c } = clients(t, broker);
+    await assert.rejects(
+      rpc((cb) => c.getSchema({ schemaId: 77n }, cb)),
+      grpcError(status.NOT_FOUND, /^Schema not found for ID: 77$/),
+    );
+    await assert.rejects(
+      rpc((cb) => c.getLatestSchema({ subject: "nope" }, cb)),
+      grpcError(status.NOT_FOUND, /^Schema not found for subject: nope$/),
+    );
+    await assert.rejects(
+      rpc((cb) => c.listVersions({ subject: "nope" }, cb)),
+      grpcError(status.NOT_FOUND, /^Subject not found: nope$/),
+    );
+    await assert.rejects(
+      register(c, "bad", "avro", "{"),
+      grpcError(status.INTERNAL, /^Failed to register schema: /),
+    );
+    await register(c, "s", "string", "");
+    await assert.rejects(
+      rpc((cb) => c.setCompatibilityMode({ subject: "s", compatibilityMode: "often" }, cb)),
+      grpcError(status.INVALID_ARGUMENT, /^Invalid compatibility mode: often$/),
+    );
+    await assert.rejects(
+      rpc((cb) =>
+        c.configureTopicSchema(
+          {
+            topicName: "/default/none",
+            schemaSubject: "s",
+            validationPolicy: "warn",
+            enablePayloadValidation: false,
+          },
+          cb,
+        ),
+      ),
+      grpcError(status.NOT_FOUND, /^Topic '\/default\/none' not found on this broker$/),
+    );
+  });
+
+  test("served on the admin listener too, over the same state", async (t) => {
+    const broker = await testBroker(t);
+    const { registry, adminRegistry } = clients(t, broker);
+    await register(registry, "shared", "json", orderSchema);
+    const list = await rpc<schema.ListSubjectsResponse>((cb) => adminRegistry.listSubjects({}, cb));
+    assert.deepEqual(
+      list.subjects.map((s) => [s.subject, s.schemaType]),
+      [["shared", "json_schema"]],
+    );
+  });
+});
+
+describe("topics and schemas", () => {
+  test("the first producer assigns its subject; another subject or an unregistered one is refused", async (t) => {
+    const broker = await testBroker(t);
+    const { registry, producers } = clients(t, broker);
+    const topic = uniqueTopic("schema");
+    await register(registry, "orders", "json", orderSchema);
+    await register(registry, "events", "json", orderSchema);
+    await assert.rejects(
+      createProducer(producers, uniqueTopic("ghost"), "p0", "ghost"),
+      grpcError(
+        status.FAILED_PRECONDITION,
+        /Schema subject 'ghost' not found in registry.*Ensure schema is registered first/,
+      ),
+    );
+    await createProducer(producers, topic, "p1", "orders");
+    await createProducer(producers, topic, "p2", "orders");
+    await createProducer(producers, topic, "p3");
+    await assert.rejects(
+      createProducer(producers, topic, "p4", "events"),
+      grpcError(status.FAILED_PRECONDITION, /uses schema subject 'orders', cannot use 'events'/),
+    );
+    const config = await rpc<schema.GetTopicSchemaConfigResponse>((cb) =>
+      registry.getTopicSchemaConfig({ topicName: topic }, cb),
+    );
+    assert.deepEqual(config, {
+      schemaSubject: "orders",
+      validationPolicy: "warn",
+      enablePayloadValidation: false,
+      schemaId: 1n,
+    });
+  });
+
+  test("enforce rejects invalid messages, warn accepts them; state survives a restart", async (t) => {
+    const broker = await testBroker(t);
+    let c = clients(t, broker);
+    const topic = uniqueTopic("validate");
+    const { schemaId } = await register(c.registry, "orders", "json", orderSchema);
+    const { producerId } = await createProducer(c.producers, topic, "p", "orders");
+    const configured = await rpc<schema.ConfigureTopicSchemaResponse>((cb) =>
+      c.registry.configureTopicSchema(
+        {
+          topicName: topic,
+          schemaSubject: "orders",
+          validationPolicy: "enforce",
+          enablePayloadValidation: true,
+        },
+        cb,
+      ),
+    );
+    assert.match(configured.message, /validation policy 'Enforce', payload validation enabled/);
+    await send(c.producers, producerId, topic, '{"id":1}', schemaId, 1);
+    await assert.rejects(
+      send(c.producers, producerId, topic, '{"id":"one"}', schemaId, 1),
+      grpcError(
+        status.PERMISSION_DENIED,
+        /^Unable to publish the message: Payload validation failed: \/id: /,
+      ),
+    );
+    await assert.rejects(
+      send(c.producers, producerId, topic, '{"id":1}'),
+      grpcError(status.PERMISSION_DENIED, /^Unable to publish the message: Message missing schema_id/),
+    );
+
+    await broker.restart();
+    c = clients(t, broker);
+    const config = await rpc<schema.GetTopicSchemaConfigResponse>((cb) =>
+      c.registry.getTopicSchemaConfig({ topicName: topic }, cb),
+    );
+    assert.deepEqual(config, {
+      schemaSubject: "orders",
+      validationPolicy: "enforce",
+      enablePayloadValidation: true,
+      schemaId,
+    });
+    const latest = await rpc<schema.GetSchemaResponse>((cb) =>
+      c.registry.getLatestSchema({ subject: "orders" }, cb),
+    );
+    assert.equal(latest.schemaId, schemaId);
+
+    const updated = await rpc<schema.UpdateTopicValidationPolicyResponse>((cb) =>
+      c.registry.updateTopicValidationPolicy(
+        { topicName: topic, validationPolicy: "warn", enablePayloadValidation: true },
+        cb,
+      ),
+    );
+    assert.equal(updated.message, "Validation policy updated to 'Warn', payload validation enabled");
+    const again = await createProducer(c.producers, topic, "p-after-restart", "orders");
+    await send(c.producers, again.producerId, topic, '{"id":"one"}', schemaId, 1);
+    await send(c.producers, again.producerId, topic, '{"id":2}');
+  });
+});

@@ -1,0 +1,367 @@
+// The admin client: typed calls to the broker's TopicAdmin, NamespaceAdmin and BrokerAdmin services.
+import { admin } from "@danube-ts/protocol";
+import { Channel, credentials, Metadata } from "@grpc/grpc-js";
+import { closedError, invalidArgument } from "../errors.ts";
+import {
+  type CallOptions,
+  defaultClientOptions,
+  parseServiceUrl,
+  validateCallOptions,
+  validateTopic,
+} from "../options.ts";
+import { createCallContext, type UnaryInvoker, unaryCall } from "../signals.ts";
+import {
+  dispatchFromDelivery,
+  dispatchToAdminWire,
+  failurePolicyFromWire,
+  failurePolicyToWire,
+  subscriptionTypeFromWire,
+} from "./convert.ts";
+import type {
+  AdminClientOptions,
+  BrokerInfo,
+  CreatePartitionedTopicRequest,
+  CreateTopicRequest,
+  DispatchConfig,
+  FailurePolicyInfo,
+  SetDispatchConfigRequest,
+  SetFailurePolicyRequest,
+  SubscriptionRef,
+  TopicDescription,
+  TopicInfo,
+} from "./types.ts";
+
+/**
+ * Administration of a Danube broker, created by {@link createAdminClient}. Every method takes
+ * `{ signal, timeoutMs }` and fails with a {@link DanubeError} (same codes as the client);
+ * admin calls are not retried.
+ */
+export interface AdminClient extends AsyncDisposable {
+  /** Topics of a namespace, with their dispatch strategy. */
+  listNamespaceTopics(namespace: string, options?: CallOptions): Promise<TopicInfo[]>;
+  /** Creates a topic (fails if it exists). */
+  createTopic(request: CreateTopicRequest, options?: CallOptions): Promise<void>;
+  /** Creates `<name>-part-0` .. `<name>-part-<partitions - 1>`. */
+  createPartitionedTopic(request: CreatePartitionedTopicRequest, options?: CallOptions): Promise<void>;
+  deleteTopic(topic: string, options?: CallOptions): Promise<void>;
+  /** Subscription names of a topic (each once). */
+  listSubscriptions(topic: string, options?: CallOptions): Promise<string[]>;
+  /** Deletes a subscription that has no active consumer. */
+  unsubscribe(request: SubscriptionRef, options?: CallOptions): Promise<void>;
+  describeTopic(topic: string, options?: CallOptions): Promise<TopicDescription>;
+  /** Stores a failure policy; it applies when the subscription is (re)built. Reliable topics only. */
+  setSubscriptionFailurePolicy(request: SetFailurePolicyRequest, options?: CallOptions): Promise<void>;
+  getSubscriptionFailurePolicy(request: SubscriptionRef, options?: CallOptions): Promise<FailurePolicyInfo>;
+  setSubscriptionDispatchConfig(request: SetDispatchConfigRequest, options?: CallOptions): Promise<void>;
+  /** The stored override, or undefined. */
+  getSubscriptionDispatchConfig(
+    request: SubscriptionRef,
+    options?: CallOptions,
+  ): Promise<DispatchConfig | undefined>;
+  listBrokers(options?: CallOptions): Promise<BrokerInfo[]>;
+  /** Namespace names (each once). */
+  listNamespaces(options?: CallOptions): Promise<string[]>;
+  createNamespace(namespace: string, options?: CallOptions): Promise<void>;
+  /** Deletes an empty namespace. */
+  deleteNamespace(namespace: string, options?: CallOptions): Promise<void>;
+  /** Topic names of a namespace as the broker lists them (`namespace/topic`, no leading slash). */
+  getNamespaceTopics(namespace: string, options?: CallOptions): Promise<string[]>;
+  /** Closes the connection; later calls fail with CLOSED. */
+  close(): Promise<void>;
+}
+
+function requireName(value: unknown, option: string): string {
+  if (typeof value !== "string" || value.trim().length === 0) {
+    throw invalidArgument(option, "is required and must be a non-empty string");
+  }
+  return value;
+}
+
+function requireSubscription(request: SubscriptionRef): SubscriptionRef {
+  if (typeof request !== "object" || request === null) throw invalidArgument("request", "must be an object");
+  return {
+    topic: validateTopic(request.topic),
+    subscription: requireName(request.subscription, "subscription"),
+  };
+}
+
+const unique = (values: string[]): string[] => [...new Set(values)];
+
+class AdminClientImpl implements AdminClient {
+  readonly #channel: Channel;
+  readonly #timeoutMs: number;
+  readonly #topics: admin.TopicAdminClient;
+  readonly #namespaces: admin.NamespaceAdminClient;
+  readonly #brokers: admin.BrokerAdminClient;
+  #closed = false;
+
+  constructor(target: string, timeoutMs: number) {
+    const insecure = credentials.createInsecure();
+    this.#channel = new Channel(target, insecure, {});
+    const options = { channelOverride: this.#channel };
+    this.#topics = new admin.TopicAdminClient(target, insecure, options);
+    this.#namespaces = new admin.NamespaceAdminClient(target, insecure, options);
+    this.#brokers = new admin.BrokerAdminClient(target, insecure, options);
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Runs one admin RPC under the per-call options. */
+  #call<Res>(
+    operation: string,
+    rpc: string,
+    options: CallOptions | undefined,
+    invoke: (metadata: Metadata) => UnaryInvoker<Res>,
+  ): Promise<Res> {
+    if (this.#closed) return Promise.reject(closedError("admin client"));
+    validateCallOptions(options);
+    const ctx = createCallContext(operation, options, this.#timeoutMs, undefined);
+    return unaryCall<Res>(ctx, rpc, invoke(new Metadata()));
+  }
+
+  async listNamespaceTopics(namespace: string, options?: CallOptions): Promise<TopicInfo[]> {
+    const request = { name: requireName(namespace, "namespace") };
+    const response = await this.#call<admin.TopicInfoListResponse>(
+      "listNamespaceTopics",
+      "ListNamespaceTopics",
+      options,
+      (md) => (o, cb) => this.#topics.listNamespaceTopics(request, md, o, cb),
+    );
+    return response.topics.map((t) => ({
+      name: t.name,
+      brokerId: t.brokerId,
+      dispatchStrategy: dispatchFromDelivery(t.delivery),
+    }));
+  }
+
+  async createTopic(request: CreateTopicRequest, options?: CallOptions): Promise<void> {
+    const wire: admin.NewTopicRequest = {
+      name: validateTopic(request?.name, "name"),
+      dispatchStrategy: dispatchToAdminWire(request.dispatchStrategy),
+      schemaSubject: request.schemaSubject,
+    };
+    await this.#call(
+      "createTopic",
+      "CreateTopic",
+      options,
+      (md) => (o, cb) => this.#topics.createTopic(wire, md, o, cb),
+    );
+  }
+
+  async createPartitionedTopic(request: CreatePartitionedTopicRequest, options?: CallOptions): Promise<void> {
+    const partitions = request?.partitions;
+    if (!Number.isInteger(partitions) || partitions < 1) {
+      throw invalidArgument("partitions", `must be an integer >= 1, got ${String(partitions)}`);
+    }
+    const wire: admin.PartitionedTopicRequest = {
+      baseName: validateTopic(request.name, "name"),
+      partitions,
+      dispatchStrategy: dispatchToAdminWire(request.dispatchStrategy),
+      schemaSubject: request.schemaSubject,
+    };
+    await this.#call(
+      "createPartitionedTopic",
+      "CreatePartitionedTopic",
+      options,
+      (md) => (o, cb) => this.#topics.createPartitionedTopic(wire, md, o, cb),
+    );
+  }
+
+  async deleteTopic(topic: string, options?: CallOptions): Promise<void> {
+    const wire = { name: validateTopic(topic) };
+    await this.#call(
+      "deleteTopic",
+      "DeleteTopic",
+      options,
+      (md) => (o, cb) => this.#topics.deleteTopic(wire, md, o, cb),
+    );
+  }
+
+  async listSubscriptions(topic: string, options?: CallOptions): Promise<string[]> {
+    const wire = { name: validateTopic(topic) };
+    const response = await this.#call<admin.SubscriptionListResponse>(
+      "listSubscriptions",
+      "ListSubscriptions",
+      options,
+      (md) => (o, cb) => this.#topics.listSubscriptions(wire, md, o, cb),
+    );
+    return unique(response.subscriptions);
+  }
+
+  async unsubscribe(request: SubscriptionRef, options?: CallOptions): Promise<void> {
+    const wire = requireSubscription(request);
+    await this.#call(
+      "unsubscribe",
+      "Unsubscribe",
+      options,
+      (md) => (o, cb) => this.#topics.unsubscribe(wire, md, o, cb),
+    );
+  }
+
+  async describeTopic(topic: string, options?: CallOptions): Promise<TopicDescription> {
+    const wire = { name: validateTopic(topic) };
+    const r = await this.#call<admin.DescribeTopicResponse>(
+      "describeTopic",
+      "DescribeTopic",
+      options,
+      (md) => (o, cb) => this.#topics.describeTopic(wire, md, o, cb),
+    );
+    return {
+      name: r.name,
+      subscriptions: unique(r.subscriptions),
+      brokerId: r.brokerId,
+      dispatchStrategy: dispatchFromDelivery(r.delivery),
+      schemaSubject: r.schemaSubject,
+      schemaId: r.schemaId,
+      schemaVersion: r.schemaVersion,
+      schemaType: r.schemaType,
+      compatibilityMode: r.compatibilityMode,
+    };
+  }
+
+  async setSubscriptionFailurePolicy(request: SetFailurePolicyRequest, options?: CallOptions): Promise<void> {
+    const wire: admin.SetSubscriptionFailurePolicyRequest = {
+      ...requireSubscription(request),
+      failurePolicy: failurePolicyToWire(request.policy),
+    };
+    await this.#call(
+      "setSubscriptionFailurePolicy",
+      "SetSubscriptionFailurePolicy",
+      options,
+      (md) => (o, cb) => this.#topics.setSubscriptionFailurePolicy(wire, md, o, cb),
+    );
+  }
+
+  async getSubscriptionFailurePolicy(
+    request: SubscriptionRef,
+    options?: CallOptions,
+  ): Promise<FailurePolicyInfo> {
+    const wire = requireSubscription(request);
+    const r = await this.#call<admin.GetSubscriptionFailurePolicyResponse>(
+      "getSubscriptionFailurePolicy",
+      "GetSubscriptionFailurePolicy",
+      options,
+      (md) => (o, cb) => this.#topics.getSubscriptionFailurePolicy(wire, md, o, cb),
+    );
+    return {
+      policy: r.failurePolicy === undefined ? undefined : failurePolicyFromWire(r.failurePolicy),
+      subscriptionType: subscriptionTypeFromWire(r.subscriptionType),
+    };
+  }
+
+  async setSubscriptionDispatchConfig(
+    request: SetDispatchConfigRequest,
+    options?: CallOptions,
+  ): Promise<void> {
+    const max = request?.maxUnackedMessages;
+    if (!Number.isInteger(max) || max < 1) {
+      throw invalidArgument("maxUnackedMessages", `must be an integer >= 1, got ${String(max)}`);
+    }
+    const wire: admin.SetSubscriptionDispatchConfigRequest = {
+      ...requireSubscription(request),
+      dispatchConfig: { maxUnackedMessages: max },
+    };
+    await this.#call(
+      "setSubscriptionDispatchConfig",
+      "SetSubscriptionDispatchConfig",
+      options,
+      (md) => (o, cb) => this.#topics.setSubscriptionDispatchConfig(wire, md, o, cb),
+    );
+  }
+
+  async getSubscriptionDispatchConfig(
+    request: SubscriptionRef,
+    options?: CallOptions,
+  ): Promise<DispatchConfig | undefined> {
+    const wire = requireSubscription(request);
+    const r = await this.#call<admin.GetSubscriptionDispatchConfigResponse>(
+      "getSubscriptionDispatchConfig",
+      "GetSubscriptionDispatchConfig",
+      options,
+      (md) => (o, cb) => this.#topics.getSubscriptionDispatchConfig(wire, md, o, cb),
+    );
+    const config = r.dispatchConfig;
+    return config === undefined ? undefined : { maxUnackedMessages: config.maxUnackedMessages };
+  }
+
+  async listBrokers(options?: CallOptions): Promise<BrokerInfo[]> {
+    const r = await this.#call<admin.BrokerListResponse>(
+      "listBrokers",
+      "ListBrokers",
+      options,
+      (md) => (o, cb) => this.#brokers.listBrokers({}, md, o, cb),
+    );
+    return r.brokers.map((b) => ({
+      brokerId: b.brokerId,
+      brokerUrl: b.brokerAddr,
+      brokerRole: b.brokerRole,
+      adminUrl: b.adminAddr,
+      metricsUrl: b.metricsAddr,
+      status: b.brokerStatus,
+    }));
+  }
+
+  async listNamespaces(options?: CallOptions): Promise<string[]> {
+    const r = await this.#call<admin.NamespaceListResponse>(
+      "listNamespaces",
+      "ListNamespaces",
+      options,
+      (md) => (o, cb) => this.#brokers.listNamespaces({}, md, o, cb),
+    );
+    return unique(r.namespaces);
+  }
+
+  async createNamespace(namespace: string, options?: CallOptions): Promise<void> {
+    const wire = { name: requireName(namespace, "namespace") };
+    await this.#call(
+      "createNamespace",
+      "CreateNamespace",
+      options,
+      (md) => (o, cb) => this.#namespaces.createNamespace(wire, md, o, cb),
+    );
+  }
+
+  async deleteNamespace(namespace: string, options?: CallOptions): Promise<void> {
+    const wire = { name: requireName(namespace, "namespace") };
+    await this.#call(
+      "deleteNamespace",
+      "DeleteNamespace",
+      options,
+      (md) => (o, cb) => this.#namespaces.deleteNamespace(wire, md, o, cb),
+    );
+  }
+
+  async getNamespaceTopics(namespace: string, options?: CallOptions): Promise<string[]> {
+    const wire = { name: requireName(namespace, "namespace") };
+    const r = await this.#call<admin.TopicListResponse>(
+      "getNamespaceTopics",
+      "GetNamespaceTopics",
+      options,
+      (md) => (o, cb) => this.#namespaces.getNamespaceTopics(wire, md, o, cb),
+    );
+    return r.topics;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channel.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Creates an admin client; no network call happens until the first method call. */
+export function createAdminClient(options: AdminClientOptions): AdminClient {
+  if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
+  const { target } = parseServiceUrl(options.adminUrl, "adminUrl");
+  const timeoutMs = options.requestTimeoutMs ?? defaultClientOptions().requestTimeoutMs;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw invalidArgument(
+      "requestTimeoutMs",
+      `must be a positive number of milliseconds, got ${String(timeoutMs)}`,
+    );
+  }
+  return new AdminClientImpl(target, timeoutMs);
+}
