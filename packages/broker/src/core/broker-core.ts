@@ -10,6 +10,7 @@ import {
 } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ResolvedBrokerOptions } from "../options.ts";
+import { SchemaRegistry } from "../registry/index.ts";
 import { MetadataStore } from "../storage/index.ts";
 import { assertTopicName } from "../topic-name.ts";
 import { type ConsumerEvents, ConsumerHandle } from "./consumer.ts";
@@ -29,6 +30,8 @@ export interface CreateProducerRequest {
   producerName: string;
   dispatchStrategy: number;
   accessMode: number;
+  /** The registry subject of the producer's schema reference, if any. */
+  schemaSubject?: string | undefined;
 }
 
 export interface SubscribeRequest {
@@ -76,6 +79,7 @@ export class BrokerCore {
   private readonly cursors: CursorWriter;
   readonly settings: SubscriptionSettings;
   private readonly deadLetters: DeadLetterPublisher;
+  readonly registry: SchemaRegistry;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -87,6 +91,10 @@ export class BrokerCore {
   ) {
     this.cursors = new CursorWriter(store, logger);
     this.settings = new SubscriptionSettings(store);
+    this.registry = SchemaRegistry.open(store, {
+      logger,
+      topics: { exists: (name) => catalog.get(name) !== undefined },
+    });
     this.deadLetters = new DeadLetterPublisher(catalog, () => this.brokerUrl, logger);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -148,6 +156,7 @@ export class BrokerCore {
     if (topic.dispatchStrategy !== request.dispatchStrategy) {
       throw failedPrecondition("Producer requested dispatch strategy does not match topic strategy");
     }
+    await this.registry.checkProducer(topic.name, request.schemaSubject);
     const existing = topic.producerByName(request.producerName);
     if (existing) {
       existing.lastSeen = Date.now();
@@ -208,6 +217,7 @@ export class BrokerCore {
         `Unable to publish the message: the producer with id ${producer.id} is not attached to topic name: ${topic.name}`,
       );
     }
+    this.registry.validateMessage(topic.name, message);
     try {
       await topic.publish(message);
     } catch (err) {
@@ -346,6 +356,7 @@ export class BrokerCore {
     for (const subscription of [...topic.subscriptions.values()])
       await this.dropSubscription(topic, subscription);
     await this.settings.forget(topic.name);
+    await this.registry.forgetTopic(topic.name);
     await this.catalog.remove(topic);
   }
 

@@ -12,9 +12,7 @@ export interface AdminServicesContext {
   brokerUrl: () => string;
   adminUrl: () => string;
   /** Schema fields of DescribeTopic, when the registry knows the topic. */
-  describeSchema?: (
-    topic: string,
-  ) =>
+  describeSchema?: (topic: string) =>
     | {
         subject: string;
         schemaId?: bigint;
@@ -131,11 +129,14 @@ export function topicAdminService(ctx: AdminServicesContext): Partial<admin.Topi
     })),
     listBrokerTopics: unary(logger, () => ({ topics: [] })),
     createTopic: unary(logger, async (req: admin.NewTopicRequest) => {
-      await ops.createTopic(req.name, req.dispatchStrategy);
+      const topic = await ops.createTopic(req.name, req.dispatchStrategy);
+      if (req.schemaSubject) await core.registry.assignSubject(topic.name, req.schemaSubject);
       return { success: true };
     }),
     createPartitionedTopic: unary(logger, async (req: admin.PartitionedTopicRequest) => {
-      await ops.createPartitionedTopic(req.baseName, req.partitions, req.dispatchStrategy);
+      const topics = await ops.createPartitionedTopic(req.baseName, req.partitions, req.dispatchStrategy);
+      if (req.schemaSubject)
+        for (const t of topics) await core.registry.assignSubject(t.name, req.schemaSubject);
       return { success: true };
     }),
     deleteTopic: unary(logger, async (req: admin.TopicRequest) => {
@@ -160,7 +161,7 @@ export function topicAdminService(ctx: AdminServicesContext): Partial<admin.Topi
     }),
     describeTopic: unary(logger, (req: admin.DescribeTopicRequest) => {
       const description = ops.describeTopic(req.name);
-      const schema = ctx.describeSchema?.(description.name);
+      const schema = core.registry.describeTopic(description.name);
       return {
         ...description,
         brokerId: "",

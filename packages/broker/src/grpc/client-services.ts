@@ -20,6 +20,7 @@ export function producerService({ core, logger }: ClientServicesContext): danube
         producerName: req.producerName,
         dispatchStrategy: req.dispatchStrategy,
         accessMode: req.producerAccessMode,
+        schemaSubject: req.schemaRef?.subject,
       });
       return { requestId: req.requestId, producerId: producer.id, producerName: producer.name };
     }),

@@ -1,4 +1,4 @@
-import { admin, danube } from "@danube-ts/protocol";
+import { admin, danube, schema } from "@danube-ts/protocol";
 import {
   Server,
   ServerCredentials,
@@ -22,6 +22,7 @@ import {
   producerService,
   storageService,
 } from "./client-services.ts";
+import { schemaRegistryService } from "./schema-service.ts";
 
 const SERVER_OPTIONS = {
   "grpc.max_receive_message_length": 4 * 1024 * 1024,
@@ -40,6 +41,11 @@ export function createClientServer(ctx: ClientServicesContext): Server {
   add(server, danube.DiscoveryService, discoveryService(ctx));
   add(server, danube.HealthCheckService, healthService(ctx));
   add(server, danube.StorageServiceService, storageService(ctx));
+  add(
+    server,
+    schema.SchemaRegistryService,
+    schemaRegistryService({ registry: ctx.core.registry, logger: ctx.logger }),
+  );
   return server;
 }
 
@@ -49,6 +55,11 @@ export function createAdminServer(ctx: AdminServicesContext): Server {
   add(server, admin.ClusterAdminService, clusterAdminService());
   add(server, admin.NamespaceAdminService, namespaceAdminService(ctx));
   add(server, admin.TopicAdminService, topicAdminService(ctx));
+  add(
+    server,
+    schema.SchemaRegistryService,
+    schemaRegistryService({ registry: ctx.core.registry, logger: ctx.logger }),
+  );
   return server;
 }
 
