@@ -2,12 +2,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { createClient, type DanubeClient, type Message } from "@danube-ts/client";
+import {
+  type AdminClient,
+  createAdminClient,
+  createClient,
+  type DanubeClient,
+  type Message,
+} from "@danube-ts/client";
 import { type BrokerOptions, type RunningBroker, startBroker } from "../src/index.ts";
 
 export interface TestBroker {
   broker: RunningBroker;
   client: DanubeClient;
+  admin: AdminClient;
   dataDir: string;
   /** Closes the client and broker, then starts both again on the same data dir. */
   restart(): Promise<void>;
@@ -26,15 +33,21 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
   const state = {} as TestBroker;
   state.dataDir = dataDir;
   state.broker = await start();
-  state.client = createClient({ serviceUrl: state.broker.url });
+  const connect = () => {
+    state.client = createClient({ serviceUrl: state.broker.url, adminUrl: state.broker.adminUrl });
+    state.admin = createAdminClient({ adminUrl: state.broker.adminUrl });
+  };
+  connect();
   state.restart = async () => {
     await state.client.close();
+    await state.admin.close();
     await state.broker.close();
     state.broker = await start();
-    state.client = createClient({ serviceUrl: state.broker.url });
+    connect();
   };
   t.after(async () => {
     await state.client.close();
+    await state.admin.close();
     await state.broker.close();
   });
   return state;

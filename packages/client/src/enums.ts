@@ -15,6 +15,27 @@ export type DispatchStrategy = (typeof DispatchStrategy)[keyof typeof DispatchSt
 /** Every dispatch strategy, for validation. */
 export const allowedDispatchStrategies: readonly DispatchStrategy[] = Object.values(DispatchStrategy);
 
+/** Whether a producer shares its topic with other producers. */
+export const ProducerAccessMode = {
+  /** Any number of producers may publish to the topic. */
+  Shared: "Shared",
+  /** The producer must be the topic's only producer; others are refused while it is alive. */
+  Exclusive: "Exclusive",
+} as const;
+
+/** One of the values of {@link ProducerAccessMode}. */
+export type ProducerAccessMode = (typeof ProducerAccessMode)[keyof typeof ProducerAccessMode];
+
+/** Every access mode, for validation. */
+export const allowedAccessModes: readonly ProducerAccessMode[] = Object.values(ProducerAccessMode);
+
+/** The protocol value of an access mode. */
+export function accessModeToWire(value: ProducerAccessMode): danube.ProducerAccessMode {
+  return value === ProducerAccessMode.Exclusive
+    ? danube.ProducerAccessMode.Exclusive
+    : danube.ProducerAccessMode.Shared;
+}
+
 /** How a subscription spreads messages over its consumers. */
 export const SubscriptionType = {
   /** One consumer only. */

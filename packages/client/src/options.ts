@@ -1,8 +1,10 @@
 // Option types, their defaults (in one place) and their validation (done once, before any RPC).
 import {
+  allowedAccessModes,
   allowedDispatchStrategies,
   allowedSubscriptionTypes,
   DispatchStrategy,
+  ProducerAccessMode,
   SubscriptionType,
 } from "./enums.ts";
 import { invalidArgument } from "./errors.ts";
@@ -88,6 +90,11 @@ export interface ProducerOptions extends CallOptions {
    * @default DispatchStrategy.NonReliable
    */
   dispatchStrategy?: DispatchStrategy;
+  /**
+   * `Exclusive` makes this the topic's only producer (the broker refuses others while it is alive).
+   * @default ProducerAccessMode.Shared
+   */
+  accessMode?: ProducerAccessMode;
 }
 
 /** Options of `producer.send()`. */
@@ -179,6 +186,7 @@ export interface ResolvedProducerOptions {
   name: string;
   partitions: number | undefined;
   dispatchStrategy: DispatchStrategy;
+  accessMode: ProducerAccessMode;
 }
 
 /** Subscribe options, validated, with defaults applied. */
@@ -303,7 +311,14 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
       `must be one of ${allowedDispatchStrategies.join(", ")}, got ${String(dispatchStrategy)}`,
     );
   }
-  return { topic, name, partitions: options.partitions, dispatchStrategy };
+  const accessMode = options.accessMode ?? ProducerAccessMode.Shared;
+  if (!allowedAccessModes.includes(accessMode)) {
+    throw invalidArgument(
+      "accessMode",
+      `must be one of ${allowedAccessModes.join(", ")}, got ${String(accessMode)}`,
+    );
+  }
+  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode };
 }
 
 /** Validates subscribe options and applies defaults. */

@@ -158,9 +158,7 @@ export async function createProducer(
         }));
   const owner = {};
   const emit = (status: ClientStatus) => runtime.status.emit(status, [owner]);
-  const producers = topics.map(
-    (t) => new TopicProducer(runtime, t.topic, t.name, options.dispatchStrategy, emit),
-  );
+  const producers = topics.map((t) => new TopicProducer(runtime, t.topic, t.name, options, emit));
   const results = await Promise.allSettled(producers.map((p) => p.create(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {

@@ -1,8 +1,13 @@
 // A producer attached to one (partition) topic: concurrent in-flight sends in send() order,
 // recovery (retry, re-create after a broker restart) that keeps that order.
-import { danube } from "@danube-ts/protocol";
+import type { danube } from "@danube-ts/protocol";
 import type { BrokerAddress } from "../connection-pool.ts";
-import { type DispatchStrategy, dispatchStrategyToWire } from "../enums.ts";
+import {
+  accessModeToWire,
+  type DispatchStrategy,
+  dispatchStrategyToWire,
+  type ProducerAccessMode,
+} from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, type DanubeError, ErrorCode } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
@@ -43,6 +48,7 @@ export class TopicProducer {
   readonly name: string;
   readonly #runtime: ClientRuntime;
   readonly #dispatchStrategy: DispatchStrategy;
+  readonly #accessMode: ProducerAccessMode;
   readonly #emit: StatusSink;
   readonly #nextRequestId = requestIdCounter(0n);
   readonly #stop = new AbortController();
@@ -65,13 +71,14 @@ export class TopicProducer {
     runtime: ClientRuntime,
     topic: string,
     name: string,
-    dispatchStrategy: DispatchStrategy,
+    settings: { dispatchStrategy: DispatchStrategy; accessMode: ProducerAccessMode },
     emit: StatusSink,
   ) {
     this.#runtime = runtime;
     this.topic = topic;
     this.name = name;
-    this.#dispatchStrategy = dispatchStrategy;
+    this.#dispatchStrategy = settings.dispatchStrategy;
+    this.#accessMode = settings.accessMode;
     this.#emit = emit;
   }
 
@@ -115,7 +122,7 @@ export class TopicProducer {
       producerName: this.name,
       topicName: this.topic,
       schemaRef: undefined,
-      producerAccessMode: danube.ProducerAccessMode.Shared,
+      producerAccessMode: accessModeToWire(this.#accessMode),
       dispatchStrategy: dispatchStrategyToWire(this.#dispatchStrategy),
     };
     const response = await unaryCall<danube.ProducerResponse>(ctx, "CreateProducer", (options, callback) =>
