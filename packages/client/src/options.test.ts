@@ -88,6 +88,7 @@ test("producer options: defaults and validation", () => {
     name: "p",
     partitions: undefined,
     dispatchStrategy: "NonReliable",
+    accessMode: "Shared",
   });
   assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", partitions: 3 }).partitions, 3);
   invalid(
@@ -105,6 +106,11 @@ test("producer options: defaults and validation", () => {
     () => resolveProducerOptions({ topic: "/d/t", name: "p", dispatchStrategy: "Sometimes" as "Reliable" }),
     /^dispatchStrategy/,
   );
+  invalid(
+    () => resolveProducerOptions({ topic: "/d/t", name: "p", accessMode: "Solo" as "Exclusive" }),
+    /^accessMode/,
+  );
+  assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", accessMode: "Exclusive" }).accessMode, "Exclusive");
   invalid(() => resolveProducerOptions({ topic: "/d/t", name: "p", timeoutMs: -5 }), /^timeoutMs/);
   invalid(() => resolveProducerOptions({ topic: "/d/t", name: "p", signal: {} as AbortSignal }), /^signal/);
 });
