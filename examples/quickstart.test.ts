@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { startBroker } from "@danube-ts/broker";
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL(".", import.meta.url));
+
+const between = (text: string) => {
+  const start = text.indexOf("// quickstart:start\n");
+  const end = text.indexOf("// quickstart:end");
+  assert.ok(start >= 0 && end > start, "quickstart markers present");
+  return text.slice(start + "// quickstart:start\n".length, end).trim();
+};
+
+test("the README quickstart is examples/quickstart.ts, verbatim", async () => {
+  const readme = await readFile(join(here, "../README.md"), "utf8");
+  const example = between(await readFile(join(here, "quickstart.ts"), "utf8"));
+  assert.ok(
+    readme.includes(`\`\`\`ts\n${example}\n\`\`\``),
+    "README quickstart block differs from examples/quickstart.ts",
+  );
+});
+
+test("the quickstart runs against a real broker", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-quickstart-"));
+  const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  t.after(async () => {
+    await broker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const { stdout } = await run(process.execPath, ["--import", "tsx", join(here, "quickstart.ts")], {
+    env: { ...process.env, DANUBE_SERVICE_URL: broker.url },
+    timeout: 30_000,
+  });
+  assert.match(stdout, /^0n \{"id":1\} \{ source: 'web' \}/m);
+});
