@@ -27,10 +27,23 @@ export interface BrokerOptions {
   segmentBytes?: number;
   /** Messages buffered per consumer of a non-reliable topic before new ones are dropped. @default 10000 */
   nonReliableBufferSize?: number;
+  /** Housekeeping intervals; the defaults follow upstream. Mostly useful to tests. */
+  housekeeping?: Partial<Housekeeping>;
   /** Where to log. @default console logger at `logLevel` */
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
   logLevel?: LogLevel;
+}
+
+export interface Housekeeping {
+  /** How often idle consumers and subscriptions are looked for. @default 10000 */
+  sweepIntervalMs: number;
+  /** A consumer without a stream for this long is forgotten (its health check answers CLOSE). @default 60000 */
+  consumerIdleMs: number;
+  /** A non-reliable subscription without active consumers for this long is removed. @default 60000 */
+  subscriptionIdleMs: number;
+  /** A producer silent this long (no send, no health check) no longer holds an Exclusive claim. @default 15000 */
+  producerSilenceMs: number;
 }
 
 export interface ResolvedBrokerOptions {
@@ -46,6 +59,7 @@ export interface ResolvedBrokerOptions {
   fsync: boolean;
   segmentBytes: number;
   nonReliableBufferSize: number;
+  housekeeping: Housekeeping;
   logger: Logger;
 }
 
@@ -81,6 +95,21 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     fsync: options.fsync ?? true,
     segmentBytes: positive("segmentBytes", options.segmentBytes ?? 64 * 1024 * 1024),
     nonReliableBufferSize: positive("nonReliableBufferSize", options.nonReliableBufferSize ?? 10_000),
+    housekeeping: {
+      sweepIntervalMs: positive(
+        "housekeeping.sweepIntervalMs",
+        options.housekeeping?.sweepIntervalMs ?? 10_000,
+      ),
+      consumerIdleMs: positive("housekeeping.consumerIdleMs", options.housekeeping?.consumerIdleMs ?? 60_000),
+      subscriptionIdleMs: positive(
+        "housekeeping.subscriptionIdleMs",
+        options.housekeeping?.subscriptionIdleMs ?? 60_000,
+      ),
+      producerSilenceMs: positive(
+        "housekeeping.producerSilenceMs",
+        options.housekeeping?.producerSilenceMs ?? 15_000,
+      ),
+    },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
   };
 }

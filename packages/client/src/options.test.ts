@@ -110,7 +110,10 @@ test("producer options: defaults and validation", () => {
     () => resolveProducerOptions({ topic: "/d/t", name: "p", accessMode: "Solo" as "Exclusive" }),
     /^accessMode/,
   );
-  assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", accessMode: "Exclusive" }).accessMode, "Exclusive");
+  assert.equal(
+    resolveProducerOptions({ topic: "/d/t", name: "p", accessMode: "Exclusive" }).accessMode,
+    "Exclusive",
+  );
   invalid(() => resolveProducerOptions({ topic: "/d/t", name: "p", timeoutMs: -5 }), /^timeoutMs/);
   invalid(() => resolveProducerOptions({ topic: "/d/t", name: "p", signal: {} as AbortSignal }), /^signal/);
 });

@@ -60,14 +60,6 @@ interface SubscriptionRecord {
 export const subscriptionKey = (topic: string, subscription: string) =>
   `subscriptions/${topic}/${subscription}`;
 
-/** How long a producer may stay silent (no send, no health check) before it stops fencing an Exclusive claim. */
-const PRODUCER_SILENCE_MS = 15_000;
-/** Consumers without a stream for this long are forgotten (their health check then answers CLOSE). */
-const CONSUMER_IDLE_MS = 60_000;
-/** Non-reliable subscriptions without active consumers for this long are removed (as upstream). */
-const SUBSCRIPTION_IDLE_MS = 60_000;
-const SWEEP_INTERVAL_MS = 10_000;
-
 /**
  * The broker's behaviour, independent of gRPC: topics, producers, subscriptions, publish, ack.
  * gRPC handlers (or a future streaming extension) call into this; it throws {@link BrokerError}
@@ -96,7 +88,7 @@ export class BrokerCore {
       topics: { exists: (name) => catalog.get(name) !== undefined },
     });
     this.deadLetters = new DeadLetterPublisher(catalog, () => this.brokerUrl, logger);
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper = setInterval(() => this.sweep(), options.housekeeping.sweepIntervalMs);
     this.sweeper.unref();
   }
 
@@ -179,7 +171,7 @@ export class BrokerCore {
   private enforceAccessMode(topic: Topic, request: CreateProducerRequest): void {
     const now = Date.now();
     for (const other of [...topic.producers.values()]) {
-      if (now - other.lastSeen > PRODUCER_SILENCE_MS) this.removeProducer(other);
+      if (now - other.lastSeen > this.options.housekeeping.producerSilenceMs) this.removeProducer(other);
     }
     const exclusive = [...topic.producers.values()].find(
       (p) => p.accessMode === ProducerAccessMode.Exclusive,
@@ -445,11 +437,12 @@ export class BrokerCore {
   /** Housekeeping: forget long-gone consumers and idle non-reliable subscriptions. */
   private sweep(): void {
     const now = Date.now();
+    const { consumerIdleMs, subscriptionIdleMs } = this.options.housekeeping;
     for (const consumer of [...this.consumers.values()]) {
       if (
         !consumer.active &&
         consumer.inactiveSince !== undefined &&
-        now - consumer.inactiveSince > CONSUMER_IDLE_MS
+        now - consumer.inactiveSince > consumerIdleMs
       ) {
         this.removeConsumer(consumer);
       }
@@ -457,7 +450,7 @@ export class BrokerCore {
     for (const topic of this.catalog.all()) {
       if (topic.reliable) continue;
       for (const subscription of [...topic.subscriptions.values()]) {
-        if (subscription.idleSince !== undefined && now - subscription.idleSince > SUBSCRIPTION_IDLE_MS) {
+        if (subscription.idleSince !== undefined && now - subscription.idleSince > subscriptionIdleMs) {
           void this.dropSubscription(topic, subscription).catch((err: unknown) =>
             this.logger.warn(`removing idle subscription ${subscription.name} failed`, err),
           );

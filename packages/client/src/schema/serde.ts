@@ -46,7 +46,11 @@ export function parseForSerde(
   options: { messageName?: string } = {},
 ): ParsedSchema {
   try {
-    return parseSchema(type, text, options.messageName === undefined ? {} : { messageName: options.messageName });
+    return parseSchema(
+      type,
+      text,
+      options.messageName === undefined ? {} : { messageName: options.messageName },
+    );
   } catch (error) {
     throw new DanubeError(ErrorCode.INVALID_ARGUMENT, `invalid ${type} schema: ${messageOf(error)}`, {
       cause: error,

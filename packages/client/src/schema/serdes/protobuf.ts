@@ -1,0 +1,91 @@
+// Protobuf serde: messages of a .proto file, encoded and decoded with protobufjs
+// (through @danube-ts/schema's parsed schema).
+import type { ProtobufParsedSchema } from "@danube-ts/schema";
+import { DanubeError, ErrorCode } from "../../errors.ts";
+import { messageOf, payloadError, SchemaValidationError, SerdePhase } from "../errors.ts";
+import { parseForSerde, type Serde } from "../serde.ts";
+
+type MessageType = NonNullable<ProtobufParsedSchema["messageType"]>;
+
+/** Options of `serdes.protobuf()`. */
+export interface ProtobufSerdeOptions {
+  /**
+   * Include fields that are not set, with their default values (proto3 semantics), on decode.
+   * @default true
+   */
+  defaults?: boolean;
+}
+
+/** protobufjs' verify message `a.b: reason` as an issue at `/a/b`. */
+function verifyIssue(problem: string): { path: string; message: string } {
+  const at = problem.indexOf(": ");
+  if (at < 0) return { path: "/", message: problem };
+  const path = problem
+    .slice(0, at)
+    .split(".")
+    .map((p) => p.replace(/\[(.*?)\]/g, "/$1"))
+    .join("/");
+  return { path: `/${path}`, message: problem.slice(at + 2) };
+}
+
+/**
+ * Values are messages of `messageName` (default: the first message of the file), field names as
+ * written in the .proto file. Enums are numbers, 64-bit integers are numbers (exact up to 2^53),
+ * bytes are Uint8Array. Decoding reads by field number, so data written with another version of
+ * the file reads into this one (unknown fields are skipped, missing ones get defaults).
+ */
+export function protobufSerde<T>(
+  protoText: string,
+  messageName?: string,
+  options: ProtobufSerdeOptions = {},
+): Serde<T> {
+  if (typeof protoText !== "string") {
+    throw new DanubeError(ErrorCode.INVALID_ARGUMENT, "protobuf schema must be .proto source text");
+  }
+  const parseOptions = messageName === undefined ? {} : { messageName };
+  const parsed = parseForSerde("protobuf", protoText, parseOptions) as ProtobufParsedSchema;
+  const type: MessageType | undefined = parsed.messageType;
+  if (type === undefined) {
+    throw new DanubeError(
+      ErrorCode.INVALID_ARGUMENT,
+      "invalid protobuf schema: the file declares no message",
+    );
+  }
+  const what = `value does not match protobuf message ${type.fullName.slice(1)}`;
+  const toObjectOptions = { longs: Number, defaults: options.defaults ?? true, arrays: true, objects: true };
+  return {
+    schemaType: "protobuf",
+    definition: protoText,
+    parsed,
+    encode(value) {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw payloadError(
+          SerdePhase.Encode,
+          what,
+          "/",
+          `expected an object, got ${value === null ? "null" : typeof value}`,
+        );
+      }
+      const problem = type.verify(value as Record<string, unknown>);
+      if (problem !== null) throw new SchemaValidationError(SerdePhase.Encode, what, [verifyIssue(problem)]);
+      try {
+        return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+      } catch (error) {
+        throw payloadError(SerdePhase.Encode, what, "/", messageOf(error), error);
+      }
+    },
+    decode(bytes) {
+      try {
+        return type.toObject(type.decode(bytes), toObjectOptions) as T;
+      } catch (error) {
+        throw payloadError(
+          SerdePhase.Decode,
+          `payload is not a valid ${type.fullName.slice(1)}`,
+          "/",
+          messageOf(error),
+          error,
+        );
+      }
+    },
+  };
+}
