@@ -108,3 +108,54 @@ test("an Exclusive producer that falls silent releases the topic", async (t) => 
   const next = await env.client.createProducer({ topic, name: "next" });
   await next.send("mine now");
 });
+
+test("producers and consumers of a deleted topic get CLOSE from the health check", async (t) => {
+  const env = await testBroker(t);
+  const address = env.broker.url.replace("http://", "");
+  const producers = new danube.ProducerServiceClient(address, credentials.createInsecure());
+  const consumers = new danube.ConsumerServiceClient(address, credentials.createInsecure());
+  const health = new danube.HealthCheckClient(address, credentials.createInsecure());
+  t.after(() => {
+    producers.close();
+    consumers.close();
+    health.close();
+  });
+  const topic = uniqueTopic("deleted");
+  const producer = await new Promise<danube.ProducerResponse>((resolve, reject) =>
+    producers.createProducer(
+      {
+        requestId: 1n,
+        producerName: "p",
+        topicName: topic,
+        schemaRef: undefined,
+        producerAccessMode: 0,
+        dispatchStrategy: 1,
+      },
+      (err, res) => (err ? reject(err) : resolve(res!)),
+    ),
+  );
+  const consumer = await new Promise<danube.ConsumerResponse>((resolve, reject) =>
+    consumers.subscribe(
+      {
+        requestId: 2n,
+        topicName: topic,
+        consumerName: "c",
+        subscription: "s",
+        subscriptionType: 0,
+        keyFilters: [],
+      },
+      (err, res) => (err ? reject(err) : resolve(res!)),
+    ),
+  );
+  const ping = (client: number, id: bigint) =>
+    new Promise<number>((resolve, reject) =>
+      health.healthCheck({ requestId: 3n, client, id }, (err, res) =>
+        err ? reject(err) : resolve(res!.status),
+      ),
+    );
+  assert.equal(await ping(0, producer.producerId), 0);
+  assert.equal(await ping(1, consumer.consumerId), 0);
+  await env.admin.deleteTopic(topic);
+  assert.equal(await ping(0, producer.producerId), 1, "producer gets CLOSE");
+  assert.equal(await ping(1, consumer.consumerId), 1, "consumer gets CLOSE");
+});
