@@ -35,7 +35,7 @@ const tests = findTests(root)
   .sort();
 if (filters.length === 0) {
   step("typecheck", "npx", ["--no-install", "tsc", "-p", "tsconfig.json"]);
-  step("lint", "npx", ["--no-install", "biome", "check", "."]);
+  step("lint", "npx", ["--no-install", "biome", "check", "--error-on-warnings", "."]);
 }
 if (tests.length === 0) {
   console.error("no test files found");

@@ -428,7 +428,8 @@ export class BrokerCore {
       const name = key.slice(prefix.length);
       const subscription = new Subscription(topic.name, name, record.type as SubscriptionType);
       // A cursor past the log's end (tail lost to a torn write) restarts at the end.
-      const cursor = record.cursor > topic.log.nextOffset ? topic.log.nextOffset : record.cursor;
+      let cursor = record.cursor;
+      if (cursor > topic.log.nextOffset) cursor = topic.log.nextOffset;
       this.attachDispatcher(topic, subscription, cursor);
       topic.subscriptions.set(name, subscription);
     }

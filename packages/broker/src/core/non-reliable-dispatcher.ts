@@ -15,7 +15,7 @@ export class NonReliableDispatcher implements Dispatcher {
   dispatch(message: StreamMessage): void {
     const route = this.subscription.route(message);
     if (route === "skip") return; // no consumer's key filter accepts this key
-    if (!route || !route.enqueue(message)) this.dropped++;
+    if (!route?.enqueue(message)) this.dropped++;
   }
 
   wake(): void {}
