@@ -30,7 +30,10 @@ export interface SchemaRegistryReader {
 /** What auto-registration needs on top of {@link SchemaRegistryReader}. */
 export interface SchemaRegistryWriter extends SchemaRegistryReader {
   registerSchema(request: RegisterSchemaRequest, options?: CallOptions): Promise<RegisterSchemaResult>;
-  checkCompatibility(request: CheckCompatibilityRequest, options?: CallOptions): Promise<CompatibilityCheckResult>;
+  checkCompatibility(
+    request: CheckCompatibilityRequest,
+    options?: CallOptions,
+  ): Promise<CompatibilityCheckResult>;
 }
 
 /**
@@ -48,7 +51,10 @@ export interface SchemaRegistry extends SchemaRegistryWriter {
   /** Every subject with its latest version, type and compatibility mode, sorted by name. */
   listSubjects(options?: CallOptions): Promise<SubjectSummary[]>;
   /** Checks a candidate schema against the subject (its latest version, or every one in transitive modes). */
-  checkCompatibility(request: CheckCompatibilityRequest, options?: CallOptions): Promise<CompatibilityCheckResult>;
+  checkCompatibility(
+    request: CheckCompatibilityRequest,
+    options?: CallOptions,
+  ): Promise<CompatibilityCheckResult>;
   /** Sets the subject's compatibility mode; returns the broker's confirmation message. */
   setCompatibilityMode(subject: string, mode: CompatibilityMode, options?: CallOptions): Promise<string>;
   /** Deletes one version of a subject; returns the broker's confirmation message. */

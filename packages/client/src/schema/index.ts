@@ -1,0 +1,33 @@
+// Public surface of the schema registry client and typed serdes (re-exported by the package).
+export { CompatibilityMode, SchemaType } from "@danube-ts/schema";
+export type { AutoRegisterOptions, ResolvedBinding, SchemaBinding, SchemaBindingOptions } from "./binding.ts";
+export { ensureRegistered, schemaBinding } from "./binding.ts";
+export type { DecodableMessage, DecodeResult, SchemaDecoder } from "./decoder.ts";
+export { createSchemaDecoder } from "./decoder.ts";
+export { unwrapSchemaDefinition } from "./envelope.ts";
+export { SchemaValidationError, SerdePhase } from "./errors.ts";
+export type { SchemaRegistry, SchemaRegistryReader, SchemaRegistryWriter } from "./registry.ts";
+export type { SchemaRegistryConnection } from "./registry-client.ts";
+export { createSchemaRegistryClient } from "./registry-client.ts";
+export type { Serde, SerdeValue } from "./serde.ts";
+export type { AvroSerdeOptions, JsonSerdeOptions, ProtobufSerdeOptions } from "./serdes/index.ts";
+export { serdes } from "./serdes/index.ts";
+export type { SchemaRegistryOptions, StandaloneSchemaRegistry } from "./standalone.ts";
+export { connectSchemaRegistry } from "./standalone.ts";
+export type {
+  CheckCompatibilityRequest,
+  CompatibilityCheckResult,
+  ConfigureTopicSchemaRequest,
+  RegisterSchemaRequest,
+  RegisterSchemaResult,
+  ResolvedSchema,
+  SchemaDefinitionInput,
+  SchemaStamp,
+  SchemaVersionInfo,
+  SubjectSummary,
+  TopicSchemaConfig,
+  UpdateTopicValidationPolicyRequest,
+  VersionRef,
+} from "./types.ts";
+export { ValidationPolicy } from "./types.ts";
+export { normalizeVersionRef, resolveVersionRef, schemaReference } from "./version-ref.ts";
