@@ -49,6 +49,12 @@ export interface ClientOptions {
    * @default 5000
    */
   healthCheckIntervalMs?: number;
+  /**
+   * Largest message a send may carry (payload, attributes and key), in bytes. Danube brokers
+   * refuse gRPC messages over 4 MiB; bigger sends fail at once with INVALID_ARGUMENT instead.
+   * @default 4193280 (4 MiB less 1 KiB for the message envelope)
+   */
+  maxMessageBytes?: number;
   // Reserved for later issues: `tls` (CA / mTLS material) and `token` (JWT or supplier).
 }
 
@@ -161,6 +167,7 @@ export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl
     requestTimeoutMs: 30_000,
     retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
     healthCheckIntervalMs: 5000,
+    maxMessageBytes: 4 * 1024 * 1024 - 1024,
   };
 }
 
@@ -178,6 +185,7 @@ export interface ResolvedClientOptions {
   /** The admin URL with a scheme, when given. */
   adminUrl: string | undefined;
   healthCheckIntervalMs: number;
+  maxMessageBytes: number;
 }
 
 /** Producer options, validated, with defaults applied. */
@@ -271,12 +279,14 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     },
     adminUrl: options.adminUrl === undefined ? undefined : parseServiceUrl(options.adminUrl, "adminUrl").url,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? defaults.healthCheckIntervalMs,
+    maxMessageBytes: options.maxMessageBytes ?? defaults.maxMessageBytes,
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
   checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
   checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
   checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
   checkPositive(resolved.healthCheckIntervalMs, "healthCheckIntervalMs");
+  checkPositive(resolved.maxMessageBytes, "maxMessageBytes");
   return resolved;
 }
 

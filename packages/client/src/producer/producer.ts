@@ -103,8 +103,10 @@ class ProducerImpl implements Producer {
       this.#closing.signal,
     );
     const key = options?.key;
+    const attributes = { ...options?.attributes };
+    assertMessageSize(bytes, attributes, key, this.#runtime.options.maxMessageBytes);
     const target = this.#producers[this.#router.next(key)]!;
-    return target.send({ payload: bytes, attributes: { ...options?.attributes }, key }, ctx);
+    return target.send({ payload: bytes, attributes, key }, ctx);
   }
 
   async flush(options?: CallOptions): Promise<void> {
@@ -166,4 +168,18 @@ export async function createProducer(
     throw toDanubeError(failed.reason, ctx.operation);
   }
   return new ProducerImpl(runtime, options, producers, owner, onClose);
+}
+
+/** Refuses, before any RPC, a message the broker's gRPC limit would reject. */
+function assertMessageSize(
+  payload: Uint8Array,
+  attributes: Record<string, string>,
+  key: string | undefined,
+  max: number,
+): void {
+  let size = payload.byteLength + (key === undefined ? 0 : Buffer.byteLength(key));
+  for (const [k, v] of Object.entries(attributes)) size += Buffer.byteLength(k) + Buffer.byteLength(v);
+  if (size > max) {
+    throw invalidArgument("payload", `message of ${size} bytes exceeds maxMessageBytes (${max})`);
+  }
 }
