@@ -7,6 +7,7 @@ Commands:
   broker    run a standalone Danube broker
   produce   send messages to a topic
   consume   receive and acknowledge messages from a subscription
+  topics    list, create, describe and delete topics (admin API)
 
 Flags:
   -h, --help       show help (also: danube <command> --help)
@@ -59,3 +60,20 @@ Flags:
   --type <type>              Exclusive, Shared, Failover or KeyShared (default Shared)
   -c, --count <n>            exit after n messages (default: run until interrupted)
   -h, --help                 show this help`;
+
+export const topicsUsage = `Usage: danube topics <list|create|describe|delete> [flags]
+
+Manages topics through the broker's admin listener.
+
+  danube topics list [--namespace default]
+  danube topics create --topic /default/orders [--partitions 3] [--reliable]
+  danube topics describe --topic /default/orders
+  danube topics delete --topic /default/orders    (a partitioned topic: its base name)
+
+Flags:
+  -a, --admin-url <url>     admin URL (default http://127.0.0.1:50051)
+  --namespace <name>        namespace to list (default default)
+  -t, --topic <topic>       topic, /namespace/topic
+  --partitions <n>          create n partitions <topic>-part-0..n-1
+  --reliable                create with reliable (stored) dispatch; default non-reliable
+  -h, --help                show this help`;

@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { startBroker } from "@danube-ts/broker";
+import { runCli } from "./cli-process.ts";
+
+test("topics: create (plain and partitioned), list, describe, delete", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-topics-"));
+  const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  t.after(async () => {
+    await broker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const admin = ["--admin-url", broker.adminUrl];
+
+  const created = await runCli(["topics", "create", ...admin, "--topic", "/default/orders", "--reliable"]);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /created \/default\/orders \(Reliable\)/);
+  const parts = await runCli([
+    "topics",
+    "create",
+    ...admin,
+    "--topic",
+    "/default/events",
+    "--partitions",
+    "2",
+  ]);
+  assert.equal(parts.code, 0, parts.stderr);
+
+  const listed = await runCli(["topics", "list", ...admin]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(listed.stdout.trim().split("\n").sort(), [
+    "/default/events-part-0\tNonReliable",
+    "/default/events-part-1\tNonReliable",
+    "/default/orders\tReliable",
+  ]);
+
+  const described = await runCli(["topics", "describe", ...admin, "--topic", "/default/orders"]);
+  assert.equal(described.code, 0, described.stderr);
+  assert.equal((JSON.parse(described.stdout) as { name: string }).name, "/default/orders");
+
+  const again = await runCli(["topics", "create", ...admin, "--topic", "/default/orders"]);
+  assert.equal(again.code, 11, "already exists is NOT_FOUND on the admin API, as upstream");
+
+  assert.equal((await runCli(["topics", "delete", ...admin, "--topic", "/default/events"])).code, 0);
+  const after = await runCli(["topics", "list", ...admin]);
+  assert.deepEqual(after.stdout.trim().split("\n"), ["/default/orders\tReliable"]);
+
+  const bad = await runCli(["topics", "frobnicate", ...admin]);
+  assert.equal(bad.code, 2);
+});
