@@ -13,7 +13,6 @@ import {
   type SchemaRegistryWriter,
   schemaBinding,
   serdes,
-  unwrapSchemaDefinition,
 } from "../src/schema/index.ts";
 
 const utf8 = new TextEncoder();
@@ -57,7 +56,8 @@ class MemoryRegistry implements SchemaRegistryWriter {
     const parsed = parseSchema(String(request.schemaType), text);
     let s = this.subjects.get(request.subject);
     const same = s?.versions.find((v) => v.fingerprint === parsed.fingerprint);
-    if (s && same) return { schemaId: s.id, version: same.version, isNewVersion: false, fingerprint: same.fingerprint };
+    if (s && same)
+      return { schemaId: s.id, version: same.version, isNewVersion: false, fingerprint: same.fingerprint };
     if (s) {
       const previous = s.versions.map((v) => parseSchema(v.schemaType, v.definition));
       const result = checkCompatibility("backward", previous, parsed);
@@ -73,7 +73,8 @@ class MemoryRegistry implements SchemaRegistryWriter {
       version,
       subject: request.subject,
       schemaType: parsed.type,
-      definition: parsed.type === "avro" || parsed.type === "json_schema" || parsed.type === "protobuf" ? text : "",
+      definition:
+        parsed.type === "avro" || parsed.type === "json_schema" || parsed.type === "protobuf" ? text : "",
       description: request.description ?? "",
       createdAt: new Date(),
       createdBy: request.createdBy ?? "",
@@ -116,7 +117,8 @@ const v3 = {
 
 async function registryWith(...schemas: object[]): Promise<MemoryRegistry> {
   const registry = new MemoryRegistry();
-  for (const s of schemas) await registry.registerSchema({ subject: "users", schemaType: "avro", schema: JSON.stringify(s) });
+  for (const s of schemas)
+    await registry.registerSchema({ subject: "users", schemaType: "avro", schema: JSON.stringify(s) });
   return registry;
 }
 
@@ -158,7 +160,10 @@ describe("resolveVersionRef (upstream rules)", () => {
     assert.equal((await resolveVersionRef(registry, "users", { minVersion: 1 })).version, 2);
     await assert.rejects(
       resolveVersionRef(registry, "users", { minVersion: 3 }),
-      rejectsWith("FAILED_PRECONDITION", /Latest version 2 does not meet minimum version requirement 3 for subject 'users'/),
+      rejectsWith(
+        "FAILED_PRECONDITION",
+        /Latest version 2 does not meet minimum version requirement 3 for subject 'users'/,
+      ),
     );
   });
 
@@ -172,7 +177,10 @@ describe("resolveVersionRef (upstream rules)", () => {
   test("invalid references are INVALID_ARGUMENT", () => {
     const serde = serdes.avro(v1);
     assert.throws(() => schemaBinding({ subject: "users", serde, version: { pinned: 0 } }), /version.pinned/);
-    assert.throws(() => schemaBinding({ subject: "users", serde, version: { minVersion: 1.5 } }), /minVersion/);
+    assert.throws(
+      () => schemaBinding({ subject: "users", serde, version: { minVersion: 1.5 } }),
+      /minVersion/,
+    );
     assert.throws(() => schemaBinding({ subject: "", serde }), /schema.subject/);
   });
 });
@@ -180,17 +188,27 @@ describe("resolveVersionRef (upstream rules)", () => {
 describe("schemaBinding", () => {
   test("stamps the resolved (id, version) and encodes with the serde", async () => {
     const registry = await registryWith(v1, v2);
-    const binding = schemaBinding({ subject: "users", serde: serdes.avro<{ id: number }>(v1), version: { pinned: 1 } });
+    const binding = schemaBinding({
+      subject: "users",
+      serde: serdes.avro<{ id: number }>(v1),
+      version: { pinned: 1 },
+    });
     const resolved = await binding.resolve(registry);
     assert.deepEqual([resolved.schemaId, resolved.version], [1n, 1]);
     assert.deepEqual([...binding.encode({ id: 1 })], [2]);
-    assert.deepEqual(binding.reference(), { subject: "users", versionRef: { $case: "pinnedVersion", value: 1 } });
+    assert.deepEqual(binding.reference(), {
+      subject: "users",
+      versionRef: { $case: "pinnedVersion", value: 1 },
+    });
   });
 
   test("refuses to stamp a version that is not the serde's schema", async () => {
     const registry = await registryWith(v1, v2);
     const binding = schemaBinding({ subject: "users", serde: serdes.avro(v1) });
-    await assert.rejects(binding.resolve(registry), rejectsWith("FAILED_PRECONDITION", /not version 2 of subject 'users'/));
+    await assert.rejects(
+      binding.resolve(registry),
+      rejectsWith("FAILED_PRECONDITION", /not version 2 of subject 'users'/),
+    );
     const unchecked = schemaBinding({ subject: "users", serde: serdes.avro(v1), verifySchema: false });
     assert.equal((await unchecked.resolve(registry)).version, 2);
   });
@@ -204,7 +222,11 @@ describe("schemaBinding", () => {
 
   test("auto-registration creates a missing subject", async () => {
     const registry = new MemoryRegistry();
-    const binding = schemaBinding({ subject: "users", serde: serdes.avro(v1), autoRegister: { tags: ["t"] } });
+    const binding = schemaBinding({
+      subject: "users",
+      serde: serdes.avro(v1),
+      autoRegister: { tags: ["t"] },
+    });
     const resolved = await binding.resolve(registry);
     assert.deepEqual([resolved.schemaId, resolved.version], [1n, 1]);
     assert.deepEqual(registry.subjects.get("users")?.versions[0]?.tags, ["t"]);
@@ -219,14 +241,26 @@ describe("schemaBinding", () => {
     assert.equal((await evolve.resolve(registry)).version, 2);
     assert.equal(registry.calls.filter((c) => c.startsWith("register") || c.startsWith("check")).length, 0);
     // An older schema is found among the versions: no new version, pinned to it
-    const old = schemaBinding({ subject: "users", serde: serdes.avro(v1), autoRegister: true, version: { pinned: 1 } });
+    const old = schemaBinding({
+      subject: "users",
+      serde: serdes.avro(v1),
+      autoRegister: true,
+      version: { pinned: 1 },
+    });
     assert.equal((await old.resolve(registry)).version, 1);
     assert.equal(registry.subjects.get("users")?.versions.length, 2);
   });
 
   test("auto-registration of an incompatible schema fails naming the incompatibilities", async () => {
     const registry = await registryWith(v1);
-    const breaking = { type: "record", name: "User", fields: [{ name: "id", type: "long" }, { name: "email", type: "string" }] };
+    const breaking = {
+      type: "record",
+      name: "User",
+      fields: [
+        { name: "id", type: "long" },
+        { name: "email", type: "string" },
+      ],
+    };
     const binding = schemaBinding({ subject: "users", serde: serdes.avro(breaking), autoRegister: true });
     await assert.rejects(
       binding.resolve(registry),
@@ -238,12 +272,18 @@ describe("schemaBinding", () => {
   test("string, number and bytes subjects bind by type", async () => {
     const registry = new MemoryRegistry();
     await registry.registerSchema({ subject: "names", schemaType: "string" });
-    assert.equal((await schemaBinding({ subject: "names", serde: serdes.string() }).resolve(registry)).version, 1);
+    assert.equal(
+      (await schemaBinding({ subject: "names", serde: serdes.string() }).resolve(registry)).version,
+      1,
+    );
     await assert.rejects(
       schemaBinding({ subject: "names", serde: serdes.number() }).resolve(registry),
       rejectsWith("FAILED_PRECONDITION", /number schema is not version 1/),
     );
-    assert.equal((await schemaBinding({ subject: "names", serde: serdes.bytes() }).resolve(registry)).version, 1);
+    assert.equal(
+      (await schemaBinding({ subject: "names", serde: serdes.bytes() }).resolve(registry)).version,
+      1,
+    );
   });
 });
 
@@ -253,7 +293,9 @@ describe("createSchemaDecoder", () => {
     const cachedRegistry = withCache(registry);
     const decoder = createSchemaDecoder(cachedRegistry, serdes.avro<{ id: number; name: string }>(v2));
     const w1 = serdes.avro<{ id: number }>(v1).encode({ id: 1 });
-    const w3 = serdes.avro<{ id: number; name: string; age: number }>(v3).encode({ id: 3, name: "c", age: 9 });
+    const w3 = serdes
+      .avro<{ id: number; name: string; age: number }>(v3)
+      .encode({ id: 3, name: "c", age: 9 });
     const messages = [
       { payload: w1, schemaId: 1n, schemaVersion: 1 },
       { payload: w3, schemaId: 1n, schemaVersion: 3 },
@@ -272,8 +314,15 @@ describe("createSchemaDecoder", () => {
     const registry = new MemoryRegistry();
     await registry.registerSchema({ subject: "n", schemaType: "number" });
     const decoder = createSchemaDecoder(registry, serdes.string());
-    assert.equal(await decoder.decode({ payload: utf8.encode("hi"), schemaId: undefined, schemaVersion: undefined }), "hi");
-    const settled = await decoder.decodeSettled({ payload: new Uint8Array(8), schemaId: 1n, schemaVersion: 1 });
+    assert.equal(
+      await decoder.decode({ payload: utf8.encode("hi"), schemaId: undefined, schemaVersion: undefined }),
+      "hi",
+    );
+    const settled = await decoder.decodeSettled({
+      payload: new Uint8Array(8),
+      schemaId: 1n,
+      schemaVersion: 1,
+    });
     assert.equal(settled.ok, false);
     assert.equal(settled.ok ? undefined : settled.error.code, "FAILED_PRECONDITION");
   });
@@ -284,76 +333,8 @@ function withCache(registry: MemoryRegistry): MemoryRegistry {
   const cache = new SchemaCache();
   const wrapped = Object.create(registry) as MemoryRegistry;
   wrapped.getSchema = (id: bigint, version?: number) =>
-    version === undefined ? registry.getSchema(id) : cache.get(id, version, () => registry.getSchema(id, version));
+    version === undefined
+      ? registry.getSchema(id)
+      : cache.get(id, version, () => registry.getSchema(id, version));
   return wrapped;
 }
-
-describe("SchemaCache", () => {
-  test("shares concurrent fetches, does not cache failures, evicts least recently used", async () => {
-    const cache = new SchemaCache(2);
-    let fetches = 0;
-    const schema = (version: number): ResolvedSchema => ({
-      ...({} as ResolvedSchema),
-      schemaId: 1n,
-      version,
-      subject: "s",
-    });
-    const fetch = (v: number) => async () => {
-      fetches++;
-      return schema(v);
-    };
-    await Promise.all([cache.get(1n, 1, fetch(1)), cache.get(1n, 1, fetch(1))]);
-    assert.equal(fetches, 1);
-    await assert.rejects(cache.get(1n, 2, () => Promise.reject(new Error("down"))));
-    await cache.get(1n, 2, fetch(2));
-    assert.equal(fetches, 2);
-    cache.peek(1n, 1); // 1 becomes most recent
-    await cache.get(1n, 3, fetch(3));
-    assert.equal(cache.size, 2);
-    assert.ok(cache.peek(1n, 1));
-    assert.equal(cache.peek(1n, 2), undefined);
-    cache.deleteSubjectVersion("s", 1);
-    assert.equal(cache.peek(1n, 1), undefined);
-  });
-});
-
-describe("unwrapSchemaDefinition", () => {
-  const raw = '{"type":"record","name":"U","fields":[]}';
-  const bytes = (v: unknown) => utf8.encode(typeof v === "string" ? v : JSON.stringify(v));
-
-  test("unwraps upstream's envelopes", () => {
-    assert.equal(unwrapSchemaDefinition(bytes({ Avro: { raw_schema: raw, fingerprint: "sha256:x" } }), "avro"), raw);
-    assert.equal(
-      unwrapSchemaDefinition(bytes({ JsonSchema: { raw_schema: '{"type":"object"}', fingerprint: "f" } }), "json_schema"),
-      '{"type":"object"}',
-    );
-    const proto = 'syntax = "proto3";\nmessage M { string a = 1; }';
-    assert.equal(
-      unwrapSchemaDefinition(
-        bytes({ Protobuf: { raw_proto: proto, message_name: "DefaultMessage", fingerprint: "f" } }),
-        "protobuf",
-      ),
-      proto,
-    );
-    for (const [tag, type] of [
-      ["Bytes", "bytes"],
-      ["String", "string"],
-      ["Number", "number"],
-    ] as const) {
-      assert.equal(unwrapSchemaDefinition(bytes(JSON.stringify(tag)), type), "");
-    }
-  });
-
-  test("accepts a bare schema", () => {
-    assert.equal(unwrapSchemaDefinition(bytes(raw), "avro"), raw);
-    assert.equal(unwrapSchemaDefinition(bytes('"string"'), "avro"), '"string"');
-    assert.equal(unwrapSchemaDefinition(bytes('["null","string"]'), "avro"), '["null","string"]');
-    const json = '{"type":"object","properties":{"Avro":{"type":"string"}}}';
-    assert.equal(unwrapSchemaDefinition(bytes(json), "json_schema"), json);
-    const proto = "syntax = 'proto3'; message M {}";
-    assert.equal(unwrapSchemaDefinition(bytes(proto), "protobuf"), proto);
-    // a one-key JSON Schema whose key happens to be an envelope tag, without raw text
-    const tricky = '{"Avro":{"type":"string"}}';
-    assert.equal(unwrapSchemaDefinition(bytes(tricky), "json_schema"), tricky);
-  });
-});

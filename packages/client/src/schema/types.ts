@@ -18,7 +18,7 @@ export type ValidationPolicy = (typeof ValidationPolicy)[keyof typeof Validation
  * source), UTF-8 bytes, or a JSON value (an Avro or JSON Schema document) that is serialised with
  * `JSON.stringify`. Ignored for bytes, string and number.
  */
-export type SchemaDefinitionInput = string | Uint8Array | Record<string, unknown> | readonly unknown[];
+export type SchemaDefinitionInput = string | Uint8Array | object;
 
 /** Request of `registerSchema`. */
 export interface RegisterSchemaRequest {
