@@ -7,6 +7,7 @@ import { closedError, DanubeError, ErrorCode } from "./errors.ts";
 import {
   type ClientOptions,
   type ProducerOptions,
+  type RawPayload,
   type ResolvedClientOptions,
   resolveClientOptions,
   resolveProducerOptions,
@@ -15,6 +16,10 @@ import {
 } from "./options.ts";
 import { createProducer, type Producer } from "./producer/producer.ts";
 import { type ClientRuntime, requestIdCounter } from "./runtime.ts";
+import type { SchemaBindingOptions } from "./schema/binding.ts";
+import type { SchemaRegistry } from "./schema/registry.ts";
+import { createSchemaRegistryClient } from "./schema/registry-client.ts";
+import type { Serde } from "./schema/serde.ts";
 import { createCallContext } from "./signals.ts";
 import { type ClientStatus, StatusHub } from "./status.ts";
 
@@ -24,10 +29,21 @@ export interface DanubeClient extends AsyncDisposable {
   readonly options: Readonly<ResolvedClientOptions>;
   /** Whether `close()` was called. */
   readonly closed: boolean;
-  /** Looks the topic up and registers a producer (one per partition when `partitions` is set). */
-  createProducer(options: ProducerOptions): Promise<Producer>;
-  /** Subscribes to the topic (every partition of a partitioned topic); the topic must exist. */
-  subscribe(options: SubscribeOptions): Promise<Consumer>;
+  /**
+   * Looks the topic up and registers a producer (one per partition when `partitions` is set).
+   * With `schema`, the producer sends values of the serde's type, stamped with the resolved
+   * schema id and version.
+   */
+  createProducer<T>(options: ProducerOptions<T> & { schema: SchemaBindingOptions<T> }): Promise<Producer<T>>;
+  createProducer(options: ProducerOptions): Promise<Producer<RawPayload>>;
+  /**
+   * Subscribes to the topic (every partition of a partitioned topic); the topic must exist.
+   * With `serde`, `message.value` is the decoded value.
+   */
+  subscribe<T>(options: SubscribeOptions<T> & { serde: Serde<T> }): Promise<Consumer<T>>;
+  subscribe(options: SubscribeOptions): Promise<Consumer<Uint8Array>>;
+  /** The schema registry on the service URL (typed calls; versions cached by id and version). */
+  readonly schema: SchemaRegistry;
   /**
    * Status events of every producer and consumer of this client (reconnecting, reconnected,
    * error, closed), as a discriminated union on `type`. Each iterator buffers at most 256
@@ -45,8 +61,9 @@ class ClientImpl implements DanubeClient {
   readonly options: Readonly<ResolvedClientOptions>;
   readonly #closing = new AbortController();
   readonly #runtime: ClientRuntime;
-  readonly #producers = new Set<Producer>();
-  readonly #consumers = new Set<Consumer>();
+  readonly #producers = new Set<Producer<unknown>>();
+  readonly #consumers = new Set<Consumer<unknown>>();
+  #schema: SchemaRegistry | undefined;
   readonly #status = new StatusHub();
   #admin: AdminClient | undefined;
   #closed: Promise<void> | undefined;
@@ -62,7 +79,19 @@ class ClientImpl implements DanubeClient {
       status: this.#status,
       nextRequestId: requestIdCounter(0n),
       admin: () => this.#adminClient(),
+      schema: () => this.schema,
     };
+  }
+
+  get schema(): SchemaRegistry {
+    this.#schema ??= createSchemaRegistryClient({
+      stub: () => this.#runtime.pool.get(this.#runtime.serviceAddress).schema,
+      metadata: () => this.#runtime.pool.metadata(),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      retry: this.options.retry,
+      closeSignal: this.#closing.signal,
+    });
+    return this.#schema;
   }
 
   #adminClient(): AdminClient {
@@ -83,7 +112,9 @@ class ClientImpl implements DanubeClient {
     return this.#closing.signal.aborted;
   }
 
-  async createProducer(options: ProducerOptions): Promise<Producer> {
+  createProducer<T>(options: ProducerOptions<T> & { schema: SchemaBindingOptions<T> }): Promise<Producer<T>>;
+  createProducer(options: ProducerOptions): Promise<Producer<RawPayload>>;
+  async createProducer(options: ProducerOptions<unknown>): Promise<Producer<unknown>> {
     if (this.closed) throw closedError("client");
     const resolved = resolveProducerOptions(options);
     const ctx = createCallContext(
@@ -96,7 +127,9 @@ class ClientImpl implements DanubeClient {
     return this.#adopt(producer, this.#producers);
   }
 
-  async subscribe(options: SubscribeOptions): Promise<Consumer> {
+  subscribe<T>(options: SubscribeOptions<T> & { serde: Serde<T> }): Promise<Consumer<T>>;
+  subscribe(options: SubscribeOptions): Promise<Consumer<Uint8Array>>;
+  async subscribe(options: SubscribeOptions<unknown>): Promise<Consumer<unknown>> {
     if (this.closed) throw closedError("client");
     const resolved = resolveSubscribeOptions(options);
     const ctx = createCallContext("subscribe", options, this.options.requestTimeoutMs, this.#closing.signal);

@@ -1,6 +1,6 @@
 // One gRPC channel per distinct broker address, shared by every producer and consumer of a client.
 
-import { danube } from "@danube-ts/protocol";
+import { danube, schema } from "@danube-ts/protocol";
 import { Channel, type ChannelCredentials, credentials, Metadata } from "@grpc/grpc-js";
 import { closedError } from "./errors.ts";
 import { parseServiceUrl } from "./options.ts";
@@ -22,6 +22,7 @@ export interface BrokerConnection {
   readonly consumer: danube.ConsumerServiceClient;
   readonly discovery: danube.DiscoveryClient;
   readonly health: danube.HealthCheckClient;
+  readonly schema: schema.SchemaRegistryClient;
 }
 
 /** Header naming the owning broker when talking through a proxy. */
@@ -53,6 +54,7 @@ export class ConnectionPool {
         consumer: new danube.ConsumerServiceClient(target, this.#credentials, options),
         discovery: new danube.DiscoveryClient(target, this.#credentials, options),
         health: new danube.HealthCheckClient(target, this.#credentials, options),
+        schema: new schema.SchemaRegistryClient(target, this.#credentials, options),
       };
       this.#connections.set(target, connection);
     }

@@ -30,6 +30,7 @@ test("client defaults", () => {
     retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
     adminUrl: undefined,
     healthCheckIntervalMs: 5000,
+    maxMessageBytes: 4 * 1024 * 1024 - 1024,
   });
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", retry: { maxRetries: 0 } }).retry.maxRetries, 0);
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", adminUrl: "h:2" }).adminUrl, "http://h:2");
@@ -38,6 +39,7 @@ test("client defaults", () => {
     () => resolveClientOptions({ serviceUrl: "h:1", healthCheckIntervalMs: 0 }),
     /healthCheckIntervalMs/,
   );
+  invalid(() => resolveClientOptions({ serviceUrl: "h:1", maxMessageBytes: 0 }), /maxMessageBytes/);
 });
 
 test("service URLs with and without scheme", () => {
@@ -89,6 +91,7 @@ test("producer options: defaults and validation", () => {
     partitions: undefined,
     dispatchStrategy: "NonReliable",
     accessMode: "Shared",
+    schema: undefined,
   });
   assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", partitions: 3 }).partitions, 3);
   invalid(
@@ -126,6 +129,7 @@ test("subscribe options: defaults and validation", () => {
     subscriptionType: "Shared",
     keyFilters: [],
     receiveQueueSize: 100,
+    serde: undefined,
   });
   invalid(
     () => resolveSubscribeOptions({ topic: "/d/t", subscription: "", consumerName: "c" }),

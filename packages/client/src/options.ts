@@ -8,6 +8,8 @@ import {
   SubscriptionType,
 } from "./enums.ts";
 import { invalidArgument } from "./errors.ts";
+import { type SchemaBinding, type SchemaBindingOptions, schemaBinding } from "./schema/binding.ts";
+import type { Serde } from "./schema/serde.ts";
 
 /** Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
 export interface RetryOptions {
@@ -81,7 +83,10 @@ export interface ReceiveOptions {
 }
 
 /** Options of `client.createProducer()`. */
-export interface ProducerOptions extends CallOptions {
+/** What a producer sends when it has no schema: raw bytes, or a string sent as UTF-8. */
+export type RawPayload = Uint8Array | string;
+
+export interface ProducerOptions<T = RawPayload> extends CallOptions {
   /** Topic name, `/namespace/topic`. */
   topic: string;
   /** Producer name; partition producers are named `<name>-<i>`. */
@@ -101,6 +106,13 @@ export interface ProducerOptions extends CallOptions {
    * @default ProducerAccessMode.Shared
    */
   accessMode?: ProducerAccessMode;
+  /**
+   * Registry subject, version reference and serde: resolved once per create (and stamped as
+   * schema id and version on every message); `send()` then takes values of the serde's type,
+   * validated and encoded before any RPC.
+   * @default undefined (raw payloads)
+   */
+  schema?: SchemaBindingOptions<T>;
 }
 
 /** Options of `producer.send()`. */
@@ -118,7 +130,7 @@ export interface SendOptions extends CallOptions {
 }
 
 /** Options of `client.subscribe()`. */
-export interface SubscribeOptions extends CallOptions {
+export interface SubscribeOptions<T = Uint8Array> extends CallOptions {
   /** Topic name, `/namespace/topic`; a partitioned topic subscribes to every partition. */
   topic: string;
   /** Subscription name. */
@@ -140,6 +152,12 @@ export interface SubscribeOptions extends CallOptions {
    * @default 100
    */
   receiveQueueSize?: number;
+  /**
+   * Decodes every message into `message.value` with the writer schema named by its schema id and
+   * version (read from the registry, cached); Avro data is resolved to the serde's schema.
+   * @default undefined (`message.value` is the raw payload)
+   */
+  serde?: Serde<T>;
 }
 
 /** Options of `message.ack()`. */
@@ -195,6 +213,7 @@ export interface ResolvedProducerOptions {
   partitions: number | undefined;
   dispatchStrategy: DispatchStrategy;
   accessMode: ProducerAccessMode;
+  schema: SchemaBinding<unknown> | undefined;
 }
 
 /** Subscribe options, validated, with defaults applied. */
@@ -205,6 +224,7 @@ export interface ResolvedSubscribeOptions {
   subscriptionType: SubscriptionType;
   keyFilters: string[];
   receiveQueueSize: number;
+  serde: Serde<unknown> | undefined;
 }
 
 const topicPart = /^[\p{L}\p{N}_-]+$/u;
@@ -301,7 +321,7 @@ export function validateCallOptions(options: CallOptions | ReceiveOptions | unde
 }
 
 /** Validates producer options and applies defaults. */
-export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
+export function resolveProducerOptions<T>(options: ProducerOptions<T>): ResolvedProducerOptions {
   validateCallOptions(options);
   const topic = validateTopic(options.topic);
   const name = requireName(options.name, "name");
@@ -328,11 +348,13 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
       `must be one of ${allowedAccessModes.join(", ")}, got ${String(accessMode)}`,
     );
   }
-  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode };
+  const schema =
+    options.schema === undefined ? undefined : (schemaBinding(options.schema) as SchemaBinding<unknown>);
+  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode, schema };
 }
 
 /** Validates subscribe options and applies defaults. */
-export function resolveSubscribeOptions(options: SubscribeOptions): ResolvedSubscribeOptions {
+export function resolveSubscribeOptions<T>(options: SubscribeOptions<T>): ResolvedSubscribeOptions {
   validateCallOptions(options);
   const topic = validateTopic(options.topic);
   const subscription = requireName(options.subscription, "subscription");
@@ -360,6 +382,7 @@ export function resolveSubscribeOptions(options: SubscribeOptions): ResolvedSubs
     subscriptionType,
     keyFilters: [...keyFilters],
     receiveQueueSize,
+    serde: options.serde as Serde<unknown> | undefined,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { AdminClient } from "./admin/admin-client.ts";
 import type { BrokerAddress, ConnectionPool } from "./connection-pool.ts";
 import type { ResolvedClientOptions } from "./options.ts";
+import type { SchemaRegistry } from "./schema/registry.ts";
 import type { StatusHub } from "./status.ts";
 
 /** What producers and consumers need from their client. */
@@ -18,6 +19,8 @@ export interface ClientRuntime {
   nextRequestId(): bigint;
   /** The admin client on `options.adminUrl` (created on first use); throws without adminUrl. */
   admin(): AdminClient;
+  /** The schema registry on the service URL (created on first use). */
+  schema(): SchemaRegistry;
 }
 
 /** A monotonically increasing request id counter starting at `start`. */

@@ -48,13 +48,13 @@ export function uniqueTopic(prefix = "t"): string {
 }
 
 /** Reads `count` messages (acking each) or fails after `timeoutMs`. */
-export async function take(
-  consumer: AsyncIterable<Message>,
+export async function take<T = Uint8Array>(
+  consumer: AsyncIterable<Message<T>>,
   count: number,
   timeoutMs = 10_000,
   ack = true,
-): Promise<Message[]> {
-  const got: Message[] = [];
+): Promise<Message<T>[]> {
+  const got: Message<T>[] = [];
   if (count === 0) return got;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -74,6 +74,9 @@ test("invalid topic names give INVALID_ARGUMENT from the client and from the bro
     admin: () => {
       throw new Error("no admin in this test");
     },
+    schema: () => {
+      throw new Error("no schema registry in this test");
+    },
   };
   await assert.rejects(
     topicPartitions(runtime, "/default/bad.name", createCallContext("partitions", {}, 5000, undefined)),

@@ -207,6 +207,9 @@ test("lookup: Redirect and Connect give the address, Failed and unknown give typ
     admin: () => {
       throw new Error("unused");
     },
+    schema: () => {
+      throw new Error("no schema registry in this test");
+    },
   };
   const ctx = createCallContext("lookup", {}, 5000, undefined);
   const answer = (responseType: number) => {

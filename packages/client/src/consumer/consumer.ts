@@ -10,14 +10,18 @@ import {
 } from "../options.ts";
 import { withRetry } from "../retry.ts";
 import type { ClientRuntime } from "../runtime.ts";
+import { createSchemaDecoder } from "../schema/decoder.ts";
 import { type CallContext, createCallContext, throwIfStopped, watchStop } from "../signals.ts";
 import type { ClientStatus } from "../status.ts";
 import { AsyncQueue } from "./async-queue.ts";
 import type { Message } from "./message.ts";
 import { TopicConsumer } from "./topic-consumer.ts";
 
-/** A consumer created by `client.subscribe()`; iterate it with `for await`. */
-export interface Consumer extends AsyncIterable<Message>, AsyncDisposable {
+/**
+ * A consumer created by `client.subscribe()`; iterate it with `for await`. `T` is the type of
+ * `message.value` (the serde's value type, or the raw payload).
+ */
+export interface Consumer<T = Uint8Array> extends AsyncIterable<Message<T>>, AsyncDisposable {
   /** The topic as given. */
   readonly topic: string;
   /** The (partition) topics it is subscribed to. */
@@ -31,13 +35,13 @@ export interface Consumer extends AsyncIterable<Message>, AsyncDisposable {
    * when the consumer closes. Keeps going across broker restarts (the consumer subscribes
    * again by itself).
    */
-  [Symbol.asyncIterator](): AsyncIterator<Message, undefined>;
+  [Symbol.asyncIterator](): AsyncIterator<Message<T>, undefined>;
   /**
    * The next message. Rejects with DEADLINE_EXCEEDED after `timeoutMs`, CANCELLED when
    * `signal` aborts, CLOSED when the consumer closes; a message is never lost to a timeout.
    * Not allowed while a `for await` loop is reading (FAILED_PRECONDITION).
    */
-  receive(options?: ReceiveOptions): Promise<Message>;
+  receive(options?: ReceiveOptions): Promise<Message<T>>;
   /** Stops receiving; ends `for await` loops; later ack/nack fail with CLOSED. */
   close(): Promise<void>;
   /**
@@ -50,15 +54,15 @@ export interface Consumer extends AsyncIterable<Message>, AsyncDisposable {
   status(): AsyncIterable<ClientStatus>;
 }
 
-class ConsumerImpl implements Consumer {
+class ConsumerImpl implements Consumer<unknown> {
   readonly topic: string;
   readonly topics: readonly string[];
   readonly subscription: string;
   readonly consumerName: string;
   readonly #runtime: ClientRuntime;
   readonly #consumers: readonly TopicConsumer[];
-  readonly #queue: AsyncQueue<Message>;
-  readonly #onClose: (consumer: Consumer) => void;
+  readonly #queue: AsyncQueue<Message<unknown>>;
+  readonly #onClose: (consumer: Consumer<unknown>) => void;
   readonly #owner: object;
   #reading = false;
   #receiving = 0;
@@ -69,7 +73,7 @@ class ConsumerImpl implements Consumer {
     options: ResolvedSubscribeOptions,
     consumers: TopicConsumer[],
     owner: object,
-    onClose: (consumer: Consumer) => void,
+    onClose: (consumer: Consumer<unknown>) => void,
   ) {
     this.#runtime = runtime;
     this.#owner = owner;
@@ -78,7 +82,7 @@ class ConsumerImpl implements Consumer {
     this.consumerName = options.consumerName;
     this.#consumers = consumers;
     this.topics = consumers.map((c) => c.topic);
-    this.#queue = new AsyncQueue<Message>(options.receiveQueueSize);
+    this.#queue = new AsyncQueue<Message<unknown>>(options.receiveQueueSize);
     this.#onClose = onClose;
     for (const consumer of consumers) consumer.startReceiving(this.#queue);
   }
@@ -87,7 +91,7 @@ class ConsumerImpl implements Consumer {
     return this.#closed;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Message, undefined> {
+  [Symbol.asyncIterator](): AsyncIterator<Message<unknown>, undefined> {
     if (this.#reading) {
       throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "consumer is already being iterated");
     }
@@ -113,7 +117,7 @@ class ConsumerImpl implements Consumer {
     };
   }
 
-  async receive(options?: ReceiveOptions): Promise<Message> {
+  async receive(options?: ReceiveOptions): Promise<Message<unknown>> {
     if (this.#closed) throw closedError("consumer");
     if (this.#reading) {
       throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "consumer is being read by a for-await loop");
@@ -182,8 +186,8 @@ export async function subscribe(
   runtime: ClientRuntime,
   options: ResolvedSubscribeOptions,
   ctx: CallContext,
-  onClose: (consumer: Consumer) => void,
-): Promise<Consumer> {
+  onClose: (consumer: Consumer<unknown>) => void,
+): Promise<Consumer<unknown>> {
   const found = await withRetry(ctx, runtime.options.retry, () =>
     topicPartitions(runtime, options.topic, ctx),
   );
@@ -197,7 +201,9 @@ export async function subscribe(
   }
   const owner = {};
   const emit = (status: ClientStatus) => runtime.status.emit(status, [owner]);
-  const consumers = partitions.map((topic) => new TopicConsumer(runtime, topic, options, emit));
+  const decoder =
+    options.serde === undefined ? undefined : createSchemaDecoder(runtime.schema(), options.serde);
+  const consumers = partitions.map((topic) => new TopicConsumer(runtime, topic, options, emit, decoder));
   const results = await Promise.allSettled(consumers.map((c) => c.subscribe(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {

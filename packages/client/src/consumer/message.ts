@@ -1,6 +1,7 @@
 // A received message with ack()/nack() bound to the partition consumer that received it.
 import type { danube } from "@danube-ts/protocol";
 import type { AckOptions, NackOptions } from "../options.ts";
+import type { DecodeResult } from "../schema/decoder.ts";
 
 /** Identity of a message as assigned by producer and broker. */
 export interface MessageId {
@@ -13,9 +14,18 @@ export interface MessageId {
   topicOffset: bigint;
 }
 
-/** A message delivered to a consumer. */
-export interface Message {
+/**
+ * A message delivered to a consumer. `T` is the type of `value`: the raw payload, or what the
+ * consumer's serde decodes.
+ */
+export interface Message<T = Uint8Array> {
   readonly payload: Uint8Array;
+  /**
+   * The decoded value when the consumer has a serde (decoded with the writer schema named by the
+   * message's schema id and version), else the payload. Throws the decoding error (a
+   * DanubeError) when the payload could not be decoded: nack or dead-letter such messages.
+   */
+  readonly value: T;
   /** The payload decoded as UTF-8. */
   text(): string;
   readonly attributes: Readonly<Record<string, string>>;
@@ -45,7 +55,7 @@ export interface Acknowledger {
 const utf8 = new TextDecoder();
 
 /** Wraps a wire message. */
-export class MessageImpl implements Message {
+export class MessageImpl implements Message<unknown> {
   readonly payload: Uint8Array;
   readonly attributes: Readonly<Record<string, string>>;
   readonly routingKey: string | undefined;
@@ -58,10 +68,17 @@ export class MessageImpl implements Message {
   readonly requestId: bigint;
   readonly #wire: danube.StreamMessage;
   readonly #acknowledger: Acknowledger;
+  readonly #decoded: DecodeResult<unknown> | undefined;
 
-  constructor(wire: danube.StreamMessage, topic: string, acknowledger: Acknowledger) {
+  constructor(
+    wire: danube.StreamMessage,
+    topic: string,
+    acknowledger: Acknowledger,
+    decoded?: DecodeResult<unknown>,
+  ) {
     this.#wire = wire;
     this.#acknowledger = acknowledger;
+    this.#decoded = decoded;
     // A plain Uint8Array view (the decoder hands out a Buffer slice), no copy.
     const bytes = wire.payload;
     this.payload = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -80,6 +97,13 @@ export class MessageImpl implements Message {
       brokerAddr: msgId?.brokerAddr ?? "",
       topicOffset: msgId?.topicOffset ?? 0n,
     });
+  }
+
+  get value(): unknown {
+    const decoded = this.#decoded;
+    if (decoded === undefined) return this.payload;
+    if (!decoded.ok) throw decoded.error;
+    return decoded.value;
   }
 
   text(): string {

@@ -19,6 +19,7 @@ import {
 } from "../options.ts";
 import { backoffDelay, withRetry } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
+import type { SchemaDecoder } from "../schema/decoder.ts";
 import { backgroundContext, type CallContext, createCallContext, sleep, unaryCall } from "../signals.ts";
 import type { StatusSink } from "../status.ts";
 import type { AsyncQueue } from "./async-queue.ts";
@@ -43,8 +44,17 @@ export class TopicConsumer implements Acknowledger {
   #closeReported = false;
   #receiving: Promise<void> | undefined;
 
-  constructor(runtime: ClientRuntime, topic: string, options: ResolvedSubscribeOptions, emit: StatusSink) {
+  readonly #decoder: SchemaDecoder<unknown> | undefined;
+
+  constructor(
+    runtime: ClientRuntime,
+    topic: string,
+    options: ResolvedSubscribeOptions,
+    emit: StatusSink,
+    decoder?: SchemaDecoder<unknown>,
+  ) {
     this.#runtime = runtime;
+    this.#decoder = decoder;
     this.topic = topic;
     this.#options = options;
     this.#emit = emit;
@@ -97,7 +107,7 @@ export class TopicConsumer implements Acknowledger {
   }
 
   /** Starts the background receive loop feeding `queue`. */
-  startReceiving(queue: AsyncQueue<Message>): void {
+  startReceiving(queue: AsyncQueue<Message<unknown>>): void {
     this.#receiving ??= this.#receiveLoop(queue).catch(() => {});
   }
 
@@ -110,7 +120,7 @@ export class TopicConsumer implements Acknowledger {
     }
   }
 
-  async #receiveLoop(queue: AsyncQueue<Message>): Promise<void> {
+  async #receiveLoop(queue: AsyncQueue<Message<unknown>>): Promise<void> {
     const runtime = this.#runtime;
     const stop = this.#stop.signal;
     const ctx = backgroundContext(`receive ${this.topic}`, stop);
@@ -156,7 +166,7 @@ export class TopicConsumer implements Acknowledger {
   }
 
   /** Runs one ReceiveMessages stream into `queue`; resolves with its error, if any. */
-  async #pumpStream(queue: AsyncQueue<Message>): Promise<unknown> {
+  async #pumpStream(queue: AsyncQueue<Message<unknown>>): Promise<unknown> {
     const runtime = this.#runtime;
     const address = this.#address;
     const request: danube.ReceiveRequest = {
@@ -174,7 +184,9 @@ export class TopicConsumer implements Acknowledger {
     this.#stream = stream;
     try {
       for await (const wire of stream as AsyncIterable<danube.StreamMessage>) {
-        if (!(await queue.push(new MessageImpl(wire, this.topic, this)))) break;
+        // Decoding in stream order keeps order; writer schemas are fetched once, then cached.
+        const decoded = this.#decoder === undefined ? undefined : await this.#decoder.decodeSettled(wire);
+        if (!(await queue.push(new MessageImpl(wire, this.topic, this, decoded)))) break;
       }
       return undefined;
     } catch (error) {

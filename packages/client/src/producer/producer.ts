@@ -5,6 +5,7 @@ import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
   type CallOptions,
+  type RawPayload,
   type ResolvedProducerOptions,
   type SendOptions,
   validateCallOptions,
@@ -16,8 +17,11 @@ import type { ClientStatus } from "../status.ts";
 import { createRouter, type PartitionRouter } from "./router.ts";
 import { type SendReceipt, TopicProducer } from "./topic-producer.ts";
 
-/** A producer created by `client.createProducer()`. */
-export interface Producer extends AsyncDisposable {
+/**
+ * A producer created by `client.createProducer()`. `T` is what `send()` takes: raw bytes or
+ * strings, or the value type of the serde given in the `schema` option.
+ */
+export interface Producer<T = RawPayload> extends AsyncDisposable {
   /** The topic as given (the base name for a partitioned producer). */
   readonly topic: string;
   /** The producer name as given. */
@@ -27,11 +31,12 @@ export interface Producer extends AsyncDisposable {
   /** Whether `close()` was called. */
   readonly closed: boolean;
   /**
-   * Publishes one message (strings are sent as UTF-8). With `key`, the partition is chosen
-   * by FNV-1a 64 of the key, else round robin. Many sends may be in flight at once; within a
-   * partition the broker stores them in `send()` order, retries and reconnects included.
+   * Publishes one message (strings are sent as UTF-8; with a schema, the value is validated and
+   * encoded by its serde, INVALID_ARGUMENT before any RPC when invalid). With `key`, the partition
+   * is chosen by FNV-1a 64 of the key, else round robin. Many sends may be in flight at once;
+   * within a partition the broker stores them in `send()` order, retries and reconnects included.
    */
-  send(payload: Uint8Array | string, options?: SendOptions): Promise<SendReceipt>;
+  send(payload: T, options?: SendOptions): Promise<SendReceipt>;
   /**
    * Resolves once every send made before the call has settled (resolved or rejected).
    * `timeoutMs` / `signal` bound the wait only (DEADLINE_EXCEEDED / CANCELLED); sends go on.
@@ -54,7 +59,7 @@ export function partitionTopicName(topic: string, index: number): string {
   return `${topic}-part-${index}`;
 }
 
-class ProducerImpl implements Producer {
+class ProducerImpl implements Producer<unknown> {
   readonly topic: string;
   readonly name: string;
   readonly partitions: readonly string[];
@@ -62,7 +67,8 @@ class ProducerImpl implements Producer {
   readonly #producers: readonly TopicProducer[];
   readonly #router: PartitionRouter;
   readonly #closing = new AbortController();
-  readonly #onClose: (producer: Producer) => void;
+  readonly #onClose: (producer: Producer<unknown>) => void;
+  readonly #schema: ResolvedProducerOptions["schema"];
   readonly #owner: object;
   #closed: Promise<void> | undefined;
 
@@ -71,9 +77,10 @@ class ProducerImpl implements Producer {
     options: ResolvedProducerOptions,
     producers: TopicProducer[],
     owner: object,
-    onClose: (producer: Producer) => void,
+    onClose: (producer: Producer<unknown>) => void,
   ) {
     this.#runtime = runtime;
+    this.#schema = options.schema;
     this.#owner = owner;
     // Every pending send listens on it.
     setMaxListeners(0, this.#closing.signal);
@@ -89,11 +96,12 @@ class ProducerImpl implements Producer {
     return this.#closed !== undefined;
   }
 
-  async send(payload: Uint8Array | string, options?: SendOptions): Promise<SendReceipt> {
+  async send(payload: unknown, options?: SendOptions): Promise<SendReceipt> {
     if (this.closed) throw closedError(`producer ${this.name}`);
     validateSendOptions(options);
     let bytes: Uint8Array;
-    if (typeof payload === "string") bytes = utf8.encode(payload);
+    if (this.#schema !== undefined) bytes = this.#schema.encode(payload);
+    else if (typeof payload === "string") bytes = utf8.encode(payload);
     else if (payload instanceof Uint8Array) bytes = payload;
     else throw invalidArgument("payload", "must be a Uint8Array or a string");
     const ctx = createCallContext(
@@ -149,8 +157,8 @@ export async function createProducer(
   runtime: ClientRuntime,
   options: ResolvedProducerOptions,
   ctx: CallContext,
-  onClose: (producer: Producer) => void,
-): Promise<Producer> {
+  onClose: (producer: Producer<unknown>) => void,
+): Promise<Producer<unknown>> {
   const topics =
     options.partitions === undefined
       ? [{ topic: options.topic, name: options.name }]
@@ -160,7 +168,22 @@ export async function createProducer(
         }));
   const owner = {};
   const emit = (status: ClientStatus) => runtime.status.emit(status, [owner]);
-  const producers = topics.map((t) => new TopicProducer(runtime, t.topic, t.name, options, emit));
+  // The schema version is resolved once (registering it first when asked to) and stamped on
+  // every message of every partition, across re-creates too (the id is the subject's).
+  const binding = options.schema;
+  const schema =
+    binding === undefined
+      ? undefined
+      : {
+          reference: binding.reference(),
+          stamp: await binding.resolve(runtime.schema(), {
+            signal: ctx.signal,
+            timeoutMs: Number.isFinite(ctx.deadline) ? Math.max(1, ctx.deadline - Date.now()) : undefined,
+          }),
+        };
+  const producers = topics.map(
+    (t) => new TopicProducer(runtime, t.topic, t.name, { ...options, schema }, emit),
+  );
   const results = await Promise.allSettled(producers.map((p) => p.create(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {

@@ -29,6 +29,12 @@ import { type OutgoingMessage, PendingSend, type SendReceipt } from "./pending-s
 
 export type { OutgoingMessage, SendReceipt } from "./pending-send.ts";
 
+/** The schema a producer stamps: the CreateProducer reference and the resolved (id, version). */
+export interface TopicSchema {
+  reference: danube.SchemaReference;
+  stamp: { schemaId: bigint; version: number };
+}
+
 interface Registration {
   readonly producerId: bigint;
   readonly address: BrokerAddress;
@@ -49,6 +55,7 @@ export class TopicProducer {
   readonly #runtime: ClientRuntime;
   readonly #dispatchStrategy: DispatchStrategy;
   readonly #accessMode: ProducerAccessMode;
+  readonly #schema: TopicSchema | undefined;
   readonly #emit: StatusSink;
   readonly #nextRequestId = requestIdCounter(0n);
   readonly #stop = new AbortController();
@@ -71,7 +78,11 @@ export class TopicProducer {
     runtime: ClientRuntime,
     topic: string,
     name: string,
-    settings: { dispatchStrategy: DispatchStrategy; accessMode: ProducerAccessMode },
+    settings: {
+      dispatchStrategy: DispatchStrategy;
+      accessMode: ProducerAccessMode;
+      schema?: TopicSchema | undefined;
+    },
     emit: StatusSink,
   ) {
     this.#runtime = runtime;
@@ -79,6 +90,7 @@ export class TopicProducer {
     this.name = name;
     this.#dispatchStrategy = settings.dispatchStrategy;
     this.#accessMode = settings.accessMode;
+    this.#schema = settings.schema;
     this.#emit = emit;
   }
 
@@ -121,7 +133,7 @@ export class TopicProducer {
       requestId: this.#nextRequestId(),
       producerName: this.name,
       topicName: this.topic,
-      schemaRef: undefined,
+      schemaRef: this.#schema?.reference,
       producerAccessMode: accessModeToWire(this.#accessMode),
       dispatchStrategy: dispatchStrategyToWire(this.#dispatchStrategy),
     };
@@ -196,8 +208,8 @@ export class TopicProducer {
       producerName: this.name,
       subscriptionName: "",
       attributes: send.message.attributes,
-      schemaId: undefined,
-      schemaVersion: undefined,
+      schemaId: this.#schema?.stamp.schemaId,
+      schemaVersion: this.#schema?.stamp.version,
       routingKey: send.message.key,
     };
     this.#inFlight.add(send);

@@ -8,8 +8,8 @@ import type { ResolvedSchema } from "./types.ts";
 /** The fields of a received message that decoding reads (a `Message` has them). */
 export interface DecodableMessage {
   readonly payload: Uint8Array;
-  readonly schemaId: bigint | undefined;
-  readonly schemaVersion: number | undefined;
+  readonly schemaId?: bigint | undefined;
+  readonly schemaVersion?: number | undefined;
 }
 
 /** The outcome of {@link SchemaDecoder.decodeSettled}. */
