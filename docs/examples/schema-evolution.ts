@@ -1,4 +1,4 @@
-// docs/schema-registry.md, "Producers, consumers and evolution"; run by packages/client/test/schema-docs.test.ts.
+// docs/schema-registry.md, "Bindings and decoders"; run by packages/client/test/schema-docs.test.ts.
 // example:start
 import { DanubeError } from "../../packages/client/src/index.ts";
 import {

@@ -73,6 +73,10 @@ const cases: Array<{ file: string; expect: RegExp[] }> = [
     ],
   },
   {
+    file: "schema-typed-topic.ts",
+    expect: [/^invalid INVALID_ARGUMENT$/m, /^paid 1 9\.99 EUR schema version 1$/m],
+  },
+  {
     file: "schema-topic-config.ts",
     expect: [/subject: 'events-value'/, /validationPolicy: 'enforce'/, /^refused true$/m, /^policy warn$/m],
   },
