@@ -4,7 +4,7 @@
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type Io, processIo } from "./io.ts";
-import { brokerUsage, consumeUsage, mainUsage, produceUsage, topicsUsage } from "./usage.ts";
+import { brokerUsage, consumeUsage, mainUsage, produceUsage, schemasUsage, topicsUsage } from "./usage.ts";
 import { cliVersion } from "./version.ts";
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -19,6 +19,7 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   produce: { usage: produceUsage, load: async () => (await import("./commands/produce.ts")).produceCommand },
   consume: { usage: consumeUsage, load: async () => (await import("./commands/consume.ts")).consumeCommand },
   topics: { usage: topicsUsage, load: async () => (await import("./commands/topics.ts")).topicsCommand },
+  schemas: { usage: schemasUsage, load: async () => (await import("./commands/schemas.ts")).schemasCommand },
 };
 
 function describe(err: unknown): string {

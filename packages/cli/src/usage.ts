@@ -8,6 +8,7 @@ Commands:
   produce   send messages to a topic
   consume   receive and acknowledge messages from a subscription
   topics    list, create, describe and delete topics (admin API)
+  schemas   list, get, register, check and evolve schemas (schema registry)
 
 Flags:
   -h, --help       show help (also: danube <command> --help)
@@ -76,4 +77,28 @@ Flags:
   -t, --topic <topic>       topic, /namespace/topic
   --partitions <n>          create n partitions <topic>-part-0..n-1
   --reliable                create with reliable (stored) dispatch; default non-reliable
+  -h, --help                show this help`;
+
+export const schemasUsage = `Usage: danube schemas <list|get|versions|register|check|mode|delete> [flags]
+
+Works with the broker's schema registry.
+
+  danube schemas list
+  danube schemas get --subject orders-value [--version 2]
+  danube schemas versions --subject orders-value
+  danube schemas register --subject orders-value --type avro --file order.avsc [--description text]
+  danube schemas check --subject orders-value --type avro --file order-v2.avsc [--mode full]
+  danube schemas mode --subject orders-value --mode full_transitive
+  danube schemas delete --subject orders-value --version 1
+
+"check" exits 0 when compatible and 1 when not, listing each incompatibility.
+
+Flags:
+  -s, --service-url <url>   broker URL (default http://127.0.0.1:6650)
+  --subject <name>          registry subject
+  --type <type>             bytes, string, number, avro, json_schema or protobuf (default json_schema)
+  -f, --file <path>         schema file (Avro JSON, JSON Schema, or .proto text)
+  --version <n>             schema version
+  --mode <mode>             none, backward, forward, full, or a *_transitive mode
+  --description <text>      description stored with a registered version
   -h, --help                show this help`;
