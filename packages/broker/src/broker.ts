@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { BrokerCore } from "./core/broker-core.ts";
+import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
 import { type BrokerOptions, resolveBrokerOptions } from "./options.ts";
 
@@ -29,7 +30,14 @@ const urlHost = (host: string) => (host.includes(":") && !host.startsWith("[") ?
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const opts = resolveBrokerOptions(options);
   await mkdir(opts.dataDir, { recursive: true });
-  const core = await BrokerCore.open(opts);
+  const unlock = await lockDataDir(opts.dataDir);
+  let core: BrokerCore;
+  try {
+    core = await BrokerCore.open(opts);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   let url = "";
   let adminUrl = "";
   const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url });
@@ -48,6 +56,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     clientServer.forceShutdown();
     adminServer.forceShutdown();
     await core.close();
+    await unlock();
     throw err;
   }
   url = `http://${opts.advertisedAddr ?? `${urlHost(opts.host)}:${port}`}`;
@@ -62,6 +71,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       const servers = Promise.all([shutdown(clientServer, opts.logger), shutdown(adminServer, opts.logger)]);
       await core.close();
       await servers;
+      await unlock();
     })();
     return closing;
   };
