@@ -6,20 +6,29 @@ import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@danube-ts/client";
-import { collect, tempDir, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, type TestBroker, tempDir, testBroker, uniqueTopic } from "./helpers.ts";
 
-test("after a restart every reliable message whose send resolved is consumed, and offsets continue", async (t) => {
-  const env = await testBroker(t);
-  const topic = uniqueTopic("restart");
-  let producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  // The subscription exists before producing, so its cursor starts at offset 0.
-  const before = await env.client.subscribe({
+/**
+ * A reliable topic with a producer and an (idle) Exclusive subscription "s" created before any
+ * message, so the subscription's cursor starts at offset 0.
+ */
+async function reliableTopic(env: TestBroker, prefix: string) {
+  const topic = uniqueTopic(prefix);
+  const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+  const sub = await env.client.subscribe({
     topic,
     subscription: "s",
     consumerName: "c",
     subscriptionType: "Exclusive",
   });
-  await before.close();
+  await sub.close();
+  return { topic, producer };
+}
+
+test("after a restart every reliable message whose send resolved is consumed, and offsets continue", async (t) => {
+  const env = await testBroker(t);
+  const { topic, producer: first } = await reliableTopic(env, "restart");
+  let producer = first;
   for (let i = 0; i < 50; i++) await producer.send(`before-${i}`);
 
   await env.restart();
@@ -170,15 +179,7 @@ async function segmentFiles(dataDir: string): Promise<string[]> {
 for (const damage of ["torn tail", "flipped byte"] as const) {
   test(`a ${damage} in a segment is recovered without serving garbage`, async (t) => {
     const env = await testBroker(t);
-    const topic = uniqueTopic("corrupt");
-    const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const sub = await env.client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
-    await sub.close();
+    const { topic, producer } = await reliableTopic(env, "corrupt");
     const payload = (i: number) => `message-${i}-${"x".repeat(100)}`;
     for (let i = 0; i < 20; i++) await producer.send(payload(i));
     await env.client.close();

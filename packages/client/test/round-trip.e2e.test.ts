@@ -104,22 +104,3 @@ test("partitioned topic: every partition is created, reached and subscribed", as
     assert.match(m.producerName, /^pp-[012]$/);
   }
 });
-
-test("nack redelivers on a reliable topic", async (t) => {
-  const { client } = await testEnv(t);
-  const topic = uniqueTopic("nack");
-  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const consumer = await client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
-  await producer.send("again");
-  const [first] = await take(consumer, 1, 10_000, false);
-  assert.ok(first);
-  await first.nack({ delayMs: 10, reason: "retry me" });
-  const [redelivered] = await take(consumer, 1);
-  assert.equal(redelivered?.text(), "again");
-  assert.equal(redelivered?.id.topicOffset, first.id.topicOffset);
-});
