@@ -8,16 +8,17 @@ import { startBroker } from "@danube-ts/broker";
 
 export interface BenchBroker {
   readonly url: string;
+  readonly adminUrl: string;
   /** How the broker runs, for the report. */
   readonly description: string;
   close(): Promise<void>;
 }
 
 const cliBin = fileURLToPath(new URL("../packages/cli/bin/danube.mjs", import.meta.url));
-const listening = /^danube broker listening on (\S+) /m;
+const listening = /^danube broker listening on (\S+) \(admin (\S+?)[,)]/m;
 
 /** Starts `danube broker` on random ports and waits for its listening line. */
-async function childBroker(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+async function childBroker(dataDir: string): Promise<{ url: string; adminUrl: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     [cliBin, "broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0"],
@@ -28,14 +29,14 @@ async function childBroker(dataDir: string): Promise<{ url: string; child: Child
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, adminUrl] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start in 20 s:\n${stderr}`)), 20_000);
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       const match = listening.exec(stdout);
       if (match !== null) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve([match[1]!, match[2]!]);
       }
     });
     child.on("exit", (code) => {
@@ -43,7 +44,7 @@ async function childBroker(dataDir: string): Promise<{ url: string; child: Child
       reject(new Error(`broker exited with ${code} before listening:\n${stderr}`));
     });
   });
-  return { url, child };
+  return { url, adminUrl, child };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -66,6 +67,7 @@ export async function startBenchBroker(inProcess: boolean): Promise<BenchBroker>
       const broker = await startBroker({ dataDir, port: 0, adminPort: 0, logLevel: "warn" });
       return {
         url: broker.url,
+        adminUrl: broker.adminUrl,
         description: "in-process (startBroker, shares the bench's CPU and event loop)",
         close: async () => {
           await broker.close();
@@ -73,9 +75,10 @@ export async function startBenchBroker(inProcess: boolean): Promise<BenchBroker>
         },
       };
     }
-    const { url, child } = await childBroker(dataDir);
+    const { url, adminUrl, child } = await childBroker(dataDir);
     return {
       url,
+      adminUrl,
       description: `child process (danube broker, pid ${child.pid}, own event loop)`,
       close: async () => {
         await stopChild(child);

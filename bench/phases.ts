@@ -1,6 +1,6 @@
 // The measured phases of the benchmark. Each uses its own reliable topic and stops at
 // `count` messages or `capMs`, whichever comes first.
-import type { Consumer, DanubeClient, Producer } from "@danube-ts/client";
+import type { AdminClient, Consumer, DanubeClient, Producer } from "@danube-ts/client";
 import { DispatchStrategy, SubscriptionType } from "@danube-ts/client";
 import { AckPipeline } from "./ack-pipeline.ts";
 
@@ -125,9 +125,22 @@ async function drain(
   return { received, lastAt, ackFailures: acks.failures };
 }
 
-/** Consume + ack throughput over a backlog of `count` stored messages. */
-export async function consumePhase(client: DanubeClient, opts: PhaseOptions): Promise<PhaseResult> {
+/**
+ * Consume + ack throughput over a backlog of `count` stored messages. With `window`, the
+ * subscription's unacked window (broker default 10) is set through the admin API first.
+ */
+export async function consumePhase(
+  client: DanubeClient,
+  opts: PhaseOptions & { window?: { admin: AdminClient; maxUnackedMessages: number } },
+): Promise<PhaseResult> {
   const producer = await reliableProducer(client, opts.topic);
+  if (opts.window) {
+    await opts.window.admin.setSubscriptionDispatchConfig({
+      topic: opts.topic,
+      subscription: "bench",
+      maxUnackedMessages: opts.window.maxUnackedMessages,
+    });
+  }
   const consumer = await benchConsumer(client, opts.topic);
   try {
     const backlog = await sendPipelined(producer, opts.count, 1024, performance.now() + opts.capMs);

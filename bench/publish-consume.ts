@@ -6,7 +6,7 @@
 //   npm run bench -- --count 5000 --cap-s 10 --rate 5000,1000
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { createClient } from "@danube-ts/client";
+import { createAdminClient, createClient } from "@danube-ts/client";
 import { startBenchBroker } from "./bench-broker.ts";
 import { consumePhase, latencyPhase, PAYLOAD_BYTES, type PhaseResult, publishPhase } from "./phases.ts";
 import { fmt, percentile, perSecond } from "./stats.ts";
@@ -47,6 +47,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const broker = await startBenchBroker(values["in-process"]);
 const client = createClient({ serviceUrl: broker.url });
+const admin = createAdminClient({ adminUrl: broker.adminUrl });
 const latencyRows: string[][] = [];
 try {
   for (const inFlight of [1, 64, 1024]) {
@@ -63,6 +64,16 @@ try {
   row(
     "consume + ack (stored backlog)",
     await consumePhase(client, { topic: `/default/bench-con-${run}`, count, capMs }),
+  );
+  log("consume + ack, window 1000 ...");
+  row(
+    "consume + ack, window 1000",
+    await consumePhase(client, {
+      topic: `/default/bench-con-w-${run}`,
+      count,
+      capMs,
+      window: { admin, maxUnackedMessages: 1000 },
+    }),
   );
 
   for (const rate of rates) {
@@ -86,6 +97,7 @@ try {
   }
 } finally {
   await client.close();
+  await admin.close();
   await broker.close();
 }
 
