@@ -7,6 +7,7 @@ import {
   notFound,
   permissionDenied,
   Status,
+  unavailable,
 } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { ResolvedBrokerOptions } from "../options.ts";
@@ -55,6 +56,8 @@ const ProducerAccessMode = { Shared: 0, Exclusive: 1 } as const;
 interface SubscriptionRecord {
   type: number;
   cursor: bigint;
+  /** Random per creation, so that writes meant for a deleted subscription never reach a new one. */
+  generation: bigint;
 }
 
 export const subscriptionKey = (topic: string, subscription: string) =>
@@ -149,6 +152,8 @@ export class BrokerCore {
       throw failedPrecondition("Producer requested dispatch strategy does not match topic strategy");
     }
     await this.registry.checkProducer(topic.name, request.schemaSubject);
+    if (topic.deleted)
+      throw unavailable(`The topic ${topic.name} was deleted meanwhile; retry to create it again`);
     const existing = topic.producerByName(request.producerName);
     if (existing) {
       existing.lastSeen = Date.now();
@@ -215,7 +220,7 @@ export class BrokerCore {
     } catch (err) {
       if (err instanceof BrokerError) throw err;
       throw new BrokerError(
-        this.closed ? Status.Unavailable : Status.Internal,
+        this.closed ? Status.Unavailable : Status.PermissionDenied,
         `Unable to publish the message: ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },
       );
@@ -235,15 +240,22 @@ export class BrokerCore {
       throw invalidArgument(`Unknown subscription type ${request.subscriptionType}`);
     }
 
-    let subscription = topic.subscriptions.get(request.subscription);
-    const existing = subscription?.findByName(request.consumerName);
+    const subscription =
+      topic.subscriptions.get(request.subscription) ??
+      this.createSubscription(topic, request.subscription, request.subscriptionType as SubscriptionType);
+    await subscription.ready;
+    // From here on nothing awaits: the checks below and the registration happen atomically.
+    if (topic.deleted || topic.subscriptions.get(request.subscription) !== subscription) {
+      throw notFound(`Unable to find the topic: ${request.topicName}`);
+    }
+    const existing = subscription.findByName(request.consumerName);
     if (existing) {
       // Same consumer name again: takeover. The old stream ends, unacked messages come back first.
       existing.deactivate();
       existing.reactivate();
       return existing;
     }
-    if (subscription?.type === SubscriptionType.Exclusive && subscription.consumers.length > 0) {
+    if (subscription.type === SubscriptionType.Exclusive && subscription.consumers.length > 0) {
       if (subscription.hasActiveConsumer()) {
         throw permissionDenied(
           `Not able to subscribe to the topic ${topic.name} due to Not allowed to add the Consumer: ${request.consumerName}, the Exclusive subscription can't be shared with other consumers`,
@@ -252,11 +264,6 @@ export class BrokerCore {
       // The previous holder is gone (no stream): the newcomer takes the subscription over.
       for (const gone of [...subscription.consumers]) this.removeConsumer(gone);
     }
-    subscription ??= await this.createSubscription(
-      topic,
-      request.subscription,
-      request.subscriptionType as SubscriptionType,
-    );
     const target = subscription;
     const events: ConsumerEvents = {
       onInactive: (consumer) => {
@@ -338,18 +345,24 @@ export class BrokerCore {
     for (const consumer of [...subscription.consumers]) this.removeConsumer(consumer);
     topic.subscriptions.delete(subscription.name);
     await subscription.dispatcher.close();
+    // A delayed cursor write must not land on a subscription re-created under the same key.
+    this.cursors.forget(subscriptionKey(topic.name, subscription.name));
     await this.store.delete(subscriptionKey(topic.name, subscription.name));
     await this.settings.forget(topic.name, subscription.name);
   }
 
   /** Deletes a topic: producers and consumers are forgotten (health CLOSE), data and metadata removed. */
   async dropTopic(topic: Topic): Promise<void> {
+    // Unlisted at once: lookups and new producers no longer find it; a re-creation of the same
+    // name waits until the old data is gone.
+    topic.deleted = true;
+    const removal = this.catalog.beginRemoval(topic);
     for (const producer of [...topic.producers.values()]) this.removeProducer(producer);
     for (const subscription of [...topic.subscriptions.values()])
       await this.dropSubscription(topic, subscription);
     await this.settings.forget(topic.name);
     await this.registry.forgetTopic(topic.name);
-    await this.catalog.remove(topic);
+    await removal.finish();
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------
@@ -381,33 +394,39 @@ export class BrokerCore {
     return subscription;
   }
 
-  private async createSubscription(
-    topic: Topic,
-    name: string,
-    type: SubscriptionType,
-  ): Promise<Subscription> {
+  /**
+   * Creates a subscription right away (so concurrent subscribers share it); for reliable topics
+   * `ready` settles once its record (starting at the log's tail) is durable.
+   */
+  private createSubscription(topic: Topic, name: string, type: SubscriptionType): Subscription {
     const subscription = new Subscription(topic.name, name, type);
+    topic.subscriptions.set(name, subscription);
     if (!topic.log) {
       subscription.dispatcher = new NonReliableDispatcher(subscription);
-      topic.subscriptions.set(name, subscription);
       return subscription;
     }
-    // A new reliable subscription starts at the tail; its position is durable before we answer.
     const cursor = topic.log.nextOffset;
-    this.attachDispatcher(topic, subscription, cursor);
-    topic.subscriptions.set(name, subscription);
-    const record: SubscriptionRecord = { type, cursor };
-    try {
-      await this.store.put(subscriptionKey(topic.name, name), record);
-    } catch (err) {
-      topic.subscriptions.delete(name);
-      await subscription.dispatcher.close();
-      throw err;
-    }
+    const generation = randomId();
+    this.attachDispatcher(topic, subscription, cursor, generation);
+    const record: SubscriptionRecord = { type, cursor, generation };
+    subscription.ready = this.store
+      .put(subscriptionKey(topic.name, name), record)
+      .catch(async (err: unknown) => {
+        if (topic.subscriptions.get(name) === subscription) topic.subscriptions.delete(name);
+        await subscription.dispatcher.close();
+        throw permissionDenied(
+          `Not able to subscribe to the topic ${topic.name} due to ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
     return subscription;
   }
 
-  private attachDispatcher(topic: Topic, subscription: Subscription, cursor: bigint): void {
+  private attachDispatcher(
+    topic: Topic,
+    subscription: Subscription,
+    cursor: bigint,
+    generation: bigint,
+  ): void {
     const key = subscriptionKey(topic.name, subscription.name);
     subscription.dispatcher = new ReliableDispatcher({
       subscription,
@@ -415,7 +434,7 @@ export class BrokerCore {
       cursor,
       maxUnacked: this.settings.maxUnacked(topic.name, subscription.name) ?? this.options.maxUnackedMessages,
       policy: this.settings.effectivePolicy(topic.name, subscription.name),
-      onCursor: (position) => this.cursors.set(key, position),
+      onCursor: (position) => this.cursors.set(key, position, generation),
       deadLetter: (entry, dlq) => this.deadLetters.publish(subscription, entry, dlq),
       logger: this.logger,
     });
@@ -430,7 +449,7 @@ export class BrokerCore {
       // A cursor past the log's end (tail lost to a torn write) restarts at the end.
       let cursor = record.cursor;
       if (cursor > topic.log.nextOffset) cursor = topic.log.nextOffset;
-      this.attachDispatcher(topic, subscription, cursor);
+      this.attachDispatcher(topic, subscription, cursor, record.generation);
       topic.subscriptions.set(name, subscription);
     }
   }
@@ -440,13 +459,10 @@ export class BrokerCore {
     const now = Date.now();
     const { consumerIdleMs, subscriptionIdleMs } = this.options.housekeeping;
     for (const consumer of [...this.consumers.values()]) {
-      if (
-        !consumer.active &&
-        consumer.inactiveSince !== undefined &&
-        now - consumer.inactiveSince > consumerIdleMs
-      ) {
-        this.removeConsumer(consumer);
-      }
+      // No stream for that long (gone, or subscribed and never opened one): forget it, so its
+      // messages go elsewhere and an Exclusive subscription accepts a newcomer.
+      const since = consumer.streamlessSince;
+      if (since !== undefined && now - since > consumerIdleMs) this.removeConsumer(consumer);
     }
     for (const topic of this.catalog.all()) {
       if (topic.reliable) continue;

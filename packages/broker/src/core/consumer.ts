@@ -14,8 +14,8 @@ export interface ConsumerEvents {
  */
 export class ConsumerHandle {
   active = true;
-  /** When the consumer last lost its stream, while it has none. */
-  inactiveSince: number | undefined;
+  /** Since when the consumer has had no stream (set at creation, cleared when a stream opens). */
+  streamlessSince: number | undefined = Date.now();
   private sink: MessageSink | undefined;
   private readonly queue: StreamMessage[] = [];
   private waitingForDrain = false;
@@ -29,6 +29,10 @@ export class ConsumerHandle {
     private readonly events: ConsumerEvents,
     private readonly queueLimit: number,
   ) {}
+
+  get hasStream(): boolean {
+    return this.sink !== undefined;
+  }
 
   get queued(): number {
     return this.queue.length;
@@ -47,10 +51,15 @@ export class ConsumerHandle {
     const previous = this.sink;
     this.sink = sink;
     this.waitingForDrain = false;
-    if (previous) previous.end();
+    this.streamlessSince = undefined;
+    if (previous) {
+      // What went out on the old stream may never have arrived: it is resent, in order, on this one.
+      previous.end();
+      this.queue.length = 0;
+      if (this.active) this.events.onInactive(this);
+    }
     const wasActive = this.active;
     this.active = true;
-    this.inactiveSince = undefined;
     if (!wasActive) this.events.onActive(this);
     this.flush();
   }
@@ -65,11 +74,11 @@ export class ConsumerHandle {
   deactivate(): void {
     const sink = this.sink;
     this.sink = undefined;
+    this.streamlessSince ??= Date.now();
     this.queue.length = 0;
     if (sink) sink.end();
     if (this.active) {
       this.active = false;
-      this.inactiveSince = Date.now();
       this.events.onInactive(this);
     }
   }
@@ -78,7 +87,7 @@ export class ConsumerHandle {
   reactivate(): void {
     if (this.active) return;
     this.active = true;
-    this.inactiveSince = undefined;
+    this.streamlessSince = Date.now();
     this.events.onActive(this);
   }
 

@@ -7,7 +7,7 @@ import type { MetadataStore } from "../storage/index.ts";
  * written cursor, so a few acknowledged messages may be delivered again (at-least-once).
  */
 export class CursorWriter {
-  private readonly pending = new Map<string, bigint>();
+  private readonly pending = new Map<string, { cursor: bigint; generation: bigint }>();
   private timer: NodeJS.Timeout | undefined;
   private inProgress: Promise<void> = Promise.resolve();
 
@@ -17,12 +17,21 @@ export class CursorWriter {
     private readonly intervalMs = 100,
   ) {}
 
-  set(key: string, cursor: bigint): void {
-    this.pending.set(key, cursor);
+  /**
+   * Schedules writing `cursor` into the record at `key`, only if that record is still the
+   * subscription's `generation` (a deleted and re-created subscription has a new one).
+   */
+  set(key: string, cursor: bigint, generation: bigint): void {
+    this.pending.set(key, { cursor, generation });
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.intervalMs);
       this.timer.unref();
     }
+  }
+
+  /** Drops a pending write (the subscription was removed; a later one may reuse its key). */
+  forget(key: string): void {
+    this.pending.delete(key);
   }
 
   /** Writes every pending cursor now. */
@@ -33,9 +42,9 @@ export class CursorWriter {
     this.pending.clear();
     this.inProgress = this.inProgress.then(async () => {
       await Promise.all(
-        batch.map(async ([key, cursor]) => {
+        batch.map(async ([key, { cursor, generation }]) => {
           const record = this.store.get<Record<string, unknown>>(key);
-          if (!record) return; // subscription deleted meanwhile
+          if (record?.generation !== generation) return; // deleted (and maybe re-created) meanwhile
           await this.store.put(key, { ...record, cursor });
         }),
       ).catch((err: unknown) => this.logger.error("writing subscription cursors failed", err));

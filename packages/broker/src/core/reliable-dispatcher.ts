@@ -35,6 +35,8 @@ export interface ReliableDispatcherOptions {
 }
 
 const HEARTBEAT_MS = 250;
+/** Messages held behind poisoned keys (Key-Shared, Block) before the subscription stops reading. */
+const MAX_PARKED = 10_000;
 
 /**
  * At-least-once delivery for one subscription of a reliable topic. Reads the topic log by offset
@@ -50,6 +52,8 @@ export class ReliableDispatcher implements Dispatcher {
   private readonly inFlight = new Map<bigint, InFlight>();
   private policy: FailurePolicy;
   private maxUnacked: number;
+  /** Key-Shared: entries of keys held by a poisoned (Block) message; they do not use the window. */
+  private parked = 0;
   private pumping = false;
   private again = false;
   private closed = false;
@@ -112,14 +116,14 @@ export class ReliableDispatcher implements Dispatcher {
   }
 
   ack(offset: bigint): void {
-    if (!this.inFlight.has(offset)) return;
+    if (this.closed || !this.inFlight.has(offset)) return;
     this.finish(offset);
     this.wake();
   }
 
   nack(offset: bigint, delayMs: number | undefined, reason: string | undefined): void {
     const entry = this.inFlight.get(offset);
-    if (entry?.state !== "delivered") return;
+    if (this.closed || entry?.state !== "delivered") return;
     this.fail(entry, delayMs ?? 0, reason ?? "negative acknowledgement");
     this.wake();
   }
@@ -150,7 +154,7 @@ export class ReliableDispatcher implements Dispatcher {
     }
     if (next > this.cursor) {
       this.cursor = next;
-      this.options.onCursor(next);
+      if (!this.closed) this.options.onCursor(next);
     }
   }
 
@@ -229,10 +233,14 @@ export class ReliableDispatcher implements Dispatcher {
     const { subscription } = this.options;
     const keyShared = subscription.type === SubscriptionType.KeyShared;
     const busyKeys = new Set<string>();
+    const poisonedKeys = new Set<string>();
     const now = Date.now();
+    this.parked = 0;
     for (const entry of this.inFlight.values()) {
       if (entry.state === "poisoned" && !keyShared) return false;
       const key = keyShared ? routingKeyOf(entry.message) : "";
+      if (keyShared && entry.state === "poisoned") poisonedKeys.add(key);
+      if (poisonedKeys.has(key)) this.parked++;
       if (keyShared && busyKeys.has(key)) continue; // an earlier message of this key is unacked
       if (keyShared) busyKeys.add(key);
       if (entry.state !== "waiting" || entry.deadline > now) continue;
@@ -255,9 +263,11 @@ export class ReliableDispatcher implements Dispatcher {
     const { subscription, log } = this.options;
     for (;;) {
       if (!this.deliverDue() || this.closed) return;
-      if (this.inFlight.size >= this.maxUnacked || this.readPosition >= log.committedOffset) return;
-      if (subscription.consumers.length === 0) return;
-      const records = await log.read(this.readPosition, this.maxUnacked - this.inFlight.size);
+      // A key blocked by a poisoned message keeps its messages but not the other keys' window.
+      const used = this.inFlight.size - this.parked;
+      if (used >= this.maxUnacked || this.parked >= MAX_PARKED) return;
+      if (this.readPosition >= log.committedOffset || subscription.consumers.length === 0) return;
+      const records = await log.read(this.readPosition, this.maxUnacked - used);
       if (records.length === 0 || this.closed) return;
       for (const record of records) {
         if (record.offset < this.readPosition) continue;

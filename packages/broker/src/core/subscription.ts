@@ -30,6 +30,8 @@ export const routingKeyOf = (message: StreamMessage): string => message.routingK
 export class Subscription {
   readonly consumers: ConsumerHandle[] = [];
   dispatcher!: Dispatcher;
+  /** Settles once the subscription is durable (reliable topics); rejects if that failed. */
+  ready: Promise<void> = Promise.resolve();
   /** Set while no consumer is active (for idle clean-up of non-reliable subscriptions). */
   idleSince: number | undefined = Date.now();
   private roundRobin = 0;
@@ -78,9 +80,10 @@ export class Subscription {
       case SubscriptionType.KeyShared:
         return this.routeByKey(routingKeyOf(message), active);
       default:
-        // Exclusive has one consumer; Failover: the first attached active consumer, so when it
+        // Exclusive has one consumer; Failover: the first attached active consumer with a stream
+        // (one that subscribed and never opened a stream must not hold everything), so when it
         // goes away the next standby takes over from the unacknowledged position.
-        return active[0];
+        return active.find((c) => c.hasStream) ?? active[0];
     }
   }
 

@@ -22,6 +22,8 @@ const TOPIC_PREFIX = "topics/";
 export class TopicCatalog {
   private readonly topics = new Map<string, Topic>();
   private readonly creating = new Map<string, Promise<Topic>>();
+  /** Names whose old data is still being removed; creating them again waits for it. */
+  private readonly removing = new Map<string, Promise<void>>();
   brokerId = 0n;
 
   constructor(
@@ -86,17 +88,37 @@ export class TopicCatalog {
     if (existing) return Promise.resolve(existing);
     let pending = this.creating.get(name);
     if (!pending) {
-      pending = this.create(name, dispatchStrategy).finally(() => this.creating.delete(name));
+      const removal = this.removing.get(name) ?? Promise.resolve();
+      pending = removal
+        .then(() => this.topics.get(name) ?? this.create(name, dispatchStrategy))
+        .finally(() => this.creating.delete(name));
       this.creating.set(name, pending);
     }
     return pending;
   }
 
-  /** Deletes a topic's record and its log. */
-  async remove(topic: Topic): Promise<void> {
-    this.topics.delete(topic.name);
-    await this.store.delete(TOPIC_PREFIX + topic.name);
-    await topic.log?.destroy();
+  /**
+   * Unlists a topic now; `finish()` then deletes its record and its log. Until it has, creating
+   * a topic of the same name waits.
+   */
+  beginRemoval(topic: Topic): { finish(): Promise<void> } {
+    if (this.topics.get(topic.name) === topic) this.topics.delete(topic.name);
+    let done!: () => void;
+    const removed = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    this.removing.set(topic.name, removed);
+    return {
+      finish: async () => {
+        try {
+          await this.store.delete(TOPIC_PREFIX + topic.name);
+          await topic.log?.destroy();
+        } finally {
+          if (this.removing.get(topic.name) === removed) this.removing.delete(topic.name);
+          done();
+        }
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,8 @@ export interface ProducerInfo {
 export class Topic {
   readonly producers = new Map<bigint, ProducerInfo>();
   readonly subscriptions = new Map<string, Subscription>();
+  /** Set when the topic is being deleted; creators that awaited meanwhile must not attach to it. */
+  deleted = false;
 
   constructor(
     readonly name: string,
