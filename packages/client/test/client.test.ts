@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { danube } from "@danube-ts/protocol";
 import { type ServerWritableStream, status } from "@grpc/grpc-js";
-import { type ClientOptions, createClient, DanubeError, ErrorCode } from "../src/index.ts";
+import { type ClientOptions, createClient, DanubeError, ErrorCode, serdes } from "../src/index.ts";
 import { type FakeBroker, grpcError, startFakeBroker, wireMessage } from "./fake-broker.ts";
+import { waitUntil } from "./helpers.ts";
 
 async function setup(t: import("node:test").TestContext, options: Partial<ClientOptions> = {}) {
   const broker = await startFakeBroker();
@@ -303,4 +304,56 @@ test("client.close() closes consumers and producers it created and ends iteratio
   await assert.rejects(client.subscribe({ topic: "/d/t", subscription: "s", consumerName: "c" }), {
     code: ErrorCode.CLOSED,
   });
+});
+
+test("close() interrupts a pending writer-schema fetch instead of waiting for requestTimeoutMs", async (t) => {
+  const { broker, client } = await setup(t, { requestTimeoutMs: 5000 });
+  broker.handlers.getSchema = () => new Promise(() => {}); // the registry never answers
+  broker.handlers.receiveMessages = (call) => {
+    call.write({ ...wireMessage("/d/t", 1), schemaId: 9n, schemaVersion: 1 });
+  };
+  const consumer = await client.subscribe({
+    topic: "/d/t",
+    subscription: "s",
+    consumerName: "c",
+    serde: serdes.string(),
+  });
+  await waitUntil(() => broker.count("getSchema") === 1, "the writer schema fetch");
+  const started = Date.now();
+  await consumer.close();
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 1000, `close() took ${elapsed} ms`);
+});
+
+test("a second close() waits for the first; client.close() does not cut a closing consumer short", async (t) => {
+  const { broker, client } = await setup(t);
+  broker.handlers.receiveMessages = (call) => {
+    call.write(wireMessage("/d/t", 1));
+  };
+  broker.handlers.ack = async (r) => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { requestId: r.requestId };
+  };
+  const consumer = await client.subscribe({ topic: "/d/t", subscription: "s", consumerName: "c" });
+  const message = await consumer.receive({ timeoutMs: 5000 });
+  const ack = message.ack();
+  let firstDone = false;
+  const first = consumer.close().then(() => {
+    firstDone = true;
+  });
+  await consumer.close();
+  assert.ok(firstDone, "the second consumer.close() returned before the first finished");
+  await first;
+  await ack;
+
+  const other = await client.subscribe({ topic: "/d/t", subscription: "s", consumerName: "c" });
+  const otherAck = (await other.receive({ timeoutMs: 5000 })).ack();
+  let otherDone = false;
+  const otherClose = other.close().then(() => {
+    otherDone = true;
+  });
+  await client.close();
+  assert.ok(otherDone, "client.close() returned before the consumer's close finished");
+  await otherClose;
+  await otherAck;
 });

@@ -1,6 +1,6 @@
 // An in-process scripted gRPC server speaking the Danube client API, for client unit tests.
 
-import { danube } from "@danube-ts/protocol";
+import { danube, schema } from "@danube-ts/protocol";
 import {
   type handleServerStreamingCall,
   type handleUnaryCall,
@@ -8,7 +8,7 @@ import {
   Server,
   ServerCredentials,
   type ServerErrorResponse,
-  type status,
+  status,
 } from "@grpc/grpc-js";
 
 type Unary<Req, Res> = (request: Req) => Promise<Res> | Res;
@@ -24,6 +24,8 @@ export interface FakeHandlers {
   ack: Unary<danube.AckRequest, danube.AckResponse>;
   nack: Unary<danube.NackRequest, danube.NackResponse>;
   healthCheck: Unary<danube.HealthCheckRequest, danube.HealthCheckResponse>;
+  /** SchemaRegistry.GetSchema (the only registry RPC served); NOT_FOUND unless replaced. */
+  getSchema: Unary<schema.GetSchemaRequest, schema.GetSchemaResponse>;
 }
 
 export interface FakeBroker {
@@ -64,6 +66,9 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     ack: (r) => ({ requestId: r.requestId }),
     nack: (r) => ({ requestId: r.requestId }),
     healthCheck: () => ({ status: danube.HealthCheckResponse_ClientStatus.OK }),
+    getSchema: (r) => {
+      throw grpcError(status.NOT_FOUND, `schema ${r.schemaId} not found`);
+    },
   };
   const record = (method: string, request: unknown, metadata: Metadata) => {
     calls.set(method, [...(calls.get(method) ?? []), request]);
@@ -102,6 +107,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     }) satisfies handleServerStreamingCall<danube.ReceiveRequest, danube.StreamMessage>,
   });
   server.addService(danube.HealthCheckService, { healthCheck: unary("healthCheck") });
+  server.addService(schema.SchemaRegistryService, { getSchema: unary("getSchema") });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),

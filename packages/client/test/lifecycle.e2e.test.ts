@@ -137,6 +137,33 @@ test("consumer.close() ends a for-await loop; client.close() ends the rest", asy
   assert.equal(producer.closed, true);
 });
 
+for (const closer of ["consumer", "client"] as const) {
+  test(`${closer}.close() lets acks in flight finish: nothing is redelivered`, async (t) => {
+    const { client, newClient } = await testEnv(t);
+    const topic = uniqueTopic("ack-close");
+    const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+    const subscribeOptions = {
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    } as const;
+    const reader = closer === "client" ? newClient() : client;
+    const consumer = await reader.subscribe(subscribeOptions);
+    for (let i = 0; i < 5; i++) await producer.send(`m${i}`);
+    const acks: Promise<void>[] = [];
+    for await (const message of consumer) {
+      acks.push(message.ack()); // not awaited
+      if (acks.length === 5) break;
+    }
+    await (closer === "client" ? reader.close() : consumer.close());
+    const rejected = (await Promise.allSettled(acks)).filter((r) => r.status === "rejected");
+    assert.deepEqual(rejected, [], "no ack rejected");
+    const again = await client.subscribe(subscribeOptions);
+    await assert.rejects(again.receive({ timeoutMs: 1000 }), isCode(ErrorCode.DEADLINE_EXCEEDED));
+  });
+}
+
 test("use after close gives CLOSED", async (t) => {
   const { client, newClient } = await testEnv(t);
   const topic = uniqueTopic("closed");

@@ -106,6 +106,26 @@ test("retryable failures in the middle of many in-flight sends keep the stored o
   assert.equal(new Set(stored).size, 200);
 });
 
+test("maxRetries 0: a send failing because the producer was forgotten makes the next send re-create", async (t) => {
+  const { broker, client } = await setup(t, { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2 } });
+  const live = new Set<bigint>();
+  broker.handlers.createProducer = (r) => {
+    const id = 5000n + BigInt(broker.count("createProducer"));
+    live.add(id);
+    return { requestId: r.requestId, producerId: id, producerName: r.producerName };
+  };
+  const producer = await client.createProducer({ topic: "/d/t", name: "p" });
+  live.clear(); // the broker forgot the producer
+  storingBroker(broker, (_arrival, m) =>
+    live.has(m.msgId!.producerId)
+      ? undefined
+      : grpcError(status.NOT_FOUND, `The producer with id ${m.msgId!.producerId} does not exist`),
+  );
+  await assert.rejects(producer.send("first"), { code: ErrorCode.NOT_FOUND });
+  await producer.send("second");
+  assert.equal(broker.count("createProducer"), 2, "re-created once");
+});
+
 test("maxRetries bounds the retries of one send; later sends still go through", async (t) => {
   const { broker, client } = await setup(t, { retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
   const producer = await client.createProducer({ topic: "/d/t", name: "p" });

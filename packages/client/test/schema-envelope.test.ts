@@ -1,8 +1,12 @@
 // Unit tests of the GetSchema envelope unwrapping and the (id, version) schema cache.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import type { schema as wire } from "@danube-ts/protocol";
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { ErrorCode } from "../src/index.ts";
 import { SchemaCache } from "../src/schema/cache.ts";
 import { type ResolvedSchema, unwrapSchemaDefinition } from "../src/schema/index.ts";
+import { createSchemaRegistryClient } from "../src/schema/registry-client.ts";
 
 const utf8 = new TextEncoder();
 
@@ -32,6 +36,54 @@ describe("SchemaCache", () => {
     assert.equal(cache.peek(1n, 2), undefined);
     cache.deleteSubjectVersion("s", 1);
     assert.equal(cache.peek(1n, 1), undefined);
+  });
+
+  test("a caller aborting a shared fetch does not cancel the other callers", async () => {
+    type Callback = (error: ServiceError | null, response: wire.GetSchemaResponse) => void;
+    const pending: Callback[] = [];
+    let cancelled = 0;
+    const stub = {
+      getSchema: (_request: unknown, _md: unknown, _options: unknown, callback: Callback) => {
+        pending.push(callback);
+        return {
+          cancel: () => {
+            cancelled++;
+            const error = Object.assign(new Error("Cancelled on client"), {
+              code: status.CANCELLED,
+              details: "Cancelled on client",
+              metadata: new Metadata(),
+            });
+            callback(error, undefined as unknown as wire.GetSchemaResponse);
+          },
+        };
+      },
+    } as unknown as wire.SchemaRegistryClient;
+    const registry = createSchemaRegistryClient({
+      stub: () => stub,
+      requestTimeoutMs: 5000,
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const abort = new AbortController();
+    const first = registry.getSchema(7n, 1, { signal: abort.signal });
+    const second = registry.getSchema(7n, 1);
+    abort.abort();
+    await assert.rejects(first, { code: ErrorCode.CANCELLED });
+    assert.equal(pending.length, 1, "one shared fetch");
+    assert.equal(cancelled, 0, "the shared fetch keeps running");
+    pending[0]!(null, {
+      schemaId: 7n,
+      version: 1,
+      subject: "s",
+      schemaType: "string",
+      schemaDefinition: new Uint8Array(0),
+      description: "",
+      createdAt: 0n,
+      createdBy: "",
+      tags: [],
+      fingerprint: "",
+      compatibilityMode: "BACKWARD",
+    });
+    assert.equal((await second).subject, "s");
   });
 });
 

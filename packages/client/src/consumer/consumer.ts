@@ -42,7 +42,11 @@ export interface Consumer<T = Uint8Array> extends AsyncIterable<Message<T>>, Asy
    * Not allowed while a `for await` loop is reading (FAILED_PRECONDITION).
    */
   receive(options?: ReceiveOptions): Promise<Message<T>>;
-  /** Stops receiving; ends `for await` loops; later ack/nack fail with CLOSED. */
+  /**
+   * Stops receiving; ends `for await` loops; later ack/nack fail with CLOSED. Acks and nacks
+   * already in flight finish first (each within its own timeout). Every call returns the same
+   * promise.
+   */
   close(): Promise<void>;
   /**
    * Closes the consumer, then deletes the subscription on the broker (admin
@@ -67,6 +71,7 @@ class ConsumerImpl implements Consumer<unknown> {
   #reading = false;
   #receiving = 0;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(
     runtime: ClientRuntime,
@@ -140,8 +145,13 @@ class ConsumerImpl implements Consumer<unknown> {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Later calls return the first call's promise, so every caller waits for the whole close. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     this.#queue.close();
     await Promise.all(this.#consumers.map((c) => c.close()));

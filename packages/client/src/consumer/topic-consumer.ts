@@ -43,6 +43,11 @@ export class TopicConsumer implements Acknowledger {
   #stream: ClientReadableStream<danube.StreamMessage> | undefined;
   #closeReported = false;
   #receiving: Promise<void> | undefined;
+  /** Set by close(): new acks and nacks fail with CLOSED. */
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  /** Acks and nacks in flight; close() lets them settle before stopping anything. */
+  readonly #pendingAcks = new Set<Promise<void>>();
 
   readonly #decoder: SchemaDecoder<unknown> | undefined;
 
@@ -185,7 +190,12 @@ export class TopicConsumer implements Acknowledger {
     try {
       for await (const wire of stream as AsyncIterable<danube.StreamMessage>) {
         // Decoding in stream order keeps order; writer schemas are fetched once, then cached.
-        const decoded = this.#decoder === undefined ? undefined : await this.#decoder.decodeSettled(wire);
+        // close() interrupts a pending writer-schema fetch; the message is dropped with the loop.
+        const decoded =
+          this.#decoder === undefined
+            ? undefined
+            : await this.#decoder.decodeSettled(wire, { signal: this.#stop.signal });
+        if (this.#stop.signal.aborted) break;
         if (!(await queue.push(new MessageImpl(wire, this.topic, this, decoded)))) break;
       }
       return undefined;
@@ -197,8 +207,27 @@ export class TopicConsumer implements Acknowledger {
     }
   }
 
-  async ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
-    if (this.#stop.signal.aborted) throw closedError("consumer");
+  ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
+    return this.#track(() => this.#ack(message, options));
+  }
+
+  nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
+    return this.#track(() => this.#nack(message, options));
+  }
+
+  /** Runs one ack or nack unless closing, and keeps it in #pendingAcks until it settles. */
+  #track(run: () => Promise<void>): Promise<void> {
+    if (this.#closing) return Promise.reject(closedError("consumer"));
+    const pending = run();
+    this.#pendingAcks.add(pending);
+    const forget = (): void => {
+      this.#pendingAcks.delete(pending);
+    };
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  async #ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
     validateCallOptions(options);
     const ctx = createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
     const request: danube.AckRequest = {
@@ -215,8 +244,7 @@ export class TopicConsumer implements Acknowledger {
     });
   }
 
-  async nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
-    if (this.#stop.signal.aborted) throw closedError("consumer");
+  async #nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
     validateNackOptions(options);
     const ctx = createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
     const request: danube.NackRequest = {
@@ -235,8 +263,19 @@ export class TopicConsumer implements Acknowledger {
     });
   }
 
-  /** Stops the stream, the health check and the receive loop; waits for the loop to end. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new acks and nacks (CLOSED), lets those in flight settle (each bounded by its own
+   * timeout), then stops the stream, the health check and the receive loop and waits for the
+   * loop to end. Later calls return the same promise.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    await Promise.allSettled([...this.#pendingAcks]);
     this.#stop.abort();
     this.#stream?.cancel();
     await this.#receiving;

@@ -234,17 +234,20 @@ export class TopicProducer {
     const stopped = abortError(send.ctx) ?? (Date.now() >= send.ctx.deadline ? error : undefined);
     // NOT_FOUND on SendMessage: the broker does not know the producer id (it restarted).
     const forgotten = error.code === ErrorCode.NOT_FOUND;
+    // Whether or not this send is retried, the registration is gone: re-create it.
+    if (forgotten) this.#needsCreate = true;
     if (stopped !== undefined || (!error.retryable && !forgotten)) {
       this.#settle(send, stopped ?? error);
+      if (forgotten) this.#startRecovery(error);
       return;
     }
     send.failures++;
     if (send.failures > this.#runtime.options.retry.maxRetries) {
       this.#settle(send, error);
+      if (forgotten) this.#startRecovery(error);
       return;
     }
     this.#failed.push(send);
-    if (forgotten) this.#needsCreate = true;
     this.#startRecovery(error);
   }
 

@@ -38,7 +38,10 @@ export class SchemaCache {
     while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
-  /** The cached version, or the result of `fetch` (shared with concurrent callers). */
+  /**
+   * The cached version, or the result of `fetch` (shared with concurrent callers). `fetch` must
+   * not depend on one caller's signal or deadline: a caller giving up would fail every sharer.
+   */
   get(schemaId: bigint, version: number, fetch: () => Promise<ResolvedSchema>): Promise<ResolvedSchema> {
     const cached = this.peek(schemaId, version);
     if (cached !== undefined) return Promise.resolve(cached);

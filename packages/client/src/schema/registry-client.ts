@@ -5,7 +5,7 @@ import { Metadata } from "@grpc/grpc-js";
 import { invalidArgument } from "../errors.ts";
 import { type CallOptions, validateCallOptions, validateTopic } from "../options.ts";
 import { type RetryPolicy, withRetry } from "../retry.ts";
-import { createCallContext, type UnaryInvoker, unaryCall } from "../signals.ts";
+import { createCallContext, type UnaryInvoker, unaryCall, waitFor } from "../signals.ts";
 import { SchemaCache } from "./cache.ts";
 import { unwrapSchemaDefinition } from "./envelope.ts";
 import type { SchemaRegistry } from "./registry.ts";
@@ -196,7 +196,21 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
         return latest;
       }
       const v = requireVersion(version);
-      return cache.get(id, v, () => fetchSchema(id, v, options));
+      validateCallOptions(options);
+      const cached = cache.peek(id, v);
+      if (cached !== undefined) return cached;
+      // The fetch is shared with concurrent callers, so it runs under the registry's own close
+      // signal and default timeout; each caller waits under its own signal and deadline.
+      const ctx = createCallContext(
+        "getSchema",
+        options,
+        connection.requestTimeoutMs,
+        connection.closeSignal,
+      );
+      return waitFor(
+        cache.get(id, v, () => fetchSchema(id, v, undefined)),
+        ctx,
+      );
     },
 
     async getLatestSchema(subject, options) {
