@@ -19,7 +19,11 @@ export interface BrokerOptions {
   namespaces?: string[];
   /** Unacknowledged messages in flight per reliable subscription. @default 10 */
   maxUnackedMessages?: number;
-  /** Largest payload accepted, in bytes; 0 = only gRPC's own 4 MiB message limit applies. @default 0 */
+  /**
+   * Largest payload accepted, in bytes; bigger ones get INVALID_ARGUMENT (not retryable). gRPC
+   * messages may be 1 MiB larger than this (envelope, attributes) before transport refuses them.
+   * @default 4194304 (4 MiB, the gRPC limit upstream brokers enforce)
+   */
   maxMessageSize?: number;
   /** fsync reliable topic logs and metadata before acknowledging. Never turn off outside benchmarks. @default true */
   fsync?: boolean;
@@ -91,7 +95,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     advertisedAddr: options.advertisedAddr,
     namespaces,
     maxUnackedMessages: positive("maxUnackedMessages", options.maxUnackedMessages ?? 10, 10_000),
-    maxMessageSize: options.maxMessageSize ?? 0,
+    maxMessageSize: positive("maxMessageSize", options.maxMessageSize ?? 4 * 1024 * 1024),
     fsync: options.fsync ?? true,
     segmentBytes: positive("segmentBytes", options.segmentBytes ?? 64 * 1024 * 1024),
     nonReliableBufferSize: positive("nonReliableBufferSize", options.nonReliableBufferSize ?? 10_000),

@@ -158,3 +158,27 @@ test("a deleted and re-created topic keeps its own cursors: nothing acknowledged
   assert.equal(resumed.texts()[0], "new-0");
   assert.equal(resumed.received[0]!.msgId?.topicOffset, 0n);
 });
+
+test("a broker shutting down ends consumer streams with UNAVAILABLE, so every client subscribes again", async (t) => {
+  const dataDir = await tempDir(t);
+  const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  const r = rawClient(broker.url, broker.adminUrl);
+  t.after(() => r.close());
+  await r.createProducer("/default/bye", "p");
+  const stream = r.stream(await r.subscribe("/default/bye", "s", "c", Exclusive));
+  await sleep(50);
+  await broker.close();
+  await until("the stream to end", () => stream.ended() !== undefined);
+  assert.equal(stream.ended(), 14, "UNAVAILABLE, not a clean end");
+});
+
+test("a takeover by the same consumer name ends the old stream cleanly", async (t) => {
+  const { r } = await raw(t);
+  await r.createProducer("/default/takeover", "p");
+  const consumer = await r.subscribe("/default/takeover", "s", "c", Exclusive);
+  const old = r.stream(consumer);
+  await sleep(50);
+  assert.equal(await r.subscribe("/default/takeover", "s", "c", Exclusive), consumer, "same consumer id");
+  await until("the old stream to end", () => old.ended() !== undefined);
+  assert.equal(old.ended(), "ok");
+});

@@ -81,15 +81,23 @@ export function rawClient(url: string, adminUrl: string) {
     stream(consumerId: bigint, onMessage?: (m: danube.StreamMessage) => void) {
       const received: danube.StreamMessage[] = [];
       const stream = consumers.receiveMessages({ requestId: 1n, consumerId });
+      const state: { ended: "ok" | number | undefined } = { ended: undefined };
       stream.on("data", (m: danube.StreamMessage) => {
         received.push(m);
         onMessage?.(m);
       });
-      stream.on("error", () => {});
+      stream.on("error", (err: ServiceError) => {
+        state.ended ??= err.code;
+      });
+      stream.on("end", () => {
+        state.ended ??= "ok";
+      });
       return {
         received,
         texts: () => received.map((m) => new TextDecoder().decode(m.payload)),
         cancel: () => stream.cancel(),
+        /** How the stream ended: "ok", a gRPC status code, or undefined while open. */
+        ended: () => state.ended,
       };
     },
     ack(subscriptionName: string, m: danube.StreamMessage): Promise<danube.AckResponse> {

@@ -47,10 +47,12 @@ test("service URLs with and without scheme", () => {
     url: "http://127.0.0.1:6650",
     target: "127.0.0.1:6650",
   });
-  assert.deepEqual(parseServiceUrl("https://broker.example:443/"), {
-    url: "https://broker.example:443",
-    target: "broker.example:443",
+  assert.deepEqual(parseServiceUrl("http://broker.example:6650/"), {
+    url: "http://broker.example:6650",
+    target: "broker.example:6650",
   });
+  // An https:// broker is never dialled in plaintext (TLS support is still to come).
+  invalid(() => parseServiceUrl("https://broker.example:443"), /needs TLS/);
   assert.deepEqual(parseServiceUrl("http://[::1]:6650"), { url: "http://[::1]:6650", target: "[::1]:6650" });
   invalid(() => parseServiceUrl(""), /serviceUrl/);
   invalid(() => parseServiceUrl("grpc://h:1"), /scheme/);

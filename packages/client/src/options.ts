@@ -32,7 +32,7 @@ export interface RetryOptions {
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
-  /** Broker to bootstrap from: `http://host:port`, `https://host:port` or `host:port`. */
+  /** Broker to bootstrap from: `http://host:port` or `host:port` (`https://` is refused until TLS lands). */
   serviceUrl: string;
   /**
    * Default time limit of every operation (create, subscribe, send, ack, nack), retries included.
@@ -268,11 +268,12 @@ export function parseServiceUrl(raw: unknown, option = "serviceUrl"): { url: str
   if (typeof raw !== "string" || raw.trim().length === 0) throw invalidArgument(option, "is required");
   const trimmed = raw.trim().replace(/\/+$/, "");
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
-  if (scheme && !/^https?$/i.test(scheme[1]!)) {
-    throw invalidArgument(
-      option,
-      `"${raw}" has unsupported scheme ${scheme[1]}; use http://, https:// or none`,
-    );
+  if (scheme && /^https$/i.test(scheme[1]!)) {
+    // Never dial an https:// broker in plaintext: TLS (and JWT) support is still to come.
+    throw invalidArgument(option, `"${raw}" needs TLS, which this client does not support yet; use http://`);
+  }
+  if (scheme && !/^http$/i.test(scheme[1]!)) {
+    throw invalidArgument(option, `"${raw}" has unsupported scheme ${scheme[1]}; use http:// or none`);
   }
   const target = scheme ? trimmed.slice(scheme[0].length) : trimmed;
   if (!/^(\[[0-9a-f:.]+\]|[^\s/:[\]]+)(:\d{1,5})?$/i.test(target)) {

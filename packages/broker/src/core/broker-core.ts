@@ -201,7 +201,7 @@ export class BrokerCore {
     if (!producer) throw notFound(`The producer with id ${msgId.producerId} does not exist`);
     producer.lastSeen = Date.now();
     const max = this.options.maxMessageSize;
-    if (max > 0 && message.payload.length > max) {
+    if (message.payload.length > max) {
       throw invalidArgument(
         `Message size ${message.payload.length} exceeds maximum allowed ${max} for topic ${msgId.topicName}`,
       );
@@ -374,7 +374,7 @@ export class BrokerCore {
     clearInterval(this.sweeper);
     const subscriptions = this.catalog.all().flatMap((t) => [...t.subscriptions.values()]);
     await Promise.all(subscriptions.map((s) => s.dispatcher.close()));
-    for (const consumer of this.consumers.values()) consumer.deactivate();
+    for (const consumer of this.consumers.values()) consumer.deactivate(true);
     await this.deadLetters.settle();
     await this.cursors.flush();
     await this.catalog.close();

@@ -70,13 +70,17 @@ export class ConsumerHandle {
     this.deactivate();
   }
 
-  /** Marks the consumer gone without a stream (e.g. takeover by a same-name subscribe, or shutdown). */
-  deactivate(): void {
+  /**
+   * Marks the consumer gone without a stream (takeover by a same-name subscribe, removal, or with
+   * `shutdown` the broker stopping: the stream then ends with a retryable error).
+   */
+  deactivate(shutdown = false): void {
     const sink = this.sink;
     this.sink = undefined;
     this.streamlessSince ??= Date.now();
     this.queue.length = 0;
-    if (sink) sink.end();
+    if (sink && shutdown) sink.abort("The broker is shutting down");
+    else if (sink) sink.end();
     if (this.active) {
       this.active = false;
       this.events.onInactive(this);

@@ -16,8 +16,13 @@ export type DispatchStrategy = (typeof DispatchStrategy)[keyof typeof DispatchSt
 export interface MessageSink {
   write(message: StreamMessage): boolean;
   onDrain(listener: () => void): void;
-  /** Ends the stream because another stream (or shutdown) replaced it. */
+  /** Ends the stream cleanly (status OK): another stream replaced it, or the consumer was removed. */
   end(): void;
+  /**
+   * Ends the stream with UNAVAILABLE (the broker is going away), so that every client, upstream's
+   * Go client included, treats it as retryable and subscribes again.
+   */
+  abort(reason: string): void;
 }
 
 /** What a subscription does when a message is nacked or its ack times out (admin SubscriptionFailurePolicy). */

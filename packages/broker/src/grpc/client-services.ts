@@ -1,5 +1,5 @@
 import { danube } from "@danube-ts/protocol";
-import type { ServerWritableStream } from "@grpc/grpc-js";
+import { Metadata, type ServerWritableStream, status } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
 import type { MessageSink } from "../core/types.ts";
 import type { Logger } from "../logger.ts";
@@ -52,6 +52,11 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
           if (ended) return;
           ended = true;
           call.end();
+        },
+        abort: (reason) => {
+          if (ended) return;
+          ended = true;
+          call.emit("error", { code: status.UNAVAILABLE, details: reason, metadata: new Metadata() });
         },
       };
       let consumer: ReturnType<BrokerCore["attachStream"]>;

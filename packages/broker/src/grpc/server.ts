@@ -24,18 +24,25 @@ import {
 } from "./client-services.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 
-const SERVER_OPTIONS = {
-  "grpc.max_receive_message_length": 4 * 1024 * 1024,
-  "grpc.keepalive_permit_without_calls": 1,
-  "grpc.http2.min_ping_interval_without_data_ms": 5_000,
-};
+/**
+ * Transport settings. The receive limit sits 1 MiB above the payload policy, so an oversized
+ * payload reaches the broker's own check and gets INVALID_ARGUMENT (upstream clients retry
+ * grpc-js's RESOURCE_EXHAUSTED forever).
+ */
+function serverOptions(maxMessageSize: number) {
+  return {
+    "grpc.max_receive_message_length": maxMessageSize + 1024 * 1024,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+  };
+}
 
 function add(server: Server, definition: ServiceDefinition, implementation: object): void {
   server.addService(definition, implementation as UntypedServiceImplementation);
 }
 
 export function createClientServer(ctx: ClientServicesContext): Server {
-  const server = new Server(SERVER_OPTIONS);
+  const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   add(server, danube.ProducerServiceService, producerService(ctx));
   add(server, danube.ConsumerServiceService, consumerService(ctx));
   add(server, danube.DiscoveryService, discoveryService(ctx));
@@ -50,7 +57,7 @@ export function createClientServer(ctx: ClientServicesContext): Server {
 }
 
 export function createAdminServer(ctx: AdminServicesContext): Server {
-  const server = new Server(SERVER_OPTIONS);
+  const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   add(server, admin.BrokerAdminService, brokerAdminService(ctx));
   add(server, admin.ClusterAdminService, clusterAdminService());
   add(server, admin.NamespaceAdminService, namespaceAdminService(ctx));

@@ -3,7 +3,7 @@ import type { DispatchStrategy, SubscriptionType } from "../enums.ts";
 
 /** Options of {@link createAdminClient}. */
 export interface AdminClientOptions {
-  /** The broker's admin listener: `http://host:port`, `https://host:port` or `host:port`. */
+  /** The broker's admin listener: `http://host:port` or `host:port`. */
   adminUrl: string;
   /**
    * Default time limit of every admin call (admin calls are not retried).
