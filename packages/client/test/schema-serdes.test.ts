@@ -323,3 +323,36 @@ describe("serdes.string / number / bytes", () => {
     assert.equal(serde.schemaType, "bytes");
   });
 });
+
+test("protobuf 64-bit integers: exact numbers while safe, bigints beyond, both ways", () => {
+  const serde = serdes.protobuf<{ a: number | bigint; b: number | bigint; r: Array<number | bigint> }>(
+    'syntax = "proto3"; message M { int64 a = 1; uint64 b = 2; repeated sint64 r = 3; }',
+  );
+  const value = { a: -9_223_372_036_854_775_808n, b: 18_446_744_073_709_551_615n, r: [1, 2n ** 60n] };
+  const back = serde.decode(serde.encode(value));
+  assert.equal(back.a, -9_223_372_036_854_775_808n);
+  assert.equal(back.b, 18_446_744_073_709_551_615n);
+  assert.deepEqual(back.r, [1, 2n ** 60n]);
+  assert.deepEqual(serde.decode(serde.encode({ a: 42, b: 7, r: [] })), { a: 42, b: 7, r: [] });
+});
+
+test("avro: a namespace change reads (the registry calls it compatible)", () => {
+  const writer = { type: "record", name: "User", namespace: "com.a", fields: [{ name: "id", type: "int" }] };
+  const reader = { type: "record", name: "User", namespace: "com.b", fields: [{ name: "id", type: "int" }] };
+  const written = serdes.avro<{ id: number }>(writer).encode({ id: 7 });
+  const definition = JSON.stringify(writer);
+  const writerSchema = {
+    schemaId: 1n,
+    version: 1,
+    subject: "users",
+    schemaType: "avro" as const,
+    definition,
+    fingerprint: "sha256:writer",
+    description: "",
+    createdAt: new Date(0),
+    createdBy: "",
+    tags: [],
+    compatibilityMode: "backward",
+  };
+  assert.deepEqual(serdes.avro<{ id: number }>(reader).decode(written, writerSchema), { id: 7 });
+});

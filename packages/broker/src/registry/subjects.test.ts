@@ -263,3 +263,12 @@ describe("persistence", () => {
     assert.equal(fresh.schemaId, 3n, "ids are not reused");
   });
 });
+
+test("the same text registered as another schema type is a new version, not a duplicate", async (t) => {
+  const { registry } = await registryFixture(t);
+  const { subjects } = registry;
+  const first = await subjects.register(registration("typed", "avro", '{"type":"string"}'));
+  await subjects.setCompatibilityMode("typed", "none");
+  const second = await subjects.register(registration("typed", "json_schema", '{"type":"string"}'));
+  assert.deepEqual([first.version, second.version, second.isNewVersion], [1, 2, true]);
+});

@@ -100,7 +100,10 @@ export class SubjectCatalog {
     const primitive = parsed.type === "bytes" || parsed.type === "string" || parsed.type === "number";
     const existing = this.bySubject.get(input.subject);
     if (existing) {
-      const same = existing.versions.find((v) => v.record.fingerprint === parsed.fingerprint);
+      // Same text registered as another type (possible under mode none) is a new version.
+      const same = existing.versions.find(
+        (v) => v.record.fingerprint === parsed.fingerprint && v.record.schemaType === parsed.type,
+      );
       if (same) {
         return {
           schemaId: existing.record.id,

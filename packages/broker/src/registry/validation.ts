@@ -103,11 +103,12 @@ export class MessageValidator {
     if (!config.enablePayloadValidation) return undefined;
     let resolved: ReturnType<SubjectCatalog["parsedVersion"]>;
     try {
-      resolved = this.subjects.parsedVersion(id, message.schemaVersion);
+      // A message without a version is read as version 1, as upstream and our client's decoder do.
+      resolved = this.subjects.parsedVersion(id, message.schemaVersion ?? 1);
     } catch (err) {
       return `Failed to create validator: ${messageOf(err)}`;
     }
-    if (!resolved) return `Schema version not found: ${subject}/${message.schemaVersion ?? "latest"}`;
+    if (!resolved) return `Schema version not found: ${subject}/${message.schemaVersion ?? 1}`;
     const result = resolved.parsed.validate(message.payload);
     if (result.valid) return undefined;
     return `Payload validation failed: ${describeIssues(result.errors)}`;

@@ -4,6 +4,7 @@ import { DanubeError, ErrorCode } from "../../errors.ts";
 import { messageOf, payloadError, SchemaValidationError, SerdePhase } from "../errors.ts";
 import { parseForSerde, type Serde, schemaText, WriterCache } from "../serde.ts";
 import type { ResolvedSchema } from "../types.ts";
+import { readerWithWriterAliases } from "./avro-aliases.ts";
 
 type AvscType = ReturnType<AvroParsedSchema["avscType"]>;
 type AvscResolver = ReturnType<AvscType["createResolver"]>;
@@ -58,15 +59,23 @@ export function avroSerde<T>(schema: string | object, options: AvroSerdeOptions 
     throw new DanubeError(ErrorCode.INVALID_ARGUMENT, `avro schema: ${messageOf(error)}`, { cause: error });
   }
   const plain = options.plainObjects ?? true;
-  const resolvers = new WriterCache<AvscResolver | undefined>();
+  /** Per writer version: the reader type to read with and its resolver (none for the same schema). */
+  const resolvers = new WriterCache<{ type: AvscType; resolver: AvscResolver } | undefined>();
 
-  const resolverFor = (writer: ResolvedSchema): AvscResolver | undefined =>
+  const resolverFor = (writer: ResolvedSchema): { type: AvscType; resolver: AvscResolver } | undefined =>
     resolvers.get(writer, () => {
       if (writer.definition === "" || writer.fingerprint === parsed.fingerprint) return undefined;
       const writerParsed = parseForSerde("avro", writer.definition) as AvroParsedSchema;
       if (writerParsed.canonical === parsed.canonical) return undefined;
       try {
-        return reader.createResolver(writerParsed.avscType());
+        // A namespace change is compatible by the registry's rules: let the reader's named types
+        // answer to the writer's full names too.
+        const aliased = readerWithWriterAliases(parsed.json, writerParsed.json);
+        const type =
+          aliased === undefined
+            ? reader
+            : (parseForSerde("avro", JSON.stringify(aliased)) as AvroParsedSchema).avscType();
+        return { type, resolver: type.createResolver(writerParsed.avscType()) };
       } catch (error) {
         throw new DanubeError(
           ErrorCode.FAILED_PRECONDITION,
@@ -100,13 +109,13 @@ export function avroSerde<T>(schema: string | object, options: AvroSerdeOptions 
       }
     },
     decode(bytes, writer) {
-      const resolver = writer === undefined ? undefined : resolverFor(writer);
+      const resolution = writer === undefined ? undefined : resolverFor(writer);
       let value: unknown;
       try {
         value =
-          resolver === undefined
+          resolution === undefined
             ? reader.fromBuffer(asBuffer(bytes))
-            : reader.fromBuffer(asBuffer(bytes), resolver);
+            : resolution.type.fromBuffer(asBuffer(bytes), resolution.resolver);
       } catch (error) {
         throw payloadError(
           SerdePhase.Decode,

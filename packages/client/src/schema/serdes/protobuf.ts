@@ -1,9 +1,11 @@
 // Protobuf serde: messages of a .proto file, encoded and decoded with protobufjs
 // (through @danube-ts/schema's parsed schema).
 import type { ProtobufParsedSchema } from "@danube-ts/schema";
+import protobuf from "protobufjs";
 import { DanubeError, ErrorCode } from "../../errors.ts";
 import { messageOf, payloadError, SchemaValidationError, SerdePhase } from "../errors.ts";
 import { parseForSerde, type Serde } from "../serde.ts";
+import { type LongStatics, longsFromBigints, longsFromStrings } from "./protobuf-longs.ts";
 
 type MessageType = NonNullable<ProtobufParsedSchema["messageType"]>;
 
@@ -30,8 +32,8 @@ function verifyIssue(problem: string): { path: string; message: string } {
 
 /**
  * Values are messages of `messageName` (default: the first message of the file), field names as
- * written in the .proto file. Enums are numbers, 64-bit integers are numbers (exact up to 2^53),
- * bytes are Uint8Array. Decoding reads by field number, so data written with another version of
+ * written in the .proto file. Enums are numbers; 64-bit integers are numbers while exact
+ * (|v| < 2^53) and bigints beyond (either is accepted on encode); bytes are Uint8Array. Decoding reads by field number, so data written with another version of
  * the file reads into this one (unknown fields are skipped, missing ones get defaults).
  */
 export function protobufSerde<T>(
@@ -52,7 +54,7 @@ export function protobufSerde<T>(
     );
   }
   const what = `value does not match protobuf message ${type.fullName.slice(1)}`;
-  const toObjectOptions = { longs: Number, defaults: options.defaults ?? true, arrays: true, objects: true };
+  const toObjectOptions = { longs: String, defaults: options.defaults ?? true, arrays: true, objects: true };
   return {
     schemaType: "protobuf",
     definition: protoText,
@@ -66,17 +68,22 @@ export function protobufSerde<T>(
           `expected an object, got ${value === null ? "null" : typeof value}`,
         );
       }
-      const problem = type.verify(value as Record<string, unknown>);
+      const exact = longsFromBigints(
+        type,
+        value as Record<string, unknown>,
+        protobuf.util.Long as unknown as LongStatics,
+      );
+      const problem = type.verify(exact);
       if (problem !== null) throw new SchemaValidationError(SerdePhase.Encode, what, [verifyIssue(problem)]);
       try {
-        return type.encode(type.fromObject(value as Record<string, unknown>)).finish();
+        return type.encode(type.fromObject(exact)).finish();
       } catch (error) {
         throw payloadError(SerdePhase.Encode, what, "/", messageOf(error), error);
       }
     },
     decode(bytes) {
       try {
-        return type.toObject(type.decode(bytes), toObjectOptions) as T;
+        return longsFromStrings(type, type.toObject(type.decode(bytes), toObjectOptions)) as T;
       } catch (error) {
         throw payloadError(
           SerdePhase.Decode,
