@@ -15,11 +15,74 @@ class DecodeError extends Error {
 const INT_MIN = -(2n ** 31n);
 const INT_MAX = 2n ** 31n - 1n;
 const MAX_DEPTH = 512;
+/**
+ * Most items of zero-byte types (null, fixed of size 0, records of those) one payload may declare,
+ * across all its arrays, maps and container blocks: a few bytes of block count could otherwise
+ * stand for billions of items.
+ */
+export const MAX_ZERO_BYTE_ITEMS = 1_000_000;
+
+const zeroableCache = new WeakMap<AvroNode, boolean>();
+
+/**
+ * Can a datum of `node` take no bytes at all? Only null, fixed(0) and records made of those can.
+ * A record met again while its own answer is pending counts as zero-byte: the answer may then be
+ * "can be empty" for a record that needs bytes, which only makes the caller more careful.
+ */
+export function canBeEmpty(node: AvroNode): boolean {
+  const cached = zeroableCache.get(node);
+  if (cached !== undefined) return cached;
+  switch (node.kind) {
+    case "null":
+      return true;
+    case "fixed":
+      return node.size === 0;
+    case "record": {
+      zeroableCache.set(node, true); // pending: assume empty
+      const result = node.fields.every((f) => canBeEmpty(f.type));
+      zeroableCache.set(node, result);
+      return result;
+    }
+    default:
+      return false;
+  }
+}
 
 /** A strict reader of Avro binary encoding (spec "Binary Encoding"). */
 export class AvroBinaryReader {
   pos = 0;
-  constructor(readonly buf: Uint8Array) {}
+  /**
+   * @param budget zero-byte items still allowed; share one object between the readers of one
+   *   payload (container blocks) so the limit applies to the payload as a whole.
+   */
+  constructor(
+    readonly buf: Uint8Array,
+    readonly budget: { zeroByteItems: number } = { zeroByteItems: MAX_ZERO_BYTE_ITEMS },
+  ) {}
+
+  /**
+   * Checks a block of `count` items of `item` against what the data can hold: an item that needs
+   * bytes cannot outnumber the bytes left; zero-byte items draw on the payload's budget.
+   * Returns how many items must really be decoded (decoding a zero-byte item either succeeds
+   * without reading anything or always fails the same way, so one is enough).
+   */
+  blockItems(count: bigint, item: AvroNode | "map-entry", path: string): bigint {
+    if (item === "map-entry" || !canBeEmpty(item)) {
+      const left = this.buf.length - this.pos;
+      if (count > BigInt(left)) {
+        throw new DecodeError(path, `block count ${count} exceeds the ${left} byte(s) left`);
+      }
+      return count;
+    }
+    if (count > BigInt(this.budget.zeroByteItems)) {
+      throw new DecodeError(
+        path,
+        `block count ${count} of zero-byte items exceeds the limit of ${MAX_ZERO_BYTE_ITEMS} per payload`,
+      );
+    }
+    this.budget.zeroByteItems -= Number(count);
+    return count > 0n ? 1n : 0n;
+  }
 
   private need(n: number, path: string): void {
     if (n < 0 || this.pos + n > this.buf.length) {
@@ -127,7 +190,8 @@ export class AvroBinaryReader {
             count = -count;
             this.readLong(path); // block size in bytes
           }
-          for (let k = 0n; k < count; k++, index++) {
+          const decode = this.blockItems(count, node.kind === "array" ? node.items : "map-entry", path);
+          for (let k = 0n; k < decode; k++, index++) {
             if (node.kind === "array") {
               this.skipDatum(node.items, `${path}/${index}`, depth + 1);
             } else {
@@ -136,6 +200,7 @@ export class AvroBinaryReader {
               this.skipDatum(node.values, `${path}/${key}`, depth + 1);
             }
           }
+          index += Number(count - decode);
         }
       }
     }

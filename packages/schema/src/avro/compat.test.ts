@@ -66,3 +66,61 @@ describe("Avro schema resolution", () => {
     assert.equal(errors("backward", list(""), list(',{"name":"v","type":"int"}')).length, 1);
   });
 });
+
+describe("Avro schema resolution: cost", () => {
+  it("remembers failed pairs: union branch trials stay linear in the nesting", () => {
+    // Reader: at each level a union of two records with the same short name in namespaces a and
+    // b, both leading to the next level; the writer's leaf type differs, so every trial fails.
+    const depth = 40;
+    const defined = new Set<number>();
+    const branches = (k: number): unknown => {
+      if (defined.has(k)) return [`a.R${k}`, `b.R${k}`];
+      defined.add(k);
+      const field = (ns: string) =>
+        k === depth
+          ? { name: "v", type: "int" }
+          : { name: "f", type: ns === "a" ? branches(k + 1) : [`a.R${k + 1}`, `b.R${k + 1}`] };
+      return [
+        { type: "record", name: `R${k}`, namespace: "a", fields: [field("a")] },
+        { type: "record", name: `R${k}`, namespace: "b", fields: [field("b")] },
+      ];
+    };
+    const reader = { type: "record", name: "Top", fields: [{ name: "f", type: branches(0) }] };
+    let w: unknown = {
+      type: "record",
+      name: `R${depth}`,
+      namespace: "w",
+      fields: [{ name: "v", type: "string" }],
+    };
+    for (let k = depth - 1; k >= 0; k--)
+      w = { type: "record", name: `R${k}`, namespace: "w", fields: [{ name: "f", type: w }] };
+    const writer = { type: "record", name: "Top", fields: [{ name: "f", type: w }] };
+    const started = Date.now();
+    const r = errors("backward", JSON.stringify(writer), JSON.stringify(reader));
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(r, ["/fields/f: reader union has no branch that can read writer type record 'w.R0'"]);
+  });
+
+  it("gives up on a schema that needs too much work, as incompatible", () => {
+    // 60 fields, each a union of 60 records of 60 fields: 60 x 60 x 60 x 60 distinct comparisons.
+    const union = (tag: string, n: number, leaf: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        type: "record",
+        name: `${tag}${i}`,
+        fields: Array.from({ length: n }, (_, j) => ({ name: `f${j}`, type: leaf })),
+      }));
+    const rec = (tag: string, leaf: string) =>
+      JSON.stringify({
+        type: "record",
+        name: "Top",
+        fields: Array.from({ length: 60 }, (_, i) => ({
+          name: `u${i}`,
+          type: union(`${tag}${i}_`, 60, leaf),
+        })),
+      });
+    const started = Date.now();
+    const r = errors("backward", rec("W", "int"), rec("W", "long"));
+    assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    assert.deepEqual(r, ["/: schema too complex to compare"]);
+  });
+});

@@ -1,3 +1,4 @@
+import { checkWithLimits, PairChecker } from "../util/pair-check.ts";
 import {
   type AvroEnum,
   type AvroNamed,
@@ -21,21 +22,11 @@ const promotions: Record<string, readonly string[]> = {
  * Returns readable incompatibilities, each prefixed with its location in the reader schema.
  */
 export function avroReaderWriterErrors(reader: AvroNode, writer: AvroNode): string[] {
-  const visiting = new Map<AvroNode, Set<AvroNode>>();
-
-  const check = (r: AvroNode, w: AvroNode, at: string): string[] => {
-    let seen = visiting.get(r);
-    if (!seen) {
-      seen = new Set();
-      visiting.set(r, seen);
-    }
-    // A pair already under check (recursive types) is assumed compatible, as Avro does.
-    if (seen.has(w)) return [];
-    seen.add(w);
-    const errors = checkPair(r, w, at);
-    if (errors.length > 0) seen.delete(w);
-    return errors;
-  };
+  // Finished pairs are memoised whatever their result; a pair already under check (recursive
+  // types) is assumed compatible, as Avro does. Work and depth are bounded.
+  const pairs = new PairChecker<AvroNode, AvroNode>();
+  const check = (r: AvroNode, w: AvroNode, at: string): string[] =>
+    pairs.pair(r, w, at, () => checkPair(r, w, at));
 
   const loc = (at: string) => at || "/";
 
@@ -107,5 +98,5 @@ export function avroReaderWriterErrors(reader: AvroNode, writer: AvroNode): stri
     return errors;
   };
 
-  return check(reader, writer, "");
+  return checkWithLimits(() => check(reader, writer, ""));
 }

@@ -7,6 +7,8 @@ import { avroReaderWriterErrors } from "./compat.ts";
 import { type AvroNode, parseAvroModel } from "./model.ts";
 
 const MAGIC = [0x4f, 0x62, 0x6a, 0x01]; // "Obj" 1
+/** Most bytes the deflate blocks of one container may inflate to, all blocks together. */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** True when the payload starts with the Avro object container file magic. */
 export function hasContainerMagic(payload: Uint8Array): boolean {
@@ -55,13 +57,30 @@ export function validateAvroContainer(reader: AvroNode, payload: Uint8Array): Va
     }
     let block = 0;
     let records = 0;
+    let inflated = 0;
+    const budget = r.budget;
     while (r.pos < payload.length) {
       const at = `/blocks/${block}`;
       const count = r.readLong(at);
+      if (count < 0n) return [{ path: at, message: `negative record count ${count}` }];
       let data = r.readBytes(at);
-      if (codec === "deflate") data = inflateRawSync(data);
-      const br = new AvroBinaryReader(data);
-      for (let i = 0n; i < count; i++) br.skipDatum(writer, `${at}/${i}`);
+      if (codec === "deflate") {
+        const limit = MAX_INFLATED_BYTES - inflated;
+        try {
+          data = inflateRawSync(data, { maxOutputLength: Math.max(limit, 1) });
+        } catch (e) {
+          if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+            return [
+              { path: at, message: `deflate data inflates beyond ${MAX_INFLATED_BYTES} bytes per container` },
+            ];
+          }
+          return [{ path: at, message: `invalid deflate data: ${errorMessage(e)}` }];
+        }
+        inflated += data.length;
+      }
+      const br = new AvroBinaryReader(data, budget);
+      const decode = br.blockItems(count, writer, at);
+      for (let i = 0n; i < decode; i++) br.skipDatum(writer, `${at}/${i}`);
       if (br.pos !== data.length) return [{ path: at, message: "block has trailing bytes" }];
       const marker = r.readFixed(16, `${at}/sync`);
       if (!marker.every((b, i) => b === sync[i]))

@@ -51,16 +51,44 @@ function isOpenObject(s: Obj): boolean {
   );
 }
 
-/** The schema a partially open object applies to an undeclared property `name`, if any. */
-function coveringSchema(s: Obj, name: string): unknown {
+/**
+ * Does `pattern` match `name`? Patterns are user input and may backtrack for ages, so none is ever
+ * run here: only a plain literal, optionally anchored with `^` and/or `$`, is decided; for any
+ * other pattern the answer is undefined (unknown).
+ */
+export function literalPatternMatch(pattern: string, name: string): boolean | undefined {
+  const m = /^(\^?)([^\\^$.|?*+()[\]{}]*)(\$?)$/.exec(pattern);
+  if (!m) return undefined;
+  const [, start, literal = "", end] = m;
+  if (start && end) return name === literal;
+  if (start) return name.startsWith(literal);
+  if (end) return name.endsWith(literal);
+  return name.includes(literal);
+}
+
+/**
+ * The schemas a partially open object may apply to an undeclared property `name`: every pattern
+ * property that matches it, or may (see `literalPatternMatch`), and, unless a pattern surely
+ * matches, the additional schema (`true` when there is none). `uncovered` is set when the property
+ * may fall through to `additionalProperties: false`.
+ */
+function coveringSchemas(s: Obj, name: string): { schemas: unknown[]; uncovered: boolean } {
+  const schemas: unknown[] = [];
+  let matched = false;
   for (const [pattern, schema] of Object.entries(schemaOf(s.patternProperties) ?? {})) {
-    try {
-      if (new RegExp(pattern, "u").test(name)) return schema;
-    } catch {
-      // An invalid pattern covers nothing.
-    }
+    const match = literalPatternMatch(pattern, name);
+    if (match === false) continue;
+    schemas.push(schema);
+    if (match) matched = true;
   }
-  return schemaOf(s.additionalProperties) ?? schemaOf(s.unevaluatedProperties);
+  let uncovered = false;
+  if (!matched) {
+    const fallback = schemaOf(s.additionalProperties) ?? schemaOf(s.unevaluatedProperties);
+    if (fallback !== undefined) schemas.push(fallback);
+    else if (s.additionalProperties === false || s.unevaluatedProperties === false) uncovered = true;
+    else schemas.push(true); // the property falls through to "anything goes"
+  }
+  return { schemas, uncovered };
 }
 
 /** Object rules: content models, properties, required, dependencies and bounds. */
@@ -153,15 +181,13 @@ export function compareObjects(
       continue;
     }
     if (isOpenObject(u)) continue;
-    const cover = coveringSchema(u, name);
-    if (cover !== undefined) {
-      if (diff.raw(oDoc, os, uDoc, cover, pat).length > 0) {
-        errors.push(
-          `${pat}: removed property '${name}' is not covered by the new additional/pattern properties`,
-        );
-      }
-    } else if (os !== false) {
+    const cover = coveringSchemas(u, name);
+    if (cover.uncovered && os !== false) {
       errors.push(`${pat}: property '${name}' removed from a closed content model`);
+    } else if (cover.schemas.some((c) => diff.raw(oDoc, os, uDoc, c, pat).length > 0)) {
+      errors.push(
+        `${pat}: removed property '${name}' is not covered by the new additional/pattern properties`,
+      );
     }
   }
   // Properties added by the update.
@@ -178,8 +204,8 @@ export function compareObjects(
       );
       continue;
     }
-    const cover = coveringSchema(o, name);
-    if (cover !== undefined && diff.raw(oDoc, cover, uDoc, us, pat).length > 0) {
+    const cover = coveringSchemas(o, name);
+    if (cover.schemas.some((c) => diff.raw(oDoc, c, uDoc, us, pat).length > 0)) {
       errors.push(`${pat}: added property '${name}' is not covered by the old additional/pattern properties`);
     }
     if (required && !hasDefault(us))

@@ -107,3 +107,121 @@ describe("JSON Schema compatibility (Confluent STRICT rules)", () => {
     assert.equal(errors({ type: "integer" }, { type: "number" }, "forward").length, 1);
   });
 });
+
+describe("JSON Schema compatibility: costly and tricky schemas", () => {
+  const timed = (prev: unknown, cand: unknown, ms = 2000) => {
+    const started = Date.now();
+    const r = errors(prev, cand);
+    assert.ok(Date.now() - started < ms, `took ${Date.now() - started} ms`);
+    return r;
+  };
+
+  it("compares each pair of anyOf branches through shared $refs once", () => {
+    // Every level offers two branches that lead to the same next definition: 2^depth paths.
+    const chain = (depth: number, leaf: string) => {
+      const definitions: Record<string, unknown> = { [`d${depth}`]: { type: leaf } };
+      for (let i = 0; i < depth; i++) {
+        const next = { $ref: `#/definitions/d${i + 1}` };
+        definitions[`d${i}`] = { anyOf: [next, { type: "array", items: next }] };
+      }
+      return { definitions, $ref: "#/definitions/d0" };
+    };
+    assert.ok(timed(chain(40, "string"), chain(40, "integer")).length > 0);
+    ok(chain(40, "integer"), chain(40, "number"));
+  });
+
+  it("gives up on a schema that needs too much work, as incompatible", () => {
+    // Distinct branches: no two comparisons are alike, so the memo cannot help.
+    const wide = (n: number, leaf: string) => ({
+      anyOf: Array.from({ length: n }, (_, i) => ({
+        anyOf: Array.from({ length: n }, (_, j) => ({
+          type: "object",
+          properties: { [`p${i}_${j}`]: { type: leaf } },
+        })),
+      })),
+    });
+    assert.deepEqual(timed(wide(30, "string"), wide(30, "string")), ["/: schema too complex to compare"]);
+  });
+
+  it("compares deeply nested schemas to the end", () => {
+    const nested = (depth: number, leaf: string) => {
+      let t: unknown = { type: leaf };
+      for (let i = 0; i < depth; i++) t = { type: "object", properties: { a: t } };
+      return t;
+    };
+    // Nested beyond the former limit of 100, a change was accepted unseen.
+    assert.match(
+      errors(nested(150, "string"), nested(150, "integer"))[0]!,
+      /type changed from string to integer/,
+    );
+    ok(nested(150, "integer"), nested(150, "number"));
+  });
+
+  it("never runs user patterns: coverage by a non-literal pattern is unknown", () => {
+    const name = `${"a".repeat(40)}!`;
+    const prev = { type: "object", properties: { [name]: { type: "string" } }, additionalProperties: false };
+    const cand = {
+      type: "object",
+      patternProperties: { "^(a+)+$": { type: "string" } },
+      additionalProperties: false,
+    };
+    assert.match(timed(prev, cand, 500)[0]!, /removed from a closed content model/);
+    // Plain literal patterns are still decided.
+    const closed = (patterns: Record<string, unknown>) => ({
+      type: "object",
+      patternProperties: patterns,
+      additionalProperties: false,
+    });
+    const old = { type: "object", properties: { x_a: { type: "string" } }, additionalProperties: false };
+    ok(old, closed({ "^x_": { type: "string" } }));
+    assert.equal(errors(old, closed({ "^y_": { type: "string" } })).length, 1);
+    assert.equal(errors(old, closed({ "^x_": { type: "integer" } })).length, 1);
+  });
+
+  it("resolves $refs to in-document $ids, relative or absolute, and absolute-URI pointers", () => {
+    const S = "https://json-schema.org/draft/2020-12/schema";
+    const bundled = (t: string) => ({
+      $schema: S,
+      $id: "https://ex.com/order",
+      type: "object",
+      properties: { addr: { $ref: "https://ex.com/address" } },
+      $defs: { address: { $id: "https://ex.com/address", type: "object", properties: { zip: { type: t } } } },
+    });
+    assert.deepEqual(errors(bundled("string"), bundled("integer")), [
+      "/properties/addr/properties/zip: type changed from string to integer",
+    ]);
+    const relative = (t: string) => ({
+      $schema: S,
+      $id: "https://ex.com/order",
+      type: "object",
+      properties: { addr: { $ref: "address" } },
+      $defs: { address: { $id: "address", type: "object", properties: { zip: { type: t } } } },
+    });
+    assert.equal(errors(relative("string"), relative("integer")).length, 1);
+    ok(relative("integer"), relative("number"));
+    const pointer = (t: string) => ({
+      $schema: S,
+      $id: "https://ex.com/order",
+      type: "object",
+      properties: { a: { $ref: "https://ex.com/order#/$defs/A" } },
+      $defs: { A: { type: t } },
+    });
+    assert.equal(errors(pointer("string"), pointer("integer")).length, 1);
+    // A pointer inside an embedded resource is relative to that resource.
+    const inner = (t: string) => ({
+      $schema: S,
+      $id: "https://ex.com/order",
+      properties: { a: { $ref: "item" } },
+      $defs: { item: { $id: "item", properties: { b: { $ref: "#/$defs/B" } }, $defs: { B: { type: t } } } },
+    });
+    assert.equal(errors(inner("string"), inner("integer")).length, 1);
+  });
+
+  it("treats a ref into the document that leads nowhere as incompatible, not as {}", () => {
+    // Draft-07 has no dependentSchemas, so the validator never follows (nor rejects) the ref.
+    const broken = (ref: string) => ({ type: "object", dependentSchemas: { x: { $ref: ref } } });
+    assert.match(errors(broken("#/$defs/none"), broken("#/$defs/other"))[0]!, /cannot be resolved/);
+    ok(broken("#/$defs/none"), broken("#/$defs/none"));
+    ok(broken("https://elsewhere.example/s.json"), broken("https://elsewhere.example/t.json"));
+  });
+});

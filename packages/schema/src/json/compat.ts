@@ -1,6 +1,7 @@
 import { canonicalJson, jsonEqual } from "../util/canonical-json.ts";
+import { checkWithLimits, PairChecker } from "../util/pair-check.ts";
 import { compareArrays, compareObjects } from "./compat-structures.ts";
-import { classify, type JsonDoc, type JsonNode, type Obj } from "./model.ts";
+import { classify, type JsonDoc, type JsonNode, jsonDoc, type Obj } from "./model.ts";
 import type { JsonParsedSchema } from "./schema.ts";
 
 /** One side of a comparison: a classified node and the document its `$ref`s resolve in. */
@@ -9,15 +10,14 @@ export interface Side {
   node: JsonNode;
 }
 
-const MAX_DEPTH = 100;
-
 /**
  * Compares an original schema with an update, reporting every change that lets the update reject
  * a document the original accepted (Confluent's SchemaDiff rules under its default STRICT policy).
+ * Node pairs are memoised (classified nodes are shared, so equal subschemas compare once), and a
+ * check that needs too much work or nests too deep is abandoned as incompatible.
  */
 export class JsonDiff {
-  private readonly active = new Map<unknown, Set<unknown>>();
-  private depth = 0;
+  private readonly pairs = new PairChecker<JsonNode, JsonNode>();
 
   /** Compares raw child schemas of the two documents. */
   raw(oDoc: JsonDoc, o: unknown, uDoc: JsonDoc, u: unknown, at: string): string[] {
@@ -30,37 +30,26 @@ export class JsonDiff {
   }
 
   compare(o: Side, u: Side, at: string): string[] {
-    if (this.depth > MAX_DEPTH) return [];
-    const oRef = o.node.kind === "ref" ? o.node.target : undefined;
-    const uRef = u.node.kind === "ref" ? u.node.target : undefined;
-    if (oRef !== undefined || uRef !== undefined) {
-      let seen = this.active.get(oRef);
-      if (seen?.has(uRef)) return []; // recursive reference pair already under comparison
-      if (!seen) {
-        seen = new Set();
-        this.active.set(oRef, seen);
-      }
-      seen.add(uRef);
-      this.depth++;
-      try {
-        return this.compareResolved(resolve(o), resolve(u), at);
-      } finally {
-        this.depth--;
-        seen.delete(uRef);
-      }
-    }
-    this.depth++;
-    try {
-      return this.compareResolved(o, u, at);
-    } finally {
-      this.depth--;
-    }
+    // A recursive reference pair already under comparison is assumed compatible. Pairs are keyed
+    // before and after resolving refs, so distinct refs to one definition meet as one pair.
+    return this.pairs.pair(o.node, u.node, at, () => {
+      const ro = resolve(o);
+      const ru = resolve(u);
+      if (ro === o && ru === u) return this.compareResolved(o, u, at);
+      return this.pairs.pair(ro.node, ru.node, at, () => this.compareResolved(ro, ru, at));
+    });
   }
 
   private compareResolved(o: Side, u: Side, at: string): string[] {
     const loc = at || "/";
     const on = o.node;
     const un = u.node;
+    if (on.kind === "ref" || un.kind === "ref") {
+      // Only refs into the document that lead nowhere are left after `resolve`.
+      if (on.kind === "ref" && un.kind === "ref" && on.ref === un.ref) return [];
+      const broken = on.kind === "ref" ? on : (un as Extract<JsonNode, { kind: "ref" }>);
+      return [`${loc}: $ref '${broken.ref}' cannot be resolved`];
+    }
     if (on.kind !== "combined" && un.kind === "combined") {
       if (un.subs.length === 1) return this.compare(o, { doc: u.doc, node: un.subs[0]! }, at);
       // A sum type that contains a compatible branch extends the original.
@@ -142,10 +131,17 @@ export class JsonDiff {
   }
 }
 
+/**
+ * Follows `$ref`s. A remote ref, and a chain of refs that never reaches a schema, become `{}`; a
+ * ref into the document that leads nowhere stays, to be reported.
+ */
 function resolve(s: Side): Side {
   let node = s.node;
-  for (let i = 0; node.kind === "ref" && i < 32; i++) node = classify(s.doc, node.target);
-  return node.kind === "ref" ? { doc: s.doc, node: { kind: "empty" } } : { doc: s.doc, node };
+  for (let i = 0; node.kind === "ref" && !node.broken && node.target !== undefined && i < 32; i++) {
+    node = classify(s.doc, node.target);
+  }
+  if (node.kind === "ref" && !node.broken) node = classify(s.doc, true);
+  return node === s.node ? s : { doc: s.doc, node };
 }
 
 /** Size of a maximum bipartite matching (Kuhn's algorithm). */
@@ -258,5 +254,7 @@ function isMultiple(value: number, divisor: number): boolean {
 
 /** Backward check for the mode layer: can `reader` (the update) accept whatever `writer` accepted? */
 export function jsonReaderWriterErrors(reader: JsonParsedSchema, writer: JsonParsedSchema): string[] {
-  return new JsonDiff().raw({ root: writer.json }, writer.json, { root: reader.json }, reader.json, "");
+  return checkWithLimits(() =>
+    new JsonDiff().raw(jsonDoc(writer.json), writer.json, jsonDoc(reader.json), reader.json, ""),
+  );
 }

@@ -18,7 +18,11 @@ export type JsonNode =
   | { kind: "enum"; values: unknown[] }
   | { kind: "not"; schema: unknown }
   | { kind: "combined"; criterion: Criterion; subs: JsonNode[] }
-  | { kind: "ref"; ref: string; target: unknown }
+  /**
+   * A `$ref`. `target` is undefined for a remote ref (outside the document) and for a `broken`
+   * one: a ref into the document that leads nowhere.
+   */
+  | { kind: "ref"; ref: string; target: unknown; broken: boolean }
   | { kind: "conditional"; raw: Obj };
 
 export type Criterion = "allOf" | "anyOf" | "oneOf";
@@ -54,9 +58,130 @@ const families: Record<"string" | "number" | "object" | "array", readonly string
   ],
 };
 
-/** Context for classifying nodes: the document root, for local `$ref`s. */
+/**
+ * Context for classifying nodes: the document root, the index of its `$id`s and anchors, and the
+ * nodes already classified (so that one subschema is always the same node).
+ */
 export interface JsonDoc {
   root: unknown;
+  index: DocIndex;
+  nodes: WeakMap<object, JsonNode>;
+}
+
+/** Where `$ref`s of a document lead. */
+interface DocIndex {
+  /** Base URI in effect inside each schema object (its own `$id` applied). */
+  baseOf: WeakMap<object, string>;
+  /** Schema resources by absolute URI (no fragment): the root and every `$id`. */
+  resources: Map<string, unknown>;
+  /** Plain-name fragments (`$anchor`, `$dynamicAnchor`, `$id: "#x"`) by absolute URI. */
+  anchors: Map<string, unknown>;
+}
+
+/** Base URI of a document without `$id`; it only serves to resolve relative references. */
+const DEFAULT_BASE = "https://schema.danube.invalid/root.json";
+/** Keywords whose value is a map from names to schemas. */
+const schemaMaps = new Set([
+  "properties",
+  "patternProperties",
+  "$defs",
+  "definitions",
+  "dependentSchemas",
+  "dependencies",
+]);
+/** Keywords holding instance data, never schemas. */
+const dataKeywords = new Set(["enum", "const", "default", "examples"]);
+
+function parseUri(ref: string, base: string): URL | undefined {
+  try {
+    return new URL(ref, base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Indexes every `$id` and anchor of a document, each resolved against its base URI. */
+function indexDocument(root: unknown): DocIndex {
+  const index: DocIndex = { baseOf: new WeakMap(), resources: new Map(), anchors: new Map() };
+  index.resources.set(DEFAULT_BASE, root);
+  const walk = (node: unknown, base: string, depth: number): void => {
+    if (depth > 10_000) return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, base, depth + 1);
+      return;
+    }
+    if (!isPlainObject(node)) return;
+    let own = base;
+    const id = typeof node.$id === "string" ? parseUri(node.$id, base) : undefined;
+    if (id) {
+      if (id.hash.length > 1) {
+        index.anchors.set(id.href, node); // draft-07 `$id: "#name"` or `$id: "uri#name"`
+        if (!(node.$id as string).startsWith("#")) {
+          id.hash = "";
+          own = id.href;
+          if (!index.resources.has(own)) index.resources.set(own, node);
+        }
+      } else {
+        id.hash = "";
+        own = id.href;
+        if (!index.resources.has(own)) index.resources.set(own, node);
+      }
+    }
+    for (const key of ["$anchor", "$dynamicAnchor"]) {
+      const anchor = node[key];
+      if (typeof anchor !== "string") continue;
+      const uri = parseUri(`#${anchor}`, own);
+      if (uri && !index.anchors.has(uri.href)) index.anchors.set(uri.href, node);
+    }
+    index.baseOf.set(node, own);
+    for (const [key, value] of Object.entries(node)) {
+      if (dataKeywords.has(key)) continue;
+      if (schemaMaps.has(key) && isPlainObject(value)) {
+        for (const sub of Object.values(value)) walk(sub, own, depth + 1);
+      } else {
+        walk(value, own, depth + 1);
+      }
+    }
+  };
+  walk(root, DEFAULT_BASE, 0);
+  return index;
+}
+
+/** A document to classify nodes in. */
+export function jsonDoc(root: unknown): JsonDoc {
+  return { root, index: indexDocument(root), nodes: new WeakMap() };
+}
+
+/**
+ * Resolves `ref`, found in the schema object `from`, against the base URI in effect there.
+ * Returns `remote` for a ref outside the document, or the target (undefined when a ref into the
+ * document leads nowhere).
+ */
+export function resolveRef(doc: JsonDoc, ref: string, from?: object): { remote: boolean; target: unknown } {
+  const base = (from && doc.index.baseOf.get(from)) ?? DEFAULT_BASE;
+  const uri = parseUri(ref, base);
+  if (!uri) return { remote: !ref.startsWith("#"), target: undefined };
+  const fragment = uri.hash;
+  const withFragment = uri.href;
+  uri.hash = "";
+  const resource = doc.index.resources.get(uri.href);
+  if (resource === undefined) return { remote: true, target: undefined };
+  if (fragment.length <= 1) return { remote: false, target: resource };
+  if (fragment[1] !== "/") return { remote: false, target: doc.index.anchors.get(withFragment) };
+  let pointer: string;
+  try {
+    pointer = decodeURIComponent(fragment.slice(2));
+  } catch {
+    return { remote: false, target: undefined };
+  }
+  let cur: unknown = resource;
+  for (const raw of pointer.split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(cur)) cur = /^(0|[1-9][0-9]*)$/.test(key) ? cur[Number(key)] : undefined;
+    else if (isPlainObject(cur)) cur = Object.hasOwn(cur, key) ? cur[key] : undefined;
+    else return { remote: false, target: undefined };
+  }
+  return { remote: false, target: cur };
 }
 
 function typed(type: string, raw: Obj): JsonNode | undefined {
@@ -76,48 +201,26 @@ function typed(type: string, raw: Obj): JsonNode | undefined {
   }
 }
 
-/** Resolves a local JSON pointer reference (`#`, `#/definitions/x`, `#/$defs/x`). */
-export function resolveRef(doc: JsonDoc, ref: string): unknown {
-  if (!ref.startsWith("#")) return undefined;
-  if (ref.length > 1 && ref[1] !== "/") return findAnchor(doc.root, ref);
-  const pointer = decodeURIComponent(ref.slice(1));
-  if (pointer === "") return doc.root;
-  let cur: unknown = doc.root;
-  for (const raw of pointer.replace(/^\//, "").split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(cur)) cur = cur[Number(key)];
-    else if (isPlainObject(cur)) cur = cur[key];
-    else return undefined;
-  }
-  return cur;
-}
+const EMPTY: JsonNode = { kind: "empty" };
+const FALSE: JsonNode = { kind: "false" };
 
-/** Finds the subschema named by a plain-name fragment (`$id: "#x"` or `$anchor: "x"`). */
-function findAnchor(node: unknown, ref: string): unknown {
-  if (Array.isArray(node)) {
-    for (const item of node) {
-      const found = findAnchor(item, ref);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (!isPlainObject(node)) return undefined;
-  if (node.$id === ref || node.$anchor === ref.slice(1)) return node;
-  for (const value of Object.values(node)) {
-    const found = findAnchor(value, ref);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/** Classifies one schema level. */
+/** Classifies one schema level; one subschema of a document is always classified to the same node. */
 export function classify(doc: JsonDoc, schema: unknown): JsonNode {
-  if (schema === true || schema === undefined) return { kind: "empty" };
-  if (schema === false) return { kind: "false" };
-  if (!isPlainObject(schema)) return { kind: "empty" };
+  if (schema === false) return FALSE;
+  if (!isPlainObject(schema)) return EMPTY;
+  let node = doc.nodes.get(schema);
+  if (!node) {
+    node = classifyObject(doc, schema);
+    doc.nodes.set(schema, node);
+  }
+  return node;
+}
+
+function classifyObject(doc: JsonDoc, schema: Obj): JsonNode {
   const parts: JsonNode[] = [];
   if (typeof schema.$ref === "string") {
-    parts.push({ kind: "ref", ref: schema.$ref, target: resolveRef(doc, schema.$ref) });
+    const { remote, target } = resolveRef(doc, schema.$ref, schema);
+    parts.push({ kind: "ref", ref: schema.$ref, target, broken: !remote && target === undefined });
   }
   const type = schema.type;
   if (typeof type === "string") {
@@ -149,7 +252,7 @@ export function classify(doc: JsonDoc, schema: unknown): JsonNode {
     }
   }
   if ("if" in schema) parts.push({ kind: "conditional", raw: schema });
-  if (parts.length === 0) return { kind: "empty" };
+  if (parts.length === 0) return EMPTY;
   if (parts.length === 1) return parts[0]!;
   return { kind: "combined", criterion: "allOf", subs: parts };
 }

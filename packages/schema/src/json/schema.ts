@@ -110,6 +110,8 @@ export function parseJsonSchema(text: string): JsonParsedSchema {
   }
   const draft = draftOf(json);
   const normalized = upgradeDraft04(json);
+  const canonical = canonicalJson(json);
+  const fingerprint = sha256Fingerprint(canonical);
   let schemaForAjv = normalized;
   if (isPlainObject(normalized)) {
     // Draft-04 (and its root `id`) is validated with draft-07 rules; ajv has no draft-04 meta-schema.
@@ -117,6 +119,9 @@ export function parseJsonSchema(text: string): JsonParsedSchema {
     schemaForAjv = {
       ...(typeof $schema === "string" && !$schema.includes("draft-04") ? { $schema } : {}),
       ...(id !== undefined && typeof id !== "string" ? { id } : {}),
+      // Without a root `$id`, ajv (addUsedSchema: false) cannot resolve `"$ref": "#"`; a synthetic,
+      // unique one is given to ajv only, so the canonical form and fingerprint stay as they are.
+      ...(typeof rest.$id === "string" ? {} : { $id: `urn:danube:${fingerprint.replace(/^sha256:/, "")}` }),
       ...rest,
     };
   }
@@ -129,13 +134,12 @@ export function parseJsonSchema(text: string): JsonParsedSchema {
   } catch (e) {
     throw new SchemaError("SCHEMA_INVALID", `Invalid JSON Schema: ${errorMessage(e)}`);
   }
-  const canonical = canonicalJson(json);
   const validateValue = (value: unknown): ValidationResult =>
     validationResult(validator(value) ? [] : ajvIssues(validator.errors));
   return {
     type: "json_schema",
     canonical,
-    fingerprint: sha256Fingerprint(canonical),
+    fingerprint,
     json: normalized,
     draft,
     validator,

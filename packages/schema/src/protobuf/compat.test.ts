@@ -94,3 +94,26 @@ describe("Protobuf compatibility (Confluent rules)", () => {
     assert.match(r.errors[0]!, /required field 'b' added/);
   });
 });
+
+describe("Protobuf compatibility: proto2 labels", () => {
+  const p2 = (body: string) => parseSchema("protobuf", `syntax = "proto2"; package shop; ${body}`);
+  const errs = (prev: string, cand: string, mode = "backward") =>
+    checkCompatibility(mode, [p2(prev)], p2(cand)).errors;
+
+  it("reports a change between optional and required, either way", () => {
+    assert.deepEqual(errs("message M { optional int32 a = 1; }", "message M { required int32 a = 1; }"), [
+      "/M/1: field 'a' changed from optional to required",
+    ]);
+    assert.deepEqual(errs("message M { required int32 a = 1; }", "message M { optional int32 a = 1; }"), [
+      "/M/1: field 'a' changed from required to optional",
+    ]);
+    assert.equal(
+      errs("message M { optional int32 a = 1; }", "message M { required int32 a = 1; }", "forward").length,
+      1,
+    );
+    assert.deepEqual(errs("message M { required int32 a = 1; }", "message M { required int64 a = 1; }"), []);
+    assert.deepEqual(errs("message M { optional int32 a = 1; }", "message M { repeated int64 a = 1; }"), [
+      "/M/1: field 'a' changed between repeated and singular (numeric encoding differs)",
+    ]);
+  });
+});

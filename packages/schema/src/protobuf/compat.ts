@@ -46,7 +46,8 @@ function typeRef(typeName: string, resolved: protobuf.ReflectionObject | null): 
  * Confluent's Protobuf rules: types are matched by name relative to their file's package, fields
  * by number. Adding or removing optional fields, renaming fields, enum changes and moving types are
  * compatible; package changes, removed messages, kind or wire-group changes, numeric label changes,
- * proto2 required fields added or removed, and incompatible oneof moves are not.
+ * proto2 required fields added or removed, `required` labels changed, and incompatible oneof moves
+ * are not.
  */
 class ProtoDiff {
   readonly errors = new Set<string>();
@@ -135,6 +136,13 @@ class ProtoDiff {
     }
     if (of instanceof protobuf.MapField && uf instanceof protobuf.MapField) {
       this.types(typeRef(of.keyType, null), typeRef(uf.keyType, null), `${at}/key`, `${label} key`);
+    }
+    if (of.required !== uf.required) {
+      // A reader that requires the field rejects data without it; a writer that may omit it breaks
+      // readers that require it. Either way one side cannot parse the other's messages.
+      this.errors.add(
+        `${at}: ${label} changed from ${of.required ? "required" : "optional"} to ${uf.required ? "required" : "optional"}`,
+      );
     }
     const ot = typeRef(of.type, of.resolvedType);
     const ut = typeRef(uf.type, uf.resolvedType);
