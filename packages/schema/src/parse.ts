@@ -23,12 +23,19 @@ export function parseSchema(
   if (t === "bytes" || t === "string" || t === "number") return primitiveSchema(t);
   const text = definitionText(definition);
   if (text === undefined) throw new SchemaError("SCHEMA_INVALID", "Schema definition is not valid UTF-8");
-  switch (t) {
-    case "avro":
-      return parseAvroSchema(text);
-    case "json_schema":
-      return parseJsonSchema(text);
-    case "protobuf":
-      return parseProtobufSchema(text, options);
+  try {
+    switch (t) {
+      case "avro":
+        return parseAvroSchema(text);
+      case "json_schema":
+        return parseJsonSchema(text);
+      case "protobuf":
+        return parseProtobufSchema(text, options);
+    }
+  } catch (err) {
+    // Absurdly deep nesting overflows the parsers' recursion: a clean error, not a crash.
+    if (err instanceof RangeError)
+      throw new SchemaError("SCHEMA_INVALID", `Schema is nested too deeply (${err.message})`);
+    throw err;
   }
 }
