@@ -35,13 +35,13 @@ export interface DanubeClient extends AsyncDisposable {
    * schema id and version.
    */
   createProducer<T>(options: ProducerOptions<T> & { schema: SchemaBindingOptions<T> }): Promise<Producer<T>>;
-  createProducer(options: ProducerOptions): Promise<Producer<RawPayload>>;
+  createProducer(options: ProducerOptions & { schema?: undefined }): Promise<Producer<RawPayload>>;
   /**
    * Subscribes to the topic (every partition of a partitioned topic); the topic must exist.
    * With `serde`, `message.value` is the decoded value.
    */
   subscribe<T>(options: SubscribeOptions<T> & { serde: Serde<T> }): Promise<Consumer<T>>;
-  subscribe(options: SubscribeOptions): Promise<Consumer<Uint8Array>>;
+  subscribe(options: SubscribeOptions & { serde?: undefined }): Promise<Consumer<Uint8Array>>;
   /** The schema registry on the service URL (typed calls; versions cached by id and version). */
   readonly schema: SchemaRegistry;
   /**
@@ -113,7 +113,7 @@ class ClientImpl implements DanubeClient {
   }
 
   createProducer<T>(options: ProducerOptions<T> & { schema: SchemaBindingOptions<T> }): Promise<Producer<T>>;
-  createProducer(options: ProducerOptions): Promise<Producer<RawPayload>>;
+  createProducer(options: ProducerOptions & { schema?: undefined }): Promise<Producer<RawPayload>>;
   async createProducer(options: ProducerOptions<unknown>): Promise<Producer<unknown>> {
     if (this.closed) throw closedError("client");
     const resolved = resolveProducerOptions(options);
@@ -128,7 +128,7 @@ class ClientImpl implements DanubeClient {
   }
 
   subscribe<T>(options: SubscribeOptions<T> & { serde: Serde<T> }): Promise<Consumer<T>>;
-  subscribe(options: SubscribeOptions): Promise<Consumer<Uint8Array>>;
+  subscribe(options: SubscribeOptions & { serde?: undefined }): Promise<Consumer<Uint8Array>>;
   async subscribe(options: SubscribeOptions<unknown>): Promise<Consumer<unknown>> {
     if (this.closed) throw closedError("client");
     const resolved = resolveSubscribeOptions(options);

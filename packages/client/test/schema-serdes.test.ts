@@ -356,3 +356,46 @@ test("avro: a namespace change reads (the registry calls it compatible)", () => 
   };
   assert.deepEqual(serdes.avro<{ id: number }>(reader).decode(written, writerSchema), { id: 7 });
 });
+
+test("avro: adding a namespace to a record (and nested types) reads old data", () => {
+  const writer = {
+    type: "record",
+    name: "User",
+    fields: [
+      { name: "id", type: "int" },
+      { name: "kind", type: { type: "enum", name: "Kind", symbols: ["A", "B"] } },
+    ],
+  };
+  const reader = { ...writer, namespace: "com.x" };
+  const written = serdes.avro<{ id: number; kind: string }>(writer).encode({ id: 3, kind: "B" });
+  const writerSchema = {
+    schemaId: 1n,
+    version: 1,
+    subject: "users",
+    schemaType: "avro" as const,
+    definition: JSON.stringify(writer),
+    fingerprint: "sha256:writer-without-namespace",
+    description: "",
+    createdAt: new Date(0),
+    createdBy: "",
+    tags: [],
+    compatibilityMode: "backward",
+  };
+  assert.deepEqual(serdes.avro<{ id: number; kind: string }>(reader).decode(written, writerSchema), {
+    id: 3,
+    kind: "B",
+  });
+});
+
+test("protobuf: a bigint outside the field's 64-bit range is refused, never wrapped", () => {
+  const serde = serdes.protobuf<{ a: bigint; b: bigint }>(
+    'syntax = "proto3"; message M { int64 a = 1; uint64 b = 2; }',
+  );
+  for (const value of [
+    { a: 2n ** 63n, b: 0n },
+    { a: 0n, b: -1n },
+    { a: 0n, b: 2n ** 64n },
+  ]) {
+    assert.throws(() => serde.encode(value), SchemaValidationError);
+  }
+});

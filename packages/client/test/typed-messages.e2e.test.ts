@@ -260,3 +260,14 @@ test("a restart keeps every schema, version, compatibility mode and topic config
   assert.equal(config.validationPolicy, "enforce");
   assert.equal(config.schemaId, latest.schemaId);
 });
+
+// Type-level checks (compiled by `tsc`, never run): a schema that may be undefined matches
+// neither overload, so a producer's payload type can never silently fall back to raw bytes.
+export function typeChecks(client: ReturnType<typeof createClient>): void {
+  const maybe = Math.random() > 2 ? { subject: "s", serde: serdes.string() } : undefined;
+  // @ts-expect-error branch on the optional schema instead
+  void client.createProducer({ topic: "/default/t", name: "p", schema: maybe });
+  const maybeSerde = Math.random() > 2 ? serdes.string() : undefined;
+  // @ts-expect-error branch on the optional serde instead
+  void client.subscribe({ topic: "/default/t", subscription: "s", consumerName: "c", serde: maybeSerde });
+}

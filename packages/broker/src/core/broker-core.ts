@@ -357,12 +357,17 @@ export class BrokerCore {
     // name waits until the old data is gone.
     topic.deleted = true;
     const removal = this.catalog.beginRemoval(topic);
-    for (const producer of [...topic.producers.values()]) this.removeProducer(producer);
-    for (const subscription of [...topic.subscriptions.values()])
-      await this.dropSubscription(topic, subscription);
-    await this.settings.forget(topic.name);
-    await this.registry.forgetTopic(topic.name);
-    await removal.finish();
+    try {
+      for (const producer of [...topic.producers.values()]) this.removeProducer(producer);
+      for (const subscription of [...topic.subscriptions.values()]) {
+        await this.dropSubscription(topic, subscription);
+      }
+      await this.settings.forget(topic.name);
+      await this.registry.forgetTopic(topic.name);
+    } finally {
+      // Always settles, so a failed deletion never blocks re-creating the name.
+      await removal.finish();
+    }
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------------

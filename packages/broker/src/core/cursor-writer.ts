@@ -44,7 +44,7 @@ export class CursorWriter {
       await Promise.all(
         batch.map(async ([key, { cursor, generation }]) => {
           const record = this.store.get<Record<string, unknown>>(key);
-          if (record?.generation !== generation) return; // deleted (and maybe re-created) meanwhile
+          if (!record || record.generation !== generation) return; // deleted (maybe re-created) meanwhile
           await this.store.put(key, { ...record, cursor });
         }),
       ).catch((err: unknown) => this.logger.error("writing subscription cursors failed", err));

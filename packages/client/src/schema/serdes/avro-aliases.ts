@@ -44,26 +44,28 @@ function walk(
 }
 
 /**
- * A copy of `reader` where each named type whose unqualified name matches a writer type of
- * another full name lists that full name in its aliases; undefined when nothing needs adding.
+ * A copy of `writer` where each named type whose unqualified name matches exactly one reader type
+ * of another full name carries that reader name (names are not part of Avro binary data, so the
+ * writer reads the same); undefined when nothing needs renaming.
  */
-export function readerWithWriterAliases(reader: Json, writer: Json): Json | undefined {
-  const writerNames = new Map<string, Set<string>>();
-  walk(writer, undefined, (_def, full) => {
+export function writerWithReaderNames(reader: Json, writer: Json): Json | undefined {
+  const readerNames = new Map<string, Set<string>>();
+  walk(reader, undefined, (_def, full) => {
     const short = shortName(full);
-    const names = writerNames.get(short) ?? new Set<string>();
+    const names = readerNames.get(short) ?? new Set<string>();
     names.add(full);
-    writerNames.set(short, names);
+    readerNames.set(short, names);
   });
-  const copy = structuredClone(reader);
+  const copy = structuredClone(writer);
   let changed = false;
   walk(copy, undefined, (def, full) => {
-    const others = [...(writerNames.get(shortName(full)) ?? [])].filter((name) => name !== full);
-    if (others.length === 0) return;
-    const aliases = Array.isArray(def.aliases)
-      ? def.aliases.filter((a): a is string => typeof a === "string")
-      : [];
-    def.aliases = [...new Set([...aliases, ...others])];
+    const candidates = [...(readerNames.get(shortName(full)) ?? [])];
+    if (candidates.length !== 1 || candidates[0] === full) return;
+    const target = candidates[0]!;
+    def.name = target;
+    // An explicit empty namespace keeps a reader name without one from inheriting the enclosing one.
+    if (target.includes(".")) delete def.namespace;
+    else def.namespace = "";
     changed = true;
   });
   return changed ? copy : undefined;

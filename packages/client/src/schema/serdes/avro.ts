@@ -4,7 +4,7 @@ import { DanubeError, ErrorCode } from "../../errors.ts";
 import { messageOf, payloadError, SchemaValidationError, SerdePhase } from "../errors.ts";
 import { parseForSerde, type Serde, schemaText, WriterCache } from "../serde.ts";
 import type { ResolvedSchema } from "../types.ts";
-import { readerWithWriterAliases } from "./avro-aliases.ts";
+import { writerWithReaderNames } from "./avro-aliases.ts";
 
 type AvscType = ReturnType<AvroParsedSchema["avscType"]>;
 type AvscResolver = ReturnType<AvscType["createResolver"]>;
@@ -68,14 +68,14 @@ export function avroSerde<T>(schema: string | object, options: AvroSerdeOptions 
       const writerParsed = parseForSerde("avro", writer.definition) as AvroParsedSchema;
       if (writerParsed.canonical === parsed.canonical) return undefined;
       try {
-        // A namespace change is compatible by the registry's rules: let the reader's named types
-        // answer to the writer's full names too.
-        const aliased = readerWithWriterAliases(parsed.json, writerParsed.json);
-        const type =
-          aliased === undefined
-            ? reader
-            : (parseForSerde("avro", JSON.stringify(aliased)) as AvroParsedSchema).avscType();
-        return { type, resolver: type.createResolver(writerParsed.avscType()) };
+        // A namespace change is compatible by the registry's rules (unqualified names): read the
+        // writer's named types under the reader's full names.
+        const renamed = writerWithReaderNames(parsed.json, writerParsed.json);
+        const writerType =
+          renamed === undefined
+            ? writerParsed.avscType()
+            : (parseForSerde("avro", JSON.stringify(renamed)) as AvroParsedSchema).avscType();
+        return { type: reader, resolver: reader.createResolver(writerType) };
       } catch (error) {
         throw new DanubeError(
           ErrorCode.FAILED_PRECONDITION,

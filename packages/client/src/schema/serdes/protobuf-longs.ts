@@ -26,15 +26,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function mapLongs(
   type: MessageType,
   value: Record<string, unknown>,
-  convert: (v: unknown, unsigned: boolean) => unknown,
+  convert: (v: unknown, unsigned: boolean, field: string) => unknown,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { ...value };
   for (const field of type.fieldsArray as Field[]) {
     const current = out[field.name];
     if (current === undefined || current === null) continue;
     const one = (v: unknown): unknown => {
-      if (SIGNED_64.has(field.type)) return convert(v, false);
-      if (UNSIGNED_64.has(field.type)) return convert(v, true);
+      if (SIGNED_64.has(field.type)) return convert(v, false, field.name);
+      if (UNSIGNED_64.has(field.type)) return convert(v, true, field.name);
       const nested = field.resolvedType;
       if (nested && "fieldsArray" in nested && isRecord(v))
         return mapLongs(nested as MessageType, v, convert);
@@ -62,13 +62,39 @@ export function longsFromStrings(type: MessageType, value: Record<string, unknow
   });
 }
 
-/** Before encoding: bigints become Long values (what protobufjs verifies and encodes exactly). */
+const RANGE = {
+  signed: [-(2n ** 63n), 2n ** 63n - 1n],
+  unsigned: [0n, 2n ** 64n - 1n],
+} as const;
+
+/** A 64-bit field given a bigint outside its range (protobufjs would silently wrap it around). */
+export class LongRangeError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Before encoding: bigints become Long values (what protobufjs encodes exactly); a bigint outside
+ * the field's range throws {@link LongRangeError}.
+ */
 export function longsFromBigints(
   type: MessageType,
   value: Record<string, unknown>,
   Long: LongStatics,
 ): Record<string, unknown> {
-  return mapLongs(type, value, (v, unsigned) =>
-    typeof v === "bigint" ? Long.fromString(v.toString(), unsigned) : v,
-  );
+  return mapLongs(type, value, (v, unsigned, field) => {
+    if (typeof v !== "bigint") return v;
+    const [min, max] = unsigned ? RANGE.unsigned : RANGE.signed;
+    if (v < min || v > max) {
+      throw new LongRangeError(
+        field,
+        `${v} is out of range for a ${unsigned ? "unsigned" : "signed"} 64-bit field`,
+      );
+    }
+    return Long.fromString(v.toString(), unsigned);
+  });
 }

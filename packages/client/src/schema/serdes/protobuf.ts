@@ -5,7 +5,7 @@ import protobuf from "protobufjs";
 import { DanubeError, ErrorCode } from "../../errors.ts";
 import { messageOf, payloadError, SchemaValidationError, SerdePhase } from "../errors.ts";
 import { parseForSerde, type Serde } from "../serde.ts";
-import { type LongStatics, longsFromBigints, longsFromStrings } from "./protobuf-longs.ts";
+import { LongRangeError, type LongStatics, longsFromBigints, longsFromStrings } from "./protobuf-longs.ts";
 
 type MessageType = NonNullable<ProtobufParsedSchema["messageType"]>;
 
@@ -68,11 +68,19 @@ export function protobufSerde<T>(
           `expected an object, got ${value === null ? "null" : typeof value}`,
         );
       }
-      const exact = longsFromBigints(
-        type,
-        value as Record<string, unknown>,
-        protobuf.util.Long as unknown as LongStatics,
-      );
+      let exact: Record<string, unknown>;
+      try {
+        exact = longsFromBigints(
+          type,
+          value as Record<string, unknown>,
+          protobuf.util.Long as unknown as LongStatics,
+        );
+      } catch (error) {
+        if (!(error instanceof LongRangeError)) throw error;
+        throw new SchemaValidationError(SerdePhase.Encode, what, [
+          { path: `/${error.field}`, message: error.message },
+        ]);
+      }
       const problem = type.verify(exact);
       if (problem !== null) throw new SchemaValidationError(SerdePhase.Encode, what, [verifyIssue(problem)]);
       try {
