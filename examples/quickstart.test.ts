@@ -11,11 +11,11 @@ import { startBroker } from "@danube-ts/broker";
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
 
-const between = (text: string) => {
-  const start = text.indexOf("// quickstart:start\n");
-  const end = text.indexOf("// quickstart:end");
-  assert.ok(start >= 0 && end > start, "quickstart markers present");
-  return text.slice(start + "// quickstart:start\n".length, end).trim();
+const between = (text: string, marker = "quickstart") => {
+  const start = text.indexOf(`// ${marker}:start\n`);
+  const end = text.indexOf(`// ${marker}:end`);
+  assert.ok(start >= 0 && end > start, `${marker} markers present`);
+  return text.slice(start + `// ${marker}:start\n`.length, end).trim();
 };
 
 test("the README quickstart is examples/quickstart.ts, verbatim", async () => {
@@ -39,4 +39,17 @@ test("the quickstart runs against a real broker", async (t) => {
     timeout: 30_000,
   });
   assert.match(stdout, /^0n \{"id":1\} \{ source: 'web' \}/m);
+});
+
+test("the README's embed-a-broker snippet is examples/embed-broker.ts, verbatim, and runs", async () => {
+  const readme = await readFile(join(here, "../README.md"), "utf8");
+  const example = between(await readFile(join(here, "embed-broker.ts"), "utf8"), "embed");
+  assert.ok(
+    readme.includes(`\`\`\`ts\n${example}\n\`\`\``),
+    "README embed block differs from examples/embed-broker.ts",
+  );
+  const { stdout } = await run(process.execPath, ["--import", "tsx", join(here, "embed-broker.ts")], {
+    timeout: 30_000,
+  });
+  assert.match(stdout, /^http:\/\/127\.0\.0\.1:\d+$/m);
 });
