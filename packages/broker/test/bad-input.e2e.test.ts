@@ -57,3 +57,21 @@ test("a topic in a namespace that does not exist cannot be created", async (t) =
     return true;
   });
 });
+
+test("a non-reliable message no consumer can take is dropped, counted and logged, never silently", async (t) => {
+  const warnings: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (msg: string) => warnings.push(msg), error() {} };
+  const { client } = await testBroker(t, { logger });
+  const topic = uniqueTopic("drop");
+  const producer = await client.createProducer({ topic, name: "p" });
+  const consumer = await client.subscribe({ topic, subscription: "gone", consumerName: "c" });
+  await consumer.close();
+  await new Promise((r) => setTimeout(r, 100)); // the broker notices the closed stream
+  await producer.send("into the void");
+  assert.ok(
+    warnings.some((w) =>
+      w.includes(`${topic} [gone]: dropped 1 non-reliable message(s): no active consumer`),
+    ),
+    `warnings: ${JSON.stringify(warnings)}`,
+  );
+});

@@ -407,7 +407,7 @@ export class BrokerCore {
     const subscription = new Subscription(topic.name, name, type);
     topic.subscriptions.set(name, subscription);
     if (!topic.log) {
-      subscription.dispatcher = new NonReliableDispatcher(subscription);
+      subscription.dispatcher = new NonReliableDispatcher(subscription, this.logger);
       return subscription;
     }
     const cursor = topic.log.nextOffset;

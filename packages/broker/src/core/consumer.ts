@@ -34,10 +34,6 @@ export class ConsumerHandle {
     return this.sink !== undefined;
   }
 
-  get queued(): number {
-    return this.queue.length;
-  }
-
   /** Queues a message for delivery; false when the queue is full (only non-reliable callers hit this). */
   enqueue(message: StreamMessage): boolean {
     if (!this.active || this.queue.length >= this.queueLimit) return false;

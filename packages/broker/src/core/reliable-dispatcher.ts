@@ -70,14 +70,6 @@ export class ReliableDispatcher implements Dispatcher {
     this.timer.unref();
   }
 
-  get position(): bigint {
-    return this.cursor;
-  }
-
-  get inFlightCount(): number {
-    return this.inFlight.size;
-  }
-
   /** Applies a new failure policy to this subscription, including messages already in flight. */
   setPolicy(policy: FailurePolicy): void {
     this.policy = policy;
