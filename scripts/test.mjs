@@ -1,5 +1,8 @@
 // The one test command: type-check, lint, then every *.test.ts with node's test runner.
 // Usage: node scripts/test.mjs [path-filter ...]
+// Tests run the TypeScript sources, not dist/: the "@danube-ts/source" export condition picks
+// src/*.ts and tsx loads it. Both go through NODE_OPTIONS so child processes (the CLI, examples)
+// do the same; the packaging test clears it for what it runs from the installed tarballs.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -20,10 +23,12 @@ function findTests(dir) {
   return found;
 }
 
-function step(label, cmd, args) {
+const sourceNodeOptions = "--conditions=@danube-ts/source --import tsx";
+
+function step(label, cmd, args, env = process.env) {
   console.log(`\n== ${label}`);
   const started = Date.now();
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env });
   console.log(
     `== ${label}: ${result.status === 0 ? "ok" : "FAILED"} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -41,10 +46,8 @@ if (tests.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
-step(`${tests.length} test files`, process.execPath, [
-  "--import",
-  "tsx",
-  "--test",
-  "--test-reporter=spec",
-  ...tests,
-]);
+const nodeOptions = [process.env.NODE_OPTIONS, sourceNodeOptions].filter(Boolean).join(" ");
+step(`${tests.length} test files`, process.execPath, ["--test", "--test-reporter=spec", ...tests], {
+  ...process.env,
+  NODE_OPTIONS: nodeOptions,
+});

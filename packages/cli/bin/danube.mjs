@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Entry point for the `danube` command. Runs the TypeScript sources through tsx,
-// so the command works straight after `npm install` with no build step.
-import { register } from "tsx/esm/api";
+// Entry point of the `danube` command: plain JavaScript that loads the CLI through the package's
+// own exports. Installed, that is the compiled dist/; inside the repository, with
+// `--conditions=@danube-ts/source --import tsx` (as `npm test` and `npm run danube` set), the sources.
+import { main } from "@danube-ts/cli";
 
-register();
-const { main } = await import("../src/main.ts");
 process.exitCode = await main(process.argv.slice(2));
