@@ -105,6 +105,12 @@ test("every tarball holds dist, README, LICENSE and no tests", () => {
     assert.deepEqual(tests, [], `${name} ships test or build files`);
   }
   assert.ok(packedFiles.get("@danube-ts/cli")?.includes("bin/danube.mjs"));
+  for (const [name, files] of packedFiles) {
+    const stale = files
+      .filter((f) => f.startsWith("dist/") && f.endsWith(".js"))
+      .filter((f) => !files.includes(f.replace(/^dist\//, "src/").replace(/\.js$/, ".ts")));
+    assert.deepEqual(stale, [], `${name} ships compiled files without a source`);
+  }
 });
 
 test("installed packages load in plain node: produce and consume through an in-process broker", async () => {
@@ -117,7 +123,7 @@ test("a user's strict NodeNext TypeScript file type-checks against the published
     await run(process.execPath, [tsc, "-p", "tsconfig.json", "--listFiles"], {
       cwd: project,
       env: cleanEnv,
-      timeoutMs: 120_000,
+      timeoutMs: 300_000,
     }),
     "tsc",
   );
@@ -135,6 +141,12 @@ test("the installed danube command: --help, a broker on free ports, produce, con
   const help = ok(await run(danube, ["--help"], { cwd: project, env: cleanEnv }), "danube --help");
   assert.match(help.stdout, /^Usage: danube /m);
   assert.match(help.stdout, /\bbroker\b/);
+  const npx = process.platform === "win32" ? "npx.cmd" : "npx";
+  const viaNpx = await run(npx, ["--no-install", "@danube-ts/cli", "--version"], {
+    cwd: project,
+    env: cleanEnv,
+  });
+  assert.match(ok(viaNpx, "npx @danube-ts/cli --version").stdout, /^danube \d+\.\d+\.\d+/);
 
   const dataDir = join(work, "cli-data");
   const brokerArgs = ["broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0"];
@@ -167,11 +179,11 @@ test("the installed danube command: --help, a broker on free ports, produce, con
 test("publint and arethetypeswrong pass on every tarball", async () => {
   const bin = join(repo, "node_modules/.bin");
   const checks = [...tarballs.values()].flatMap((tarball) => [
-    run(join(bin, "publint"), ["run", tarball, "--strict"], { cwd: work, env: cleanEnv, timeoutMs: 60_000 }),
+    run(join(bin, "publint"), ["run", tarball, "--strict"], { cwd: work, env: cleanEnv, timeoutMs: 180_000 }),
     run(join(bin, "attw"), [tarball, "--profile", "esm-only", "--format", "ascii"], {
       cwd: work,
       env: cleanEnv,
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
     }),
   ]);
   for (const [i, result] of (await Promise.all(checks)).entries()) ok(result, `check ${i}`);

@@ -1,4 +1,6 @@
 // Option types, their defaults (in one place) and their validation (done once, before any RPC).
+
+import { isValidTopicName } from "@danube-ts/protocol";
 import {
   allowedAccessModes,
   allowedDispatchStrategies,
@@ -227,13 +229,10 @@ export interface ResolvedSubscribeOptions {
   serde: Serde<unknown> | undefined;
 }
 
-const topicPart = /^[\p{L}\p{N}_-]+$/u;
-
 /** Throws INVALID_ARGUMENT unless `topic` is `/namespace/topic` made of letters, digits, `_`, `-`. */
 export function validateTopic(topic: unknown, option = "topic"): string {
   if (typeof topic !== "string" || topic.length === 0) throw invalidArgument(option, "is required");
-  const parts = topic.split("/");
-  if (parts.length !== 3 || parts[0] !== "" || !topicPart.test(parts[1]!) || !topicPart.test(parts[2]!)) {
+  if (!isValidTopicName(topic)) {
     throw invalidArgument(
       option,
       `"${topic}" is invalid: expected /namespace/topic made of letters, digits, '_' or '-'`,

@@ -1,3 +1,4 @@
+import { isValidNamespaceName } from "@danube-ts/protocol";
 import { alreadyExists, BrokerError, failedPrecondition, invalidArgument, notFound } from "../errors.ts";
 import { assertTopicName, parsePartition, partitionName } from "../topic-name.ts";
 import type { BrokerCore } from "./broker-core.ts";
@@ -30,7 +31,7 @@ export class AdminOps {
     if (catalog.hasNamespace(name)) {
       throw notFound(`Unable to create the namespace ${name} due to Namespace ${name} already exists.`);
     }
-    if (!/^[\p{L}\p{N}_-]+$/u.test(name)) {
+    if (!isValidNamespaceName(name)) {
       throw invalidArgument(`Invalid namespace name '${name}': use letters, digits, '_' or '-'`);
     }
     await catalog.createNamespace(name);

@@ -1,5 +1,5 @@
+import { fnv1a64 } from "@danube-ts/protocol";
 import type { ConsumerHandle } from "./consumer.ts";
-import { fnv1a64 } from "./key-hash.ts";
 
 export const VIRTUAL_NODES = 100;
 

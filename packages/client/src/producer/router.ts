@@ -1,25 +1,9 @@
 // Partition selection: round robin for plain sends, FNV-1a 64 of the key for keyed sends.
 
-const fnvOffsetBasis = 0xcbf29ce484222325n;
-const fnvPrime = 0x100000001b3n;
-const mask64 = 0xffffffffffffffffn;
-const utf8 = new TextEncoder();
+import { partitionForKey } from "@danube-ts/protocol";
 
-/** FNV-1a 64-bit hash of `data` (strings are hashed as UTF-8). */
-export function fnv1a64(data: string | Uint8Array): bigint {
-  const bytes = typeof data === "string" ? utf8.encode(data) : data;
-  let hash = fnvOffsetBasis;
-  for (const byte of bytes) {
-    hash ^= BigInt(byte);
-    hash = (hash * fnvPrime) & mask64;
-  }
-  return hash;
-}
-
-/** The partition index of `key` among `partitions`, as the upstream clients compute it. */
-export function partitionForKey(key: string, partitions: number): number {
-  return Number(fnv1a64(key) % BigInt(partitions));
-}
+// The hash and the key-to-partition rule are wire facts shared with the broker.
+export { fnv1a64, partitionForKey } from "@danube-ts/protocol";
 
 /** Chooses a partition for each message. */
 export interface PartitionRouter {

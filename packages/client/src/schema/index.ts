@@ -1,10 +1,12 @@
-// Public surface of the schema registry client and typed serdes (re-exported by the package).
+// The schema room's barrel for the client's own files and tests. The package door (../index.ts)
+// re-exports only part of it: import public names from "@danube-ts/client", not from here.
+
+export { unwrapSchemaDefinition } from "@danube-ts/protocol";
 export { CompatibilityMode, SchemaType } from "@danube-ts/schema";
 export type { AutoRegisterOptions, ResolvedBinding, SchemaBinding, SchemaBindingOptions } from "./binding.ts";
 export { ensureRegistered, schemaBinding } from "./binding.ts";
 export type { DecodableMessage, DecodeResult, SchemaDecoder } from "./decoder.ts";
 export { createSchemaDecoder } from "./decoder.ts";
-export { unwrapSchemaDefinition } from "./envelope.ts";
 export { SchemaValidationError, SerdePhase } from "./errors.ts";
 export type { SchemaRegistry, SchemaRegistryReader, SchemaRegistryWriter } from "./registry.ts";
 export type { SchemaRegistryConnection } from "./registry-client.ts";

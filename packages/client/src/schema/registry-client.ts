@@ -1,5 +1,5 @@
 // The schema registry client: typed calls to danube_schema.SchemaRegistry on the service URL.
-import type { schema } from "@danube-ts/protocol";
+import { type schema, unwrapSchemaDefinition } from "@danube-ts/protocol";
 import { parseCompatibilityMode, parseSchemaType, type SchemaType } from "@danube-ts/schema";
 import { Metadata } from "@grpc/grpc-js";
 import { invalidArgument } from "../errors.ts";
@@ -7,7 +7,6 @@ import { type CallOptions, validateCallOptions, validateTopic } from "../options
 import { type RetryPolicy, withRetry } from "../retry.ts";
 import { createCallContext, type UnaryInvoker, unaryCall, waitFor } from "../signals.ts";
 import { SchemaCache } from "./cache.ts";
-import { unwrapSchemaDefinition } from "./envelope.ts";
 import type { SchemaRegistry } from "./registry.ts";
 import {
   type ResolvedSchema,
