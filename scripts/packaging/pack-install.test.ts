@@ -45,12 +45,12 @@ before(async () => {
   const out = join(work, "tarballs");
   await mkdir(out, { recursive: true });
   await mkdir(project);
-  ok(await run(npm, ["run", "build"], { cwd: repo, env: cleanEnv, timeoutMs: 120_000 }), "npm run build");
+  ok(await run(npm, ["run", "build"], { cwd: repo, env: cleanEnv, timeoutMs: 300_000 }), "npm run build");
   const packed = ok(
     await run(npm, ["pack", "--workspaces", "--json", "--pack-destination", out], {
       cwd: repo,
       env: cleanEnv,
-      timeoutMs: 60_000,
+      timeoutMs: 180_000,
     }),
     "npm pack",
   );
