@@ -1,3 +1,4 @@
+import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.ts";
 
@@ -37,6 +38,13 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
   logLevel?: LogLevel;
+  /**
+   * JSON Schema compatibility rules of the schema registry: `upstream` gives upstream Danube
+   * v0.15.1's verdicts (top-level required fields and property types); `strict` (a danube-ts
+   * extension) uses Confluent's rules. Avro and Protobuf are judged the same under both.
+   * See docs/schema-compatibility.md. @default "upstream"
+   */
+  schemaCompatibilityRules?: CompatibilityRules;
 }
 
 export interface Housekeeping {
@@ -65,6 +73,7 @@ export interface ResolvedBrokerOptions {
   nonReliableBufferSize: number;
   housekeeping: Housekeeping;
   logger: Logger;
+  schemaCompatibilityRules: CompatibilityRules;
 }
 
 function port(name: string, value: number): number {
@@ -77,6 +86,15 @@ function port(name: string, value: number): number {
 function positive(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw invalidArgument(`${name} must be an integer from 1 to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function compatibilityRules(value: string): CompatibilityRules {
+  if (value !== "upstream" && value !== "strict") {
+    throw invalidArgument(
+      `schemaCompatibilityRules must be "upstream" or "strict", got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -115,5 +133,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
       ),
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+    schemaCompatibilityRules: compatibilityRules(options.schemaCompatibilityRules ?? "upstream"),
   };
 }

@@ -2,13 +2,18 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { type CompatibilityMode, DanubeError, type SchemaType } from "@danube-ts/client";
-import { compatCases } from "../src/registry/compat-cases.ts";
+import { compatCases, strictJsonRows } from "./fixtures/compat-cases.ts";
 import { testBroker } from "./helpers.ts";
 
-for (const [schemaType, rows] of compatCases) {
-  describe(`${schemaType} evolution over gRPC`, () => {
+const runs = [
+  ...compatCases.map(([schemaType, rows]) => ({ schemaType, rows, rules: "upstream" as const })),
+  { schemaType: "json_schema", rows: strictJsonRows, rules: "strict" as const },
+];
+
+for (const { schemaType, rows, rules } of runs) {
+  describe(`${schemaType} evolution over gRPC (${rules} rules)`, () => {
     test("every mode refuses its incompatible change and accepts its compatible one", async (t) => {
-      const { client } = await testBroker(t);
+      const { client } = await testBroker(t, { schemaCompatibilityRules: rules });
       const registry = client.schema;
       for (const row of rows) {
         const subject = `${schemaType}-${row.mode}`;

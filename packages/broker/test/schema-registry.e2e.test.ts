@@ -1,91 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { danube, schema } from "@danube-ts/protocol";
-import { credentials, type ServiceError, status } from "@grpc/grpc-js";
-import { type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
-
-type Callback<Res> = (err: ServiceError | null, res: Res) => void;
-
-/** Runs one callback-style unary call as a promise. */
-function rpc<Res>(start: (callback: Callback<Res>) => unknown): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    start((err, res) => (err ? reject(err) : resolve(res)));
-  });
-}
-
-const hostPort = (url: string) => url.replace(/^http:\/\//, "");
-const text = (data: Uint8Array) => new TextDecoder().decode(data);
-const bytes = (data: string) => new TextEncoder().encode(data);
-
-/** Asserts a gRPC failure's code and that its details match. */
-const grpcError = (code: number, details: RegExp) => (err: unknown) => {
-  const e = err as ServiceError;
-  assert.equal(e.code, code, `code ${e.code}: ${e.details}`);
-  assert.match(e.details, details);
-  return true;
-};
-
-interface Clients {
-  registry: schema.SchemaRegistryClient;
-  adminRegistry: schema.SchemaRegistryClient;
-  producers: danube.ProducerServiceClient;
-}
-
-function clients(t: { after(fn: () => void): void }, broker: TestBroker): Clients {
-  const insecure = credentials.createInsecure();
-  const made: Clients = {
-    registry: new schema.SchemaRegistryClient(hostPort(broker.broker.url), insecure),
-    adminRegistry: new schema.SchemaRegistryClient(hostPort(broker.broker.adminUrl), insecure),
-    producers: new danube.ProducerServiceClient(hostPort(broker.broker.url), insecure),
-  };
-  t.after(() => {
-    made.registry.close();
-    made.adminRegistry.close();
-    made.producers.close();
-  });
-  return made;
-}
-
-function register(c: schema.SchemaRegistryClient, subject: string, schemaType: string, definition: string) {
-  const request = schema.RegisterSchemaRequest.fromPartial({
-    subject,
-    schemaType,
-    schemaDefinition: bytes(definition),
-    createdBy: "e2e",
-  });
-  return rpc<schema.RegisterSchemaResponse>((cb) => c.registerSchema(request, cb));
-}
-
-function createProducer(c: danube.ProducerServiceClient, topicName: string, name: string, subject?: string) {
-  const request = danube.ProducerRequest.fromPartial({
-    requestId: 1n,
-    producerName: name,
-    topicName,
-    dispatchStrategy: danube.DispatchStrategy.Reliable,
-    ...(subject !== undefined && { schemaRef: { subject } }),
-  });
-  return rpc<danube.ProducerResponse>((cb) => c.createProducer(request, cb));
-}
-
-function send(
-  c: danube.ProducerServiceClient,
-  producerId: bigint,
-  topicName: string,
-  payload: string,
-  schemaId?: bigint,
-  schemaVersion?: number,
-) {
-  const message = danube.StreamMessage.fromPartial({
-    requestId: 1n,
-    msgId: { producerId, topicName },
-    payload: bytes(payload),
-    publishTime: BigInt(Date.now()),
-    producerName: "p",
-    schemaId,
-    schemaVersion,
-  });
-  return rpc<danube.MessageResponse>((cb) => c.sendMessage(message, cb));
-}
+import type { schema } from "@danube-ts/protocol";
+import { status } from "@grpc/grpc-js";
+import {
+  bytes,
+  clients,
+  createProducer,
+  grpcError,
+  register,
+  rpc,
+  send,
+  text,
+} from "./fixtures/schema-rpc.ts";
+import { testBroker, uniqueTopic } from "./helpers.ts";
 
 const userV1 = '{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}';
 const userV2 =
@@ -233,7 +160,7 @@ describe("topics and schemas", () => {
     });
   });
 
-  test("enforce rejects invalid messages, warn accepts them; state survives a restart", async (t) => {
+  test("enforce rejects invalid messages, and so does warn with payload validation on; state survives a restart", async (t) => {
     const broker = await testBroker(t);
     let c = clients(t, broker);
     const topic = uniqueTopic("validate");
@@ -288,7 +215,12 @@ describe("topics and schemas", () => {
     );
     assert.equal(updated.message, "Validation policy updated to 'Warn', payload validation enabled");
     const again = await createProducer(c.producers, topic, "p-after-restart", "orders");
-    await send(c.producers, again.producerId, topic, '{"id":"one"}', schemaId, 1);
+    // Warn refuses an invalid payload when payload validation is on (as upstream) ...
+    await assert.rejects(
+      send(c.producers, again.producerId, topic, '{"id":"one"}', schemaId, 1),
+      grpcError(status.PERMISSION_DENIED, /^Unable to publish the message: Payload validation failed: /),
+    );
+    // ... and logs and accepts a message without a schema id.
     await send(c.producers, again.producerId, topic, '{"id":2}');
   });
 });

@@ -29,6 +29,9 @@ Flags:
   --advertised-addr <host:port> address handed to clients in lookups (default: the bound address)
   --log-level <level>           debug, info, warn, error or silent (default info)
   --mode standalone             accepted for compatibility with danube-broker; other modes are rejected
+  --schema-compatibility-rules <rules>
+                                JSON Schema compatibility verdicts: upstream (default, as Danube v0.15.1)
+                                or strict (Confluent's rules, a danube-ts extension)
   -h, --help                    show this help`;
 
 export const produceUsage = `Usage: danube produce --service-url <url> --topic <topic> [flags]

@@ -52,6 +52,7 @@ test("bad flag values are usage errors", async () => {
     ["broker", "--data-dir", "/tmp/x", "--mode", "cluster"],
     ["broker", "--data-dir", "/tmp/x", "--broker-addr", "localhost"],
     ["broker", "--data-dir", "/tmp/x", "--log-level", "loud"],
+    ["broker", "--data-dir", "/tmp/x", "--schema-compatibility-rules", "lenient"],
     ["broker"],
     ["produce", "--service-url", "http://127.0.0.1:1", "--topic", "/default/t", "--count", "0"],
     ["produce", "--service-url", "http://127.0.0.1:1", "--topic", "/default/t", "--attr", "novalue"],

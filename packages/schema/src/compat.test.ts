@@ -20,9 +20,20 @@ describe("compatibility modes", () => {
   });
 
   it("a type change is incompatible in every other mode", () => {
-    const r = checkCompatibility("BACKWARD", [avro(name)], parseSchema("json", "{}"));
+    const r = checkCompatibility("BACKWARD", [avro(name)], parseSchema("json", "{}"), "strict");
     assert.equal(r.compatible, false);
     assert.match(r.errors[0]!, /schema type changed from 'avro' to 'json_schema'/);
+    // Under the default (upstream) rules, with upstream's message.
+    assert.deepEqual(checkCompatibility("full", [avro(name)], parseSchema("string", "")).errors, [
+      "Schema types must match (cannot change from Avro to JSON, etc.)",
+    ]);
+  });
+
+  it("rule sets are named upstream or strict, any case", () => {
+    assert.throws(() => checkCompatibility("backward", [avro(name)], avro(name), "lenient"), {
+      code: "UNKNOWN_COMPATIBILITY_RULES",
+    });
+    assert.equal(checkCompatibility("backward", [avro(name)], avro(name), "STRICT").compatible, true);
   });
 
   it("backward: adding a field needs a default", () => {

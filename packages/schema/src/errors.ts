@@ -4,6 +4,8 @@ export type SchemaErrorCode =
   | "UNKNOWN_SCHEMA_TYPE"
   /** The compatibility mode string is not one of the seven modes. */
   | "UNKNOWN_COMPATIBILITY_MODE"
+  /** The compatibility rule set is neither `upstream` nor `strict`. */
+  | "UNKNOWN_COMPATIBILITY_RULES"
   /** The schema definition does not parse or compile. */
   | "SCHEMA_INVALID"
   /** The schema is valid but the requested operation is not available for it. */

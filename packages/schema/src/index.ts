@@ -11,8 +11,10 @@ export type { PrimitiveParsedSchema } from "./primitive.ts";
 export type { ProtobufParsedSchema } from "./protobuf/schema.ts";
 export {
   CompatibilityMode,
+  CompatibilityRules,
   type ParseOptions,
   parseCompatibilityMode,
+  parseCompatibilityRules,
   parseSchemaType,
   type SchemaReferenceFile,
   SchemaType,

@@ -23,6 +23,29 @@ export const CompatibilityMode = {
 } as const;
 export type CompatibilityMode = (typeof CompatibilityMode)[keyof typeof CompatibilityMode];
 
+/**
+ * Rule sets for JSON Schema compatibility. `upstream`: upstream Danube v0.15.1's verdicts (top-level
+ * `required` and property `type` only), the default. `strict`: Confluent Schema Registry's rules
+ * (STRICT policy), a danube-ts extension. Avro and Protobuf are judged the same under both.
+ */
+export const CompatibilityRules = {
+  Upstream: "upstream",
+  Strict: "strict",
+} as const;
+export type CompatibilityRules = (typeof CompatibilityRules)[keyof typeof CompatibilityRules];
+
+/** Parses a rule-set name case-insensitively. */
+export function parseCompatibilityRules(s: string): CompatibilityRules {
+  const r = s.trim().toLowerCase();
+  if (r !== "upstream" && r !== "strict") {
+    throw new SchemaError(
+      "UNKNOWN_COMPATIBILITY_RULES",
+      `Unknown compatibility rules: '${s}' (upstream or strict)`,
+    );
+  }
+  return r;
+}
+
 const typeAliases: Record<string, SchemaType> = {
   bytes: "bytes",
   string: "string",

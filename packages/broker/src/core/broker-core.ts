@@ -88,6 +88,7 @@ export class BrokerCore {
     this.settings = new SubscriptionSettings(store);
     this.registry = SchemaRegistry.open(store, {
       logger,
+      compatibilityRules: options.schemaCompatibilityRules,
       topics: { exists: (name) => catalog.get(name) !== undefined },
     });
     this.deadLetters = new DeadLetterPublisher(catalog, () => this.brokerUrl, logger);

@@ -35,10 +35,9 @@ export function schemaRegistryService({
   registry,
   logger,
 }: SchemaServiceContext): schema.SchemaRegistryServer {
-  const { subjects } = registry;
   return {
     registerSchema: unary(logger, (req: schema.RegisterSchemaRequest) =>
-      subjects.register({
+      registry.register({
         subject: req.subject,
         schemaType: req.schemaType,
         definition: req.schemaDefinition,
@@ -48,13 +47,13 @@ export function schemaRegistryService({
       }),
     ),
     getSchema: unary(logger, (req: schema.GetSchemaRequest) =>
-      schemaResponse(subjects.byIdAndVersion(req.schemaId, req.version)),
+      schemaResponse(registry.byIdAndVersion(req.schemaId, req.version)),
     ),
     getLatestSchema: unary(logger, (req: schema.GetLatestSchemaRequest) =>
-      schemaResponse(subjects.latest(req.subject)),
+      schemaResponse(registry.latest(req.subject)),
     ),
     listVersions: unary(logger, (req: schema.ListVersionsRequest) => {
-      const { id, versions } = subjects.versions(req.subject);
+      const { id, versions } = registry.versions(req.subject);
       return {
         versions: versions.map((v) => ({
           version: v.version,
@@ -67,7 +66,7 @@ export function schemaRegistryService({
       };
     }),
     checkCompatibility: unary(logger, (req: schema.CheckCompatibilityRequest) => {
-      const result = subjects.check(
+      const result = registry.check(
         req.subject,
         req.schemaType,
         req.newSchemaDefinition,
@@ -77,11 +76,11 @@ export function schemaRegistryService({
     }),
     deleteSchemaVersion: unary(logger, async (req: schema.DeleteSchemaVersionRequest) => ({
       success: true,
-      message: await subjects.deleteVersion(req.subject, req.version),
+      message: await registry.deleteVersion(req.subject, req.version),
     })),
     setCompatibilityMode: unary(logger, async (req: schema.SetCompatibilityModeRequest) => ({
       success: true,
-      message: await subjects.setCompatibilityMode(req.subject, req.compatibilityMode),
+      message: await registry.setCompatibilityMode(req.subject, req.compatibilityMode),
     })),
     configureTopicSchema: unary(logger, async (req: schema.ConfigureTopicSchemaRequest) => ({
       success: true,
@@ -110,7 +109,7 @@ export function schemaRegistryService({
       };
     }),
     listSubjects: unary(logger, () => ({
-      subjects: subjects.subjects().map((s) => ({
+      subjects: registry.subjects().map((s) => ({
         subject: s.subject,
         // upstream's choice for a subject without versions
         schemaType: s.latest?.schemaType ?? "bytes",

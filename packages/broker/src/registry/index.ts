@@ -1,8 +1,15 @@
+import type { CompatibilityResult, CompatibilityRules } from "@danube-ts/schema";
 import { notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { MetadataStore } from "../storage/index.ts";
-import { parseValidationPolicy, type TopicSchemaRecord } from "./records.ts";
-import { SubjectCatalog } from "./subjects.ts";
+import { parseValidationPolicy, type TopicSchemaRecord, type VersionRecord } from "./records.ts";
+import {
+  type RegisterInput,
+  type RegisterResult,
+  type SchemaVersionView,
+  SubjectCatalog,
+  type SubjectView,
+} from "./subjects.ts";
 import { TopicSchemaConfigs } from "./topic-configs.ts";
 import { MessageValidator, type PublishedMessage, type ValidationStats } from "./validation.ts";
 
@@ -18,6 +25,8 @@ export interface TopicView {
 export interface SchemaRegistryOptions {
   logger: Logger;
   topics: TopicView;
+  /** JSON Schema compatibility rules (broker option `schemaCompatibilityRules`). @default "upstream" */
+  compatibilityRules?: CompatibilityRules;
 }
 
 /** DescribeTopic's schema fields. */
@@ -41,10 +50,11 @@ export interface TopicSchemaConfigView extends TopicSchemaRecord {
  * schema configuration ({@link TopicSchemaConfigs}) and validation on publish
  * ({@link MessageValidator}). All state lives in the metadata store under `schemas/` and
  * `topic-schema/`, so it survives restarts. Methods throw BrokerError with upstream's status
- * codes and messages; the gRPC service (grpc/schema-service.ts) only maps requests and responses.
+ * codes and messages; the gRPC service (grpc/schema-service.ts) only maps requests and responses,
+ * and reaches the registry through this class alone.
  */
 export class SchemaRegistry {
-  readonly subjects: SubjectCatalog;
+  private readonly catalog: SubjectCatalog;
   private readonly configs: TopicSchemaConfigs;
   private readonly validator: MessageValidator;
 
@@ -52,9 +62,9 @@ export class SchemaRegistry {
     store: MetadataStore,
     private readonly options: SchemaRegistryOptions,
   ) {
-    this.subjects = new SubjectCatalog(store);
+    this.catalog = new SubjectCatalog(store, options.compatibilityRules ?? "upstream");
     this.configs = new TopicSchemaConfigs(store);
-    this.validator = new MessageValidator(this.subjects, options.logger);
+    this.validator = new MessageValidator(this.catalog, options.logger);
   }
 
   /** Loads the registry from an open store. All later writes go through `store.put` (durable). */
@@ -71,12 +81,12 @@ export class SchemaRegistry {
    */
   async checkProducer(topic: string, subject: string | undefined): Promise<void> {
     if (subject === undefined) return;
-    await this.configs.assign(topic, subject, this.subjects.has(subject));
+    await this.configs.assign(topic, subject, this.catalog.has(subject));
   }
 
   /** Admin CreateTopic with a schema_subject: same rules as the first producer. */
   async assignSubject(topic: string, subject: string): Promise<void> {
-    await this.configs.assign(topic, subject, this.subjects.has(subject));
+    await this.configs.assign(topic, subject, this.catalog.has(subject));
   }
 
   /**
@@ -98,7 +108,7 @@ export class SchemaRegistry {
   describeTopic(topic: string): TopicSchemaDescription | undefined {
     const config = this.configs.get(topic);
     if (!config) return undefined;
-    const subject = this.subjects.subject(config.subject);
+    const subject = this.catalog.subject(config.subject);
     if (!subject) return { subject: config.subject };
     return {
       subject: config.subject,
@@ -114,6 +124,55 @@ export class SchemaRegistry {
     return { checked, warned, rejected };
   }
 
+  // ---- subject RPCs ---------------------------------------------------------------------------
+
+  /** RegisterSchema: dedupe by fingerprint, else a compatibility check and a new version. */
+  register(input: RegisterInput): Promise<RegisterResult> {
+    return this.catalog.register(input);
+  }
+
+  /** CheckCompatibility against the subject's versions; an unparseable mode override is ignored. */
+  check(
+    subject: string,
+    schemaType: string,
+    definition: Uint8Array,
+    modeOverride?: string,
+  ): CompatibilityResult {
+    return this.catalog.check(subject, schemaType, definition, modeOverride);
+  }
+
+  /** GetSchema: a version of the subject with this id, the latest when `version` is undefined. */
+  byIdAndVersion(id: bigint, version: number | undefined): SchemaVersionView {
+    return this.catalog.byIdAndVersion(id, version);
+  }
+
+  /** GetLatestSchema. */
+  latest(subject: string): SchemaVersionView {
+    return this.catalog.latest(subject);
+  }
+
+  /** ListVersions: the live versions, ascending. */
+  versions(subject: string): { id: bigint; versions: VersionRecord[] } {
+    return this.catalog.versions(subject);
+  }
+
+  /** ListSubjects: every subject, sorted by name. */
+  subjects(): SubjectView[] {
+    return this.catalog.subjects();
+  }
+
+  has(subject: string): boolean {
+    return this.catalog.has(subject);
+  }
+
+  deleteVersion(subject: string, version: number): Promise<string> {
+    return this.catalog.deleteVersion(subject, version);
+  }
+
+  setCompatibilityMode(subject: string, modeText: string): Promise<string> {
+    return this.catalog.setCompatibilityMode(subject, modeText);
+  }
+
   // ---- topic schema RPCs -----------------------------------------------------------------------
 
   async configureTopicSchema(
@@ -123,7 +182,7 @@ export class SchemaRegistry {
     enablePayloadValidation: boolean,
   ): Promise<string> {
     const policy = parseValidationPolicy(policyText);
-    if (!this.subjects.has(subject)) {
+    if (!this.catalog.has(subject)) {
       throw notFound(
         `Schema subject '${subject}' not found in registry: Schema metadata not found for subject: ${subject}`,
       );
@@ -148,7 +207,7 @@ export class SchemaRegistry {
     const config = this.configs.get(topic);
     if (!config)
       return { subject: "", validationPolicy: "warn", enablePayloadValidation: false, schemaId: 0n };
-    return { ...config, schemaId: this.subjects.idOf(config.subject) ?? 0n };
+    return { ...config, schemaId: this.catalog.idOf(config.subject) ?? 0n };
   }
 
   private assertTopic(topic: string): void {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { brokerError, bytes, registration, registryFixture } from "../../test/fixtures/registry.ts";
 import { Status } from "../errors.ts";
 import { schemaEnvelope } from "./envelope.ts";
-import { brokerError, bytes, registration, registryFixture } from "./testing.ts";
 
 const userV1 = '{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}';
 const userV2 =
@@ -13,7 +13,7 @@ const userV3 =
 describe("subject identity", () => {
   test("one id per subject, versions 1..n, ids from a global counter", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     const a1 = await subjects.register(registration("users", "avro", userV1));
     const a2 = await subjects.register(registration("users", "AVRO", userV2));
     const b1 = await subjects.register(registration("orders", "json", '{"type":"object"}'));
@@ -30,7 +30,7 @@ describe("subject identity", () => {
 
   test("a fingerprint equal to any live version dedupes, with no compatibility check", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("users", "avro", userV1));
     await subjects.register(registration("users", "avro", userV2));
     // Same schema, other whitespace and key order: same fingerprint, answered with version 1.
@@ -50,12 +50,12 @@ describe("subject identity", () => {
   test("created_at is in seconds; description, created_by and tags are kept", async (t) => {
     const { registry } = await registryFixture(t);
     const before = BigInt(Math.floor(Date.now() / 1000));
-    await registry.subjects.register({
+    await registry.register({
       ...registration("s", "string", ""),
       description: "d",
       tags: ["a", "b"],
     });
-    const { version } = registry.subjects.latest("s");
+    const { version } = registry.latest("s");
     assert.ok(version.createdAt >= before && version.createdAt <= before + 2n, String(version.createdAt));
     assert.deepEqual([version.description, version.createdBy, version.tags], ["d", "test", ["a", "b"]]);
     assert.deepEqual([version.fingerprint, version.definition], ["string", ""]);
@@ -63,7 +63,7 @@ describe("subject identity", () => {
 
   test("registration failures are INTERNAL 'Failed to register schema: ...'", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await assert.rejects(
       subjects.register(registration("x", "yaml", "")),
       brokerError(Status.Internal, /^Failed to register schema: Unknown schema type/),
@@ -89,7 +89,7 @@ describe("subject identity", () => {
 describe("read RPCs", () => {
   test("GetSchema by id with and without version; NOT_FOUND messages", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("users", "avro", userV1));
     await subjects.register(registration("users", "avro", userV2));
     assert.equal(subjects.byIdAndVersion(1n, undefined).version.version, 2);
@@ -136,7 +136,7 @@ describe("read RPCs", () => {
 
   test("ListSubjects: every subject, sorted, with its latest version", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("zeta", "string", ""));
     await subjects.register(registration("alpha", "avro", userV1));
     await subjects.register(registration("alpha", "avro", userV2));
@@ -151,7 +151,7 @@ describe("read RPCs", () => {
 describe("DeleteSchemaVersion", () => {
   test("a deleted version leaves latest, lists and dedupe; its number is never reused", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("users", "avro", userV1));
     await subjects.register(registration("users", "avro", userV2));
     assert.equal(await subjects.deleteVersion("users", 2), "Deleted version 2 for subject users");
@@ -173,7 +173,7 @@ describe("DeleteSchemaVersion", () => {
 
   test("deleting twice succeeds; unknown subject or never-assigned version is NOT_FOUND", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("users", "avro", userV1));
     await subjects.deleteVersion("users", 1);
     assert.equal(await subjects.deleteVersion("users", 1), "Deleted version 1 for subject users");
@@ -198,7 +198,7 @@ describe("DeleteSchemaVersion", () => {
 describe("SetCompatibilityMode and CheckCompatibility", () => {
   test("mode parsing, messages and codes", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("users", "avro", userV1));
     assert.equal(
       await subjects.setCompatibilityMode("users", "FULL"),
@@ -222,7 +222,7 @@ describe("SetCompatibilityMode and CheckCompatibility", () => {
 
   test("check uses the subject's mode, an override, and ignores a bad override", async (t) => {
     const { registry } = await registryFixture(t);
-    const { subjects } = registry;
+    const subjects = registry;
     await subjects.register(registration("users", "avro", userV1));
     const noDefault =
       '{"type":"record","name":"User","fields":[{"name":"name","type":"string"},{"name":"age","type":"int"}]}';
@@ -246,14 +246,14 @@ describe("SetCompatibilityMode and CheckCompatibility", () => {
 describe("persistence", () => {
   test("subjects, versions, deletions, modes and the id counter survive a reopen", async (t) => {
     const fx = await registryFixture(t);
-    await fx.registry.subjects.register(registration("users", "avro", userV1));
-    await fx.registry.subjects.register({ ...registration("users", "avro", userV2), tags: ["t"] });
-    await fx.registry.subjects.register(registration("orders", "string", ""));
-    await fx.registry.subjects.deleteVersion("users", 2);
-    await fx.registry.subjects.setCompatibilityMode("users", "none");
-    const before = fx.registry.subjects.subjects();
+    await fx.registry.register(registration("users", "avro", userV1));
+    await fx.registry.register({ ...registration("users", "avro", userV2), tags: ["t"] });
+    await fx.registry.register(registration("orders", "string", ""));
+    await fx.registry.deleteVersion("users", 2);
+    await fx.registry.setCompatibilityMode("users", "none");
+    const before = fx.registry.subjects();
     await fx.reopen();
-    const { subjects } = fx.registry;
+    const subjects = fx.registry;
     assert.deepEqual(subjects.subjects(), before);
     assert.equal(subjects.latest("users").version.definition, userV1);
     assert.equal(subjects.latest("users").compatibilityMode, "none");
@@ -266,7 +266,7 @@ describe("persistence", () => {
 
 test("the same text registered as another schema type is a new version, not a duplicate", async (t) => {
   const { registry } = await registryFixture(t);
-  const { subjects } = registry;
+  const subjects = registry;
   const first = await subjects.register(registration("typed", "avro", '{"type":"string"}'));
   await subjects.setCompatibilityMode("typed", "none");
   const second = await subjects.register(registration("typed", "json_schema", '{"type":"string"}'));

@@ -1,6 +1,7 @@
 import {
   type CompatibilityMode,
   type CompatibilityResult,
+  type CompatibilityRules,
   checkCompatibility,
   type ParsedSchema,
   parseCompatibilityMode,
@@ -73,7 +74,10 @@ export class SubjectCatalog {
   private readonly byId = new Map<bigint, SubjectState>();
   private nextId = 1n;
 
-  constructor(private readonly store: MetadataStore) {
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly rules: CompatibilityRules,
+  ) {
     this.load();
   }
 
@@ -281,20 +285,12 @@ export class SubjectCatalog {
   }
 
   /**
-   * The parsed schema a message stamped with (id, version) should validate against; `version`
-   * undefined means the latest. Undefined when the id or version is unknown (or deleted).
+   * The parsed schema a message stamped with (id, version) validates against. Undefined when the
+   * id or version is unknown (or deleted).
    */
-  parsedVersion(
-    id: bigint,
-    version: number | undefined,
-  ): { version: number; parsed: ParsedSchema } | undefined {
-    const state = this.byId.get(id);
-    const found =
-      version === undefined
-        ? state?.versions.at(-1)
-        : state?.versions.find((v) => v.record.version === version);
-    if (!found) return undefined;
-    return { version: found.record.version, parsed: this.parsedOf(found) };
+  parsedVersion(id: bigint, version: number): ParsedSchema | undefined {
+    const found = this.byId.get(id)?.versions.find((v) => v.record.version === version);
+    return found && this.parsedOf(found);
   }
 
   private compatibility(
@@ -308,6 +304,7 @@ export class SubjectCatalog {
       mode,
       against.map((v) => this.parsedOf(v)),
       candidate,
+      this.rules,
     );
   }
 

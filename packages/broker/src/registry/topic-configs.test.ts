@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { brokerError, registration, registryFixture } from "../../test/fixtures/registry.ts";
 import { Status } from "../errors.ts";
-import { brokerError, registration, registryFixture } from "./testing.ts";
 
 const topic = "/default/orders";
 const json = '{"type":"object","properties":{"id":{"type":"integer"}}}';
@@ -10,8 +10,8 @@ describe("first producer and CreateTopic subject", () => {
   test("the first producer assigns its subject; a different one is refused", async (t) => {
     const { registry, topics } = await registryFixture(t);
     topics.add(topic);
-    await registry.subjects.register(registration("orders", "json", json));
-    await registry.subjects.register(registration("other", "string", ""));
+    await registry.register(registration("orders", "json", json));
+    await registry.register(registration("other", "string", ""));
     await registry.checkProducer(topic, undefined);
     assert.equal(registry.describeTopic(topic), undefined, "a producer without schema assigns nothing");
     await registry.checkProducer(topic, "orders");
@@ -54,8 +54,8 @@ describe("first producer and CreateTopic subject", () => {
   test("assignSubject follows the same rules", async (t) => {
     const { registry, topics } = await registryFixture(t);
     topics.add(topic);
-    await registry.subjects.register(registration("orders", "json", json));
-    await registry.subjects.register(registration("other", "json", json));
+    await registry.register(registration("orders", "json", json));
+    await registry.register(registration("other", "json", json));
     await registry.assignSubject(topic, "orders");
     await registry.checkProducer(topic, "orders");
     await assert.rejects(
@@ -68,8 +68,8 @@ describe("first producer and CreateTopic subject", () => {
 describe("topic schema RPCs", () => {
   test("ConfigureTopicSchema checks policy, subject and topic, and overrides the subject", async (t) => {
     const { registry, topics } = await registryFixture(t);
-    await registry.subjects.register(registration("orders", "json", json));
-    await registry.subjects.register(registration("orders-v2", "json", json));
+    await registry.register(registration("orders", "json", json));
+    await registry.register(registration("orders-v2", "json", json));
     await assert.rejects(
       registry.configureTopicSchema(topic, "orders", "strict", true),
       brokerError(
@@ -122,7 +122,7 @@ describe("topic schema RPCs", () => {
       enablePayloadValidation: false,
       schemaId: 0n,
     });
-    await registry.subjects.register(registration("orders", "json", json));
+    await registry.register(registration("orders", "json", json));
     await registry.checkProducer(topic, "orders");
     assert.equal(
       await registry.updateTopicValidationPolicy(topic, "None", false),
@@ -138,7 +138,7 @@ describe("topic schema RPCs", () => {
   test("topic configs survive a reopen; forgetTopic drops them durably", async (t) => {
     const fx = await registryFixture(t);
     fx.topics.add(topic).add("/default/other");
-    await fx.registry.subjects.register(registration("orders", "json", json));
+    await fx.registry.register(registration("orders", "json", json));
     await fx.registry.configureTopicSchema(topic, "orders", "enforce", true);
     await fx.registry.checkProducer("/default/other", "orders");
     await fx.reopen();

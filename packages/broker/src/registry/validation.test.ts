@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import { describe, test } from "node:test";
+import { brokerError, bytes, registration, registryFixture } from "../../test/fixtures/registry.ts";
 import { Status } from "../errors.ts";
 import type { ValidationPolicy } from "./records.ts";
-import { brokerError, bytes, registration, registryFixture } from "./testing.ts";
 
 const topic = "/default/events";
 const v1 = '{"type":"object","properties":{"a":{"type":"string"}},"required":["a"]}';
@@ -17,7 +17,7 @@ const v1Only = bytes('{"a":"x","b":"text"}');
 async function setup(t: TestContext, policy: ValidationPolicy, payloadValidation = true) {
   const fx = await registryFixture(t);
   fx.topics.add(topic);
-  const { subjects } = fx.registry;
+  const subjects = fx.registry;
   await subjects.register(registration("events", "json", v1));
   await subjects.setCompatibilityMode("events", "none");
   await subjects.register(registration("events", "json", v2));
@@ -88,7 +88,7 @@ describe("validation on publish", () => {
     // No version: version 1, as upstream brokers and our client's decoder assume.
     registry.validateMessage(topic, { schemaId: 1n, payload: v1Only });
     // A deleted version can no longer validate anything.
-    await registry.subjects.deleteVersion("events", 1);
+    await registry.deleteVersion("events", 1);
     assert.throws(
       () => registry.validateMessage(topic, { schemaId: 1n, schemaVersion: 1, payload: v1Only }),
       rejected("Schema version not found: events/1"),
@@ -108,14 +108,20 @@ describe("validation on publish", () => {
     );
   });
 
-  test("warn accepts everything, counts the failures and logs them (rate-limited)", async (t) => {
+  test("warn refuses an unknown schema id and an invalid payload, as upstream; logs and accepts the rest (rate-limited)", async (t) => {
     const { registry, logger } = await setup(t, "warn");
     registry.validateMessage(topic, { payload: good });
-    registry.validateMessage(topic, { schemaId: 9n, payload: good });
+    assert.throws(
+      () => registry.validateMessage(topic, { schemaId: 9n, payload: good }),
+      rejected("Schema ID 9 not found in registry"),
+    );
     registry.validateMessage(topic, { schemaId: 2n, payload: good });
-    registry.validateMessage(topic, { schemaId: 1n, payload: bad });
+    assert.throws(
+      () => registry.validateMessage(topic, { schemaId: 1n, payload: bad }),
+      rejected(/Payload validation failed: /),
+    );
     registry.validateMessage(topic, { schemaId: 1n, payload: good });
-    assert.deepEqual(registry.validationStats(topic), { checked: 5, warned: 4, rejected: 0 });
+    assert.deepEqual(registry.validationStats(topic), { checked: 5, warned: 2, rejected: 2 });
     assert.equal(logger.warnings.length, 1, "one warning per second per topic");
     assert.match(
       logger.warnings[0]!,
@@ -123,10 +129,16 @@ describe("validation on publish", () => {
     );
   });
 
+  test("warn without payload validation accepts an invalid payload", async (t) => {
+    const { registry } = await setup(t, "warn", false);
+    registry.validateMessage(topic, { schemaId: 1n, payload: bad });
+    assert.deepEqual(registry.validationStats(topic), { checked: 1, warned: 0, rejected: 0 });
+  });
+
   test("other payload types: avro binary datum, string", async (t) => {
     const fx = await registryFixture(t);
     fx.topics.add("/default/avro").add("/default/text");
-    const { subjects } = fx.registry;
+    const subjects = fx.registry;
     await subjects.register(
       registration("user", "avro", '{"type":"record","name":"U","fields":[{"name":"n","type":"string"}]}'),
     );

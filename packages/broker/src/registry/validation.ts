@@ -1,4 +1,4 @@
-import type { ValidationIssue } from "@danube-ts/schema";
+import type { ParsedSchema, ValidationIssue } from "@danube-ts/schema";
 import { permissionDenied } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { TopicSchemaRecord } from "./records.ts";
@@ -17,7 +17,7 @@ export interface ValidationStats {
   checked: number;
   /** Messages accepted under warn although they failed a check. */
   warned: number;
-  /** Messages refused under enforce. */
+  /** Messages refused (under enforce, or under warn for an unknown schema id or an invalid payload). */
   rejected: number;
 }
 
@@ -38,21 +38,25 @@ function describeIssues(issues: ValidationIssue[]): string {
   return more > 0 ? `${shown.join("; ")} (and ${more} more)` : shown.join("; ");
 }
 
+/** A failed check: why, and whether warn refuses it too (upstream's rule). */
+interface Problem {
+  reason: string;
+  refusedUnderWarn: boolean;
+}
+
 /**
- * Applies a topic's validation policy to a published message.
+ * Applies a topic's validation policy to a published message, as upstream Danube v0.15.1 does.
  *
- * | check                                  | none   | warn           | enforce |
- * | -------------------------------------- | ------ | -------------- | ------- |
- * | message has no schema_id               | accept | accept + count | reject  |
- * | schema_id unknown to the registry      | accept | accept + count | reject  |
- * | schema_id of another subject           | accept | accept + count | reject  |
- * | payload invalid (payload validation on) | accept | accept + count | reject  |
+ * | check                                              | none   | warn         | enforce |
+ * | -------------------------------------------------- | ------ | ------------ | ------- |
+ * | message has no schema_id                           | accept | accept + log | reject  |
+ * | schema_id unknown to the registry                  | accept | reject       | reject  |
+ * | schema_id of another subject                       | accept | accept + log | reject  |
+ * | payload validation on: version unknown or payload invalid | accept | reject | reject |
  *
- * Deliberate relaxation of upstream (quirk 10 of the semantics notes): upstream rejects unknown
- * schema ids and invalid payloads even under warn. Here warn never rejects: it counts the message
- * and logs why, which is what "warn" promises. The payload is validated against the message's own
- * `schema_version` (the latest version when the message has none), not against the first version
- * seen on the topic as upstream does (quirk 11).
+ * The payload is validated against the message's own `schema_version` (version 1 when the message
+ * has none, as upstream and our client's decoder read it), not against the version of the first
+ * message seen with that id on the topic as upstream does (quirk 11 of the semantics notes).
  */
 export class MessageValidator {
   private readonly stats = new Map<string, TopicStats>();
@@ -69,12 +73,12 @@ export class MessageValidator {
     stats.checked++;
     const problem = this.problem(topic, config, message);
     if (problem === undefined) return;
-    if (config.validationPolicy === "enforce") {
+    if (config.validationPolicy === "enforce" || problem.refusedUnderWarn) {
       stats.rejected++;
-      throw permissionDenied(`Unable to publish the message: ${problem}`);
+      throw permissionDenied(`Unable to publish the message: ${problem.reason}`);
     }
     stats.warned++;
-    this.warn(topic, stats, problem);
+    this.warn(topic, stats, problem.reason);
   }
 
   statsOf(topic: string): TopicStats {
@@ -90,28 +94,32 @@ export class MessageValidator {
     this.stats.delete(topic);
   }
 
-  private problem(topic: string, config: TopicSchemaRecord, message: PublishedMessage): string | undefined {
+  private problem(topic: string, config: TopicSchemaRecord, message: PublishedMessage): Problem | undefined {
     const { subject } = config;
     const id = message.schemaId;
+    const logged = (reason: string) => ({ reason, refusedUnderWarn: false });
+    const refused = (reason: string) => ({ reason, refusedUnderWarn: true });
     if (id === undefined)
-      return `Message missing schema_id for topic ${topic} (expected subject: ${subject})`;
+      return logged(`Message missing schema_id for topic ${topic} (expected subject: ${subject})`);
     const owner = this.subjects.subjectOf(id);
-    if (owner === undefined) return `Schema ID ${id} not found in registry`;
+    if (owner === undefined) return refused(`Schema ID ${id} not found in registry`);
     if (owner !== subject) {
-      return `Schema subject mismatch for topic ${topic}: message schema_id=${id} belongs to subject '${owner}', but topic requires '${subject}'`;
+      return logged(
+        `Schema subject mismatch for topic ${topic}: message schema_id=${id} belongs to subject '${owner}', but topic requires '${subject}'`,
+      );
     }
     if (!config.enablePayloadValidation) return undefined;
-    let resolved: ReturnType<SubjectCatalog["parsedVersion"]>;
+    const version = message.schemaVersion ?? 1;
+    let parsed: ParsedSchema | undefined;
     try {
-      // A message without a version is read as version 1, as upstream and our client's decoder do.
-      resolved = this.subjects.parsedVersion(id, message.schemaVersion ?? 1);
+      parsed = this.subjects.parsedVersion(id, version);
     } catch (err) {
-      return `Failed to create validator: ${messageOf(err)}`;
+      return refused(`Failed to create validator: ${messageOf(err)}`);
     }
-    if (!resolved) return `Schema version not found: ${subject}/${message.schemaVersion ?? 1}`;
-    const result = resolved.parsed.validate(message.payload);
+    if (!parsed) return refused(`Schema version not found: ${subject}/${version}`);
+    const result = parsed.validate(message.payload);
     if (result.valid) return undefined;
-    return `Payload validation failed: ${describeIssues(result.errors)}`;
+    return refused(`Payload validation failed: ${describeIssues(result.errors)}`);
   }
 
   private warn(topic: string, stats: TopicStats, problem: string): void {

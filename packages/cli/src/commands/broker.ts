@@ -7,6 +7,7 @@ import { aborted, onStopSignal } from "../signals.ts";
 import { brokerUsage } from "../usage.ts";
 
 const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+const compatibilityRules = ["upstream", "strict"] as const;
 
 const specs = {
   "data-dir": { type: "string" },
@@ -15,6 +16,7 @@ const specs = {
   "advertised-addr": { type: "string" },
   "log-level": { type: "string" },
   mode: { type: "string" },
+  "schema-compatibility-rules": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -36,6 +38,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const advertised = flags.string("advertised-addr");
   if (advertised !== undefined) flags.address("advertised-addr", advertised);
   const logLevel = flags.choice("log-level", logLevels, "info");
+  const schemaCompatibilityRules = flags.choice("schema-compatibility-rules", compatibilityRules, "upstream");
 
   const stop = onStopSignal();
   try {
@@ -49,6 +52,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
         adminPort: adminAddr.port,
         advertisedAddr: advertised,
         logLevel,
+        schemaCompatibilityRules,
       });
     } catch (err) {
       io.err(`danube broker: failed to start: ${err instanceof Error ? err.message : String(err)}`);

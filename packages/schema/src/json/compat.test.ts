@@ -4,7 +4,7 @@ import { checkCompatibility, parseSchema } from "../index.ts";
 
 const s = (v: unknown) => parseSchema("json_schema", JSON.stringify(v));
 const errors = (prev: unknown, cand: unknown, mode = "backward") =>
-  checkCompatibility(mode, [s(prev)], s(cand)).errors;
+  checkCompatibility(mode, [s(prev)], s(cand), "strict").errors;
 const ok = (prev: unknown, cand: unknown, mode = "backward") =>
   assert.deepEqual(errors(prev, cand, mode), []);
 const obj = (props: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

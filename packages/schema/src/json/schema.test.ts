@@ -42,7 +42,7 @@ describe("JSON Schema parsing: recursive root references", () => {
         properties: { v: { type: "integer" }, kids: { type: "array", items: { $ref: "#" } } },
       }),
     );
-    assert.deepEqual(checkCompatibility("full", [a], a).errors, []);
-    assert.equal(checkCompatibility("backward", [a], b).compatible, false);
+    assert.deepEqual(checkCompatibility("full", [a], a, "strict").errors, []);
+    assert.equal(checkCompatibility("backward", [a], b, "strict").compatible, false);
   });
 });
