@@ -17,6 +17,7 @@ import { assertTopicName } from "../topic-name.ts";
 import { type ConsumerEvents, ConsumerHandle } from "./consumer.ts";
 import { CursorWriter } from "./cursor-writer.ts";
 import { DeadLetterPublisher } from "./dead-letter.ts";
+import { keyFiltersProblem } from "./glob.ts";
 import { randomId } from "./ids.ts";
 import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
 import { ReliableDispatcher } from "./reliable-dispatcher.ts";
@@ -239,6 +240,8 @@ export class BrokerCore {
     if (!Object.values(SubscriptionType).includes(request.subscriptionType as SubscriptionType)) {
       throw invalidArgument(`Unknown subscription type ${request.subscriptionType}`);
     }
+    const filterProblem = keyFiltersProblem(request.keyFilters);
+    if (filterProblem) throw invalidArgument(`Invalid key_filters: ${filterProblem}`);
 
     const subscription =
       topic.subscriptions.get(request.subscription) ??
