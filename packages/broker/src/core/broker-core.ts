@@ -19,6 +19,7 @@ import { CursorWriter } from "./cursor-writer.ts";
 import { DeadLetterPublisher } from "./dead-letter.ts";
 import { keyFiltersProblem } from "./glob.ts";
 import { randomId } from "./ids.ts";
+import { MemoryBudget, type MemoryStats } from "./memory-budget.ts";
 import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
 import { ReliableDispatcher } from "./reliable-dispatcher.ts";
 import { Subscription } from "./subscription.ts";
@@ -76,6 +77,8 @@ export class BrokerCore {
   readonly settings: SubscriptionSettings;
   private readonly deadLetters: DeadLetterPublisher;
   readonly registry: SchemaRegistry;
+  /** Broker-wide budget of message bytes held in memory. */
+  private readonly memory: MemoryBudget;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -86,6 +89,7 @@ export class BrokerCore {
     private readonly logger: Logger,
   ) {
     this.cursors = new CursorWriter(store, logger);
+    this.memory = new MemoryBudget(options.brokerBufferBytes);
     this.settings = new SubscriptionSettings(store);
     this.registry = SchemaRegistry.open(store, {
       logger,
@@ -106,6 +110,11 @@ export class BrokerCore {
     await catalog.load(options.namespaces);
     for (const topic of catalog.all()) core.restoreSubscriptions(topic);
     return core;
+  }
+
+  /** Message bytes held in memory and what the byte budgets refused or deferred. */
+  memoryStats(): MemoryStats {
+    return this.memory.stats();
   }
 
   /** The broker's id, stable across restarts. */
@@ -278,7 +287,14 @@ export class BrokerCore {
         target.dispatcher.wake();
       },
     };
-    const queueLimit = topic.reliable ? Number.MAX_SAFE_INTEGER : this.options.nonReliableBufferSize;
+    // Reliable consumers hold what their subscription's window holds (accounted there).
+    const limits = topic.reliable
+      ? { maxMessages: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER, budget: undefined }
+      : {
+          maxMessages: this.options.nonReliableBufferSize,
+          maxBytes: this.options.nonReliableBufferBytes,
+          budget: this.memory,
+        };
     const consumer = new ConsumerHandle(
       randomId(),
       request.consumerName,
@@ -286,7 +302,7 @@ export class BrokerCore {
       topic.name,
       request.keyFilters,
       events,
-      queueLimit,
+      limits,
     );
     target.consumers.push(consumer);
     target.noteActivity();
@@ -410,7 +426,10 @@ export class BrokerCore {
     const subscription = new Subscription(topic.name, name, type);
     topic.subscriptions.set(name, subscription);
     if (!topic.log) {
-      subscription.dispatcher = new NonReliableDispatcher(subscription, this.logger);
+      subscription.dispatcher = new NonReliableDispatcher(subscription, this.logger, {
+        subscriptionBytes: this.options.subscriptionBufferBytes,
+        budget: this.memory,
+      });
       return subscription;
     }
     const cursor = topic.log.nextOffset;
@@ -445,6 +464,8 @@ export class BrokerCore {
       onCursor: (position) => this.cursors.set(key, position, generation),
       deadLetter: (entry, dlq) => this.deadLetters.publish(subscription, entry, dlq),
       logger: this.logger,
+      maxWindowBytes: this.options.subscriptionBufferBytes,
+      budget: this.memory,
     });
   }
 

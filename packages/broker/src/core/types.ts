@@ -14,7 +14,8 @@ export type DispatchStrategy = (typeof DispatchStrategy)[keyof typeof DispatchSt
  * the transport wants the writer to wait for `onDrain` before writing more.
  */
 export interface MessageSink {
-  write(message: StreamMessage): boolean;
+  /** `written`, when given, is called once the transport has taken the message off its buffers. */
+  write(message: StreamMessage, written?: () => void): boolean;
   onDrain(listener: () => void): void;
   /** Ends the stream cleanly (status OK): another stream replaced it, or the consumer was removed. */
   end(): void;
