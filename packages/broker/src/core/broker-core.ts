@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { danube } from "@danube-ts/protocol";
 import {
   BrokerError,
   failedPrecondition,
-  internal,
   invalidArgument,
   notFound,
   permissionDenied,
@@ -50,10 +50,14 @@ export interface MessageRef {
   topicOffset: bigint;
 }
 
-export const HealthStatus = { Ok: 0, Close: 1 } as const;
+export const HealthStatus = {
+  Ok: danube.HealthCheckResponse_ClientStatus.OK,
+  Close: danube.HealthCheckResponse_ClientStatus.CLOSE,
+} as const;
 export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 
-const ProducerAccessMode = { Shared: 0, Exclusive: 1 } as const;
+const ProducerAccessMode = danube.ProducerAccessMode;
+const ClientType = danube.HealthCheckRequest_ClientType;
 
 interface SubscriptionRecord {
   type: number;
@@ -335,12 +339,12 @@ export class BrokerCore {
   }
 
   health(clientType: number, id: bigint): HealthStatus {
-    if (clientType === 0) {
+    if (clientType === ClientType.Producer) {
       const producer = this.producers.get(id);
       if (producer) producer.lastSeen = Date.now();
       return producer && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
     }
-    if (clientType === 1)
+    if (clientType === ClientType.Consumer)
       return this.consumers.get(id)?.active && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
     throw invalidArgument("Invalid client type");
   }
@@ -412,9 +416,11 @@ export class BrokerCore {
   private subscriptionFor(name: string, ref: MessageRef | undefined, context: string): Subscription {
     if (!ref) throw invalidArgument("msg_id is required");
     const topic = this.catalog.get(ref.topicName);
-    if (!topic) throw internal(`${context}: topic ${ref.topicName} not found`);
+    // Upstream answers INTERNAL here; its clients treat INTERNAL and NOT_FOUND alike (final), and
+    // NOT_FOUND says what happened (docs/status-codes.md).
+    if (!topic) throw notFound(`${context}: topic ${ref.topicName} not found`);
     const subscription = topic.subscriptions.get(name);
-    if (!subscription) throw internal(`${context}: subscription ${name} not found on topic ${ref.topicName}`);
+    if (!subscription) throw notFound(`${context}: subscription ${name} not found on topic ${ref.topicName}`);
     return subscription;
   }
 
