@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { BrokerCore } from "./core/broker-core.ts";
+import type { MemoryStats } from "./core/memory-budget.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
 import { type BrokerOptions, resolveBrokerOptions } from "./options.ts";
@@ -16,6 +17,8 @@ export interface RunningBroker {
   /** Stable across restarts on the same data dir. */
   readonly brokerId: bigint;
   readonly dataDir: string;
+  /** Message bytes held in memory against the byte budgets, and the drops and deferrals they caused. */
+  memoryStats(): MemoryStats;
   /** Stops both listeners, ends consumer streams, persists cursors and closes storage. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -83,6 +86,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     adminPort,
     brokerId: core.brokerId,
     dataDir: opts.dataDir,
+    memoryStats: () => core.memoryStats(),
     close,
     [Symbol.asyncDispose]: close,
   };

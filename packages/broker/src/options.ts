@@ -32,6 +32,26 @@ export interface BrokerOptions {
   segmentBytes?: number;
   /** Messages buffered per consumer of a non-reliable topic before new ones are dropped. @default 10000 */
   nonReliableBufferSize?: number;
+  /**
+   * Message bytes buffered per consumer of a non-reliable topic (queued plus still in the
+   * transport's buffers) before new ones are dropped and counted. At least `maxMessageSize`.
+   * @default 33554432 (32 MiB), or `maxMessageSize` when larger
+   */
+  nonReliableBufferBytes?: number;
+  /**
+   * Message bytes one subscription holds in memory: a reliable window stops filling here (the
+   * messages stay in the log and come once acks make room), non-reliable consumers of the
+   * subscription together drop past it. At least `maxMessageSize`.
+   * @default 67108864 (64 MiB), or `maxMessageSize` when larger
+   */
+  subscriptionBufferBytes?: number;
+  /**
+   * Message bytes all subscriptions together hold in memory: past it non-reliable messages are
+   * dropped (counted) and reliable windows stop filling; an empty reliable window still takes one
+   * message. At least `maxMessageSize`.
+   * @default 536870912 (512 MiB), or `maxMessageSize` when larger
+   */
+  brokerBufferBytes?: number;
   /** Housekeeping intervals; the defaults follow upstream. Mostly useful to tests. */
   housekeeping?: Partial<Housekeeping>;
   /** Where to log. @default console logger at `logLevel` */
@@ -71,6 +91,9 @@ export interface ResolvedBrokerOptions {
   fsync: boolean;
   segmentBytes: number;
   nonReliableBufferSize: number;
+  nonReliableBufferBytes: number;
+  subscriptionBufferBytes: number;
+  brokerBufferBytes: number;
   housekeeping: Housekeeping;
   logger: Logger;
   schemaCompatibilityRules: CompatibilityRules;
@@ -99,11 +122,27 @@ function compatibilityRules(value: string): CompatibilityRules {
   return value;
 }
 
+/** A byte budget: defaults to `fallback` (raised to `maxMessageSize`), never below `maxMessageSize`. */
+function byteBudget(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  maxMessageSize: number,
+): number {
+  if (value === undefined) return Math.max(fallback, maxMessageSize);
+  const bytes = positive(name, value);
+  if (bytes < maxMessageSize) {
+    throw invalidArgument(`${name} must be at least maxMessageSize (${maxMessageSize}), got ${value}`);
+  }
+  return bytes;
+}
+
 export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOptions {
   if (typeof options?.dataDir !== "string" || options.dataDir.length === 0) {
     throw invalidArgument("dataDir is required");
   }
   const namespaces = [...new Set([...(options.namespaces ?? ["default"]), "system"])];
+  const maxMessageSize = positive("maxMessageSize", options.maxMessageSize ?? 4 * 1024 * 1024);
   return {
     dataDir: options.dataDir,
     host: options.host ?? "127.0.0.1",
@@ -113,10 +152,28 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     advertisedAddr: options.advertisedAddr,
     namespaces,
     maxUnackedMessages: positive("maxUnackedMessages", options.maxUnackedMessages ?? 10, 10_000),
-    maxMessageSize: positive("maxMessageSize", options.maxMessageSize ?? 4 * 1024 * 1024),
+    maxMessageSize,
     fsync: options.fsync ?? true,
     segmentBytes: positive("segmentBytes", options.segmentBytes ?? 64 * 1024 * 1024),
     nonReliableBufferSize: positive("nonReliableBufferSize", options.nonReliableBufferSize ?? 10_000),
+    nonReliableBufferBytes: byteBudget(
+      "nonReliableBufferBytes",
+      options.nonReliableBufferBytes,
+      32 * 1024 * 1024,
+      maxMessageSize,
+    ),
+    subscriptionBufferBytes: byteBudget(
+      "subscriptionBufferBytes",
+      options.subscriptionBufferBytes,
+      64 * 1024 * 1024,
+      maxMessageSize,
+    ),
+    brokerBufferBytes: byteBudget(
+      "brokerBufferBytes",
+      options.brokerBufferBytes,
+      512 * 1024 * 1024,
+      maxMessageSize,
+    ),
     housekeeping: {
       sweepIntervalMs: positive(
         "housekeeping.sweepIntervalMs",

@@ -1,6 +1,7 @@
 // Raw gRPC calls to a broker, for tests that need to act like a client that misbehaves or stops
 // half-way (subscribe without a stream, a second stream for one consumer, ...).
 
+import { connect } from "node:http2";
 import { admin, danube } from "@danube-ts/protocol";
 import { credentials, type ServiceError } from "@grpc/grpc-js";
 
@@ -99,6 +100,28 @@ export function rawClient(url: string, adminUrl: string) {
         /** How the stream ended: "ok", a gRPC status code, or undefined while open. */
         ended: () => state.ended,
       };
+    },
+    /**
+     * Opens a ReceiveMessages stream over plain HTTP/2 and never reads it, so HTTP/2 flow control
+     * backs up into the broker (grpc-js's client would keep reading into its own buffers).
+     */
+    stalledStream(consumerId: bigint): { cancel(): void } {
+      const session = connect(url);
+      session.on("error", () => {});
+      const body = danube.ReceiveRequest.encode({ requestId: 1n, consumerId }).finish();
+      const frame = Buffer.alloc(5 + body.length);
+      frame.writeUInt32BE(body.length, 1);
+      frame.set(body, 5);
+      const request = session.request({
+        ":method": "POST",
+        ":path": "/danube.ConsumerService/ReceiveMessages",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      request.on("error", () => {});
+      request.end(frame);
+      request.pause();
+      return { cancel: () => session.destroy() };
     },
     ack(subscriptionName: string, m: danube.StreamMessage): Promise<danube.AckResponse> {
       return call((cb) => consumers.ack({ requestId: 1n, msgId: m.msgId, subscriptionName }, cb));

@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { danube } from "@danube-ts/protocol";
 import {
   BrokerError,
   failedPrecondition,
-  internal,
   invalidArgument,
   notFound,
   permissionDenied,
@@ -17,7 +17,9 @@ import { assertTopicName } from "../topic-name.ts";
 import { type ConsumerEvents, ConsumerHandle } from "./consumer.ts";
 import { CursorWriter } from "./cursor-writer.ts";
 import { DeadLetterPublisher } from "./dead-letter.ts";
+import { keyFiltersProblem } from "./glob.ts";
 import { randomId } from "./ids.ts";
+import { MemoryBudget, type MemoryStats } from "./memory-budget.ts";
 import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
 import { ReliableDispatcher } from "./reliable-dispatcher.ts";
 import { Subscription } from "./subscription.ts";
@@ -48,10 +50,14 @@ export interface MessageRef {
   topicOffset: bigint;
 }
 
-export const HealthStatus = { Ok: 0, Close: 1 } as const;
+export const HealthStatus = {
+  Ok: danube.HealthCheckResponse_ClientStatus.OK,
+  Close: danube.HealthCheckResponse_ClientStatus.CLOSE,
+} as const;
 export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 
-const ProducerAccessMode = { Shared: 0, Exclusive: 1 } as const;
+const ProducerAccessMode = danube.ProducerAccessMode;
+const ClientType = danube.HealthCheckRequest_ClientType;
 
 interface SubscriptionRecord {
   type: number;
@@ -75,6 +81,8 @@ export class BrokerCore {
   readonly settings: SubscriptionSettings;
   private readonly deadLetters: DeadLetterPublisher;
   readonly registry: SchemaRegistry;
+  /** Broker-wide budget of message bytes held in memory. */
+  private readonly memory: MemoryBudget;
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -85,6 +93,7 @@ export class BrokerCore {
     private readonly logger: Logger,
   ) {
     this.cursors = new CursorWriter(store, logger);
+    this.memory = new MemoryBudget(options.brokerBufferBytes);
     this.settings = new SubscriptionSettings(store);
     this.registry = SchemaRegistry.open(store, {
       logger,
@@ -106,6 +115,11 @@ export class BrokerCore {
     await catalog.load(options.namespaces);
     for (const topic of catalog.all()) core.restoreSubscriptions(topic);
     return core;
+  }
+
+  /** Message bytes held in memory and what the byte budgets refused or deferred. */
+  memoryStats(): MemoryStats {
+    return this.memory.stats();
   }
 
   /** The broker's id, stable across restarts. */
@@ -240,6 +254,8 @@ export class BrokerCore {
     if (!Object.values(SubscriptionType).includes(request.subscriptionType as SubscriptionType)) {
       throw invalidArgument(`Unknown subscription type ${request.subscriptionType}`);
     }
+    const filterProblem = keyFiltersProblem(request.keyFilters);
+    if (filterProblem) throw invalidArgument(`Invalid key_filters: ${filterProblem}`);
 
     const subscription =
       topic.subscriptions.get(request.subscription) ??
@@ -276,7 +292,14 @@ export class BrokerCore {
         target.dispatcher.wake();
       },
     };
-    const queueLimit = topic.reliable ? Number.MAX_SAFE_INTEGER : this.options.nonReliableBufferSize;
+    // Reliable consumers hold what their subscription's window holds (accounted there).
+    const limits = topic.reliable
+      ? { maxMessages: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER, budget: undefined }
+      : {
+          maxMessages: this.options.nonReliableBufferSize,
+          maxBytes: this.options.nonReliableBufferBytes,
+          budget: this.memory,
+        };
     const consumer = new ConsumerHandle(
       randomId(),
       request.consumerName,
@@ -284,7 +307,7 @@ export class BrokerCore {
       topic.name,
       request.keyFilters,
       events,
-      queueLimit,
+      limits,
     );
     target.consumers.push(consumer);
     target.noteActivity();
@@ -317,12 +340,12 @@ export class BrokerCore {
   }
 
   health(clientType: number, id: bigint): HealthStatus {
-    if (clientType === 0) {
+    if (clientType === ClientType.Producer) {
       const producer = this.producers.get(id);
       if (producer) producer.lastSeen = Date.now();
       return producer && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
     }
-    if (clientType === 1)
+    if (clientType === ClientType.Consumer)
       return this.consumers.get(id)?.active && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
     throw invalidArgument("Invalid client type");
   }
@@ -394,9 +417,11 @@ export class BrokerCore {
   private subscriptionFor(name: string, ref: MessageRef | undefined, context: string): Subscription {
     if (!ref) throw invalidArgument("msg_id is required");
     const topic = this.catalog.get(ref.topicName);
-    if (!topic) throw internal(`${context}: topic ${ref.topicName} not found`);
+    // Upstream answers INTERNAL here; its clients treat INTERNAL and NOT_FOUND alike (final), and
+    // NOT_FOUND says what happened (docs/status-codes.md).
+    if (!topic) throw notFound(`${context}: topic ${ref.topicName} not found`);
     const subscription = topic.subscriptions.get(name);
-    if (!subscription) throw internal(`${context}: subscription ${name} not found on topic ${ref.topicName}`);
+    if (!subscription) throw notFound(`${context}: subscription ${name} not found on topic ${ref.topicName}`);
     return subscription;
   }
 
@@ -408,7 +433,10 @@ export class BrokerCore {
     const subscription = new Subscription(topic.name, name, type);
     topic.subscriptions.set(name, subscription);
     if (!topic.log) {
-      subscription.dispatcher = new NonReliableDispatcher(subscription, this.logger);
+      subscription.dispatcher = new NonReliableDispatcher(subscription, this.logger, {
+        subscriptionBytes: this.options.subscriptionBufferBytes,
+        budget: this.memory,
+      });
       return subscription;
     }
     const cursor = topic.log.nextOffset;
@@ -443,6 +471,8 @@ export class BrokerCore {
       onCursor: (position) => this.cursors.set(key, position, generation),
       deadLetter: (entry, dlq) => this.deadLetters.publish(subscription, entry, dlq),
       logger: this.logger,
+      maxWindowBytes: this.options.subscriptionBufferBytes,
+      budget: this.memory,
     });
   }
 

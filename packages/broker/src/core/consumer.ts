@@ -1,3 +1,4 @@
+import { type MemoryBudget, messageBytes } from "./memory-budget.ts";
 import type { MessageSink, StreamMessage } from "./types.ts";
 
 export interface ConsumerEvents {
@@ -5,6 +6,35 @@ export interface ConsumerEvents {
   onInactive(consumer: ConsumerHandle): void;
   /** The consumer can take messages again. */
   onActive(consumer: ConsumerHandle): void;
+}
+
+/**
+ * How much a consumer may hold. Non-reliable consumers account their messages in bytes against
+ * `maxBytes` and the broker-wide `budget`; reliable consumers pass no budget, since their messages
+ * are accounted in the subscription's window.
+ */
+export interface ConsumerLimits {
+  maxMessages: number;
+  maxBytes: number;
+  budget: MemoryBudget | undefined;
+}
+
+/** Why a message was not queued. */
+export type EnqueueRefusal =
+  | "inactive"
+  | "consumer message limit"
+  | "consumer byte budget"
+  | "broker byte budget";
+
+interface Queued {
+  message: StreamMessage;
+  bytes: number;
+}
+
+/** Bytes written to one stream whose write callback has not fired yet (buffered in the transport). */
+interface Transport {
+  bytes: number;
+  open: boolean;
 }
 
 /**
@@ -17,7 +47,9 @@ export class ConsumerHandle {
   /** Since when the consumer has had no stream (set at creation, cleared when a stream opens). */
   streamlessSince: number | undefined = Date.now();
   private sink: MessageSink | undefined;
-  private readonly queue: StreamMessage[] = [];
+  private readonly queue: Queued[] = [];
+  private queuedBytes = 0;
+  private transport: Transport = { bytes: 0, open: true };
   private waitingForDrain = false;
 
   constructor(
@@ -27,19 +59,37 @@ export class ConsumerHandle {
     readonly topicName: string,
     readonly keyFilters: readonly string[],
     private readonly events: ConsumerEvents,
-    private readonly queueLimit: number,
+    private readonly limits: ConsumerLimits,
   ) {}
 
   get hasStream(): boolean {
     return this.sink !== undefined;
   }
 
-  /** Queues a message for delivery; false when the queue is full (only non-reliable callers hit this). */
-  enqueue(message: StreamMessage): boolean {
-    if (!this.active || this.queue.length >= this.queueLimit) return false;
-    this.queue.push(message);
+  /** Accounted bytes held for this consumer: queued, plus written but still in the transport's buffers. */
+  get bufferedBytes(): number {
+    return this.queuedBytes + this.transport.bytes;
+  }
+
+  /**
+   * Queues a message for delivery; returns why not when the consumer is inactive or a limit is
+   * reached (only non-reliable callers hit the limits; the caller counts the drop).
+   */
+  enqueue(message: StreamMessage, size?: number): EnqueueRefusal | undefined {
+    if (!this.active) return "inactive";
+    const { budget, maxBytes, maxMessages } = this.limits;
+    let bytes = 0;
+    if (budget) {
+      bytes = size ?? messageBytes(message);
+      if (this.queue.length >= maxMessages) return "consumer message limit";
+      if (this.bufferedBytes + bytes > maxBytes) return "consumer byte budget";
+      if (!budget.fits(bytes)) return "broker byte budget";
+      budget.take(bytes);
+      this.queuedBytes += bytes;
+    }
+    this.queue.push({ message, bytes });
     this.flush();
-    return true;
+    return undefined;
   }
 
   /** A new stream replaces any previous one, which is ended. */
@@ -51,7 +101,7 @@ export class ConsumerHandle {
     if (previous) {
       // What went out on the old stream may never have arrived: it is resent, in order, on this one.
       previous.end();
-      this.queue.length = 0;
+      this.dropBuffered();
       if (this.active) this.events.onInactive(this);
     }
     const wasActive = this.active;
@@ -74,7 +124,7 @@ export class ConsumerHandle {
     const sink = this.sink;
     this.sink = undefined;
     this.streamlessSince ??= Date.now();
-    this.queue.length = 0;
+    this.dropBuffered();
     if (sink && shutdown) sink.abort("The broker is shutting down");
     else if (sink) sink.end();
     if (this.active) {
@@ -91,12 +141,30 @@ export class ConsumerHandle {
     this.events.onActive(this);
   }
 
+  /** Forgets the queue and the current transport's accounting (their messages are gone or resent). */
+  private dropBuffered(): void {
+    const released = this.queuedBytes + this.transport.bytes;
+    if (released > 0) this.limits.budget?.release(released);
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.transport.open = false;
+    this.transport = { bytes: 0, open: true };
+  }
+
   private flush(): void {
     const sink = this.sink;
     if (!sink || this.waitingForDrain) return;
+    const transport = this.transport;
     while (this.queue.length > 0) {
-      const message = this.queue.shift() as StreamMessage;
-      if (!sink.write(message)) {
+      const { message, bytes } = this.queue.shift() as Queued;
+      this.queuedBytes -= bytes;
+      transport.bytes += bytes;
+      const written = () => {
+        if (!transport.open) return;
+        transport.bytes -= bytes;
+        this.limits.budget?.release(bytes);
+      };
+      if (!sink.write(message, bytes > 0 ? written : undefined)) {
         this.waitingForDrain = true;
         sink.onDrain(() => {
           if (this.sink !== sink) return;

@@ -54,21 +54,3 @@ export class KeyRing {
     return undefined;
   }
 }
-
-const globCache = new Map<string, RegExp>();
-
-/** Whole-key, case-sensitive glob match where `*` is any run of characters and `?` exactly one. */
-export function globMatch(pattern: string, key: string): boolean {
-  let regex = globCache.get(pattern);
-  if (!regex) {
-    const body = [...pattern]
-      .map((ch) =>
-        ch === "*" ? "[\\s\\S]*" : ch === "?" ? "[\\s\\S]" : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&"),
-      )
-      .join("");
-    regex = new RegExp(`^${body}$`, "u");
-    if (globCache.size > 1000) globCache.clear();
-    globCache.set(pattern, regex);
-  }
-  return regex.test(key);
-}

@@ -2,6 +2,7 @@ import { danube } from "@danube-ts/protocol";
 import type { Logger } from "../logger.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
+import type { MemoryBudget } from "./memory-budget.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 
@@ -18,7 +19,12 @@ export interface InFlight {
   state: "delivered" | "waiting" | "poisoned";
   deadline: number;
   lastReason: string | undefined;
+  /** Accounted against the subscription's and the broker's byte budgets while in the window. */
+  bytes: number;
 }
+
+/** Fixed per-entry allowance on top of the stored record (decoded object, bookkeeping). */
+const ENTRY_OVERHEAD = 256;
 
 export interface ReliableDispatcherOptions {
   subscription: Subscription;
@@ -32,6 +38,9 @@ export interface ReliableDispatcherOptions {
   /** Republishes an exhausted message to the policy's dead-letter topic. */
   deadLetter: (entry: InFlight, topic: string) => Promise<void>;
   logger: Logger;
+  /** The window also stops filling at this many bytes (or when the broker-wide budget is spent). */
+  maxWindowBytes: number;
+  budget: MemoryBudget;
 }
 
 const HEARTBEAT_MS = 250;
@@ -54,6 +63,8 @@ export class ReliableDispatcher implements Dispatcher {
   private maxUnacked: number;
   /** Key-Shared: entries of keys held by a poisoned (Block) message; they do not use the window. */
   private parked = 0;
+  /** Accounted bytes of the entries in `inFlight`. */
+  private windowBytes = 0;
   private pumping = false;
   private again = false;
   private closed = false;
@@ -124,6 +135,8 @@ export class ReliableDispatcher implements Dispatcher {
     this.closed = true;
     clearInterval(this.timer);
     this.unsubscribe();
+    this.options.budget.release(this.windowBytes);
+    this.windowBytes = 0;
   }
 
   private describe(): string {
@@ -138,7 +151,11 @@ export class ReliableDispatcher implements Dispatcher {
 
   /** Removes a finished (acked, dropped, dead-lettered or skipped) entry and moves the cursor. */
   private finish(offset: bigint): void {
-    this.inFlight.delete(offset);
+    const entry = this.inFlight.get(offset);
+    if (entry && this.inFlight.delete(offset) && !this.closed) {
+      this.windowBytes -= entry.bytes;
+      this.options.budget.release(entry.bytes);
+    }
     let next = this.readPosition;
     for (const first of this.inFlight.keys()) {
       next = first;
@@ -259,10 +276,23 @@ export class ReliableDispatcher implements Dispatcher {
       const used = this.inFlight.size - this.parked;
       if (used >= this.maxUnacked || this.parked >= MAX_PARKED) return;
       if (this.readPosition >= log.committedOffset || subscription.consumers.length === 0) return;
-      const records = await log.read(this.readPosition, this.maxUnacked - used);
+      // Byte budgets: the window stops filling once they are spent (the messages stay in the log
+      // and come later), except that an empty window always takes one message, so a message
+      // larger than a budget still gets through.
+      const { budget, maxWindowBytes } = this.options;
+      const byteRoom = Math.min(maxWindowBytes - this.windowBytes, budget.remaining);
+      if (this.inFlight.size > 0 && byteRoom <= 0) {
+        budget.windowsDeferred++;
+        return;
+      }
+      const records = await log.read(this.readPosition, this.maxUnacked - used, Math.max(1, byteRoom));
       if (records.length === 0 || this.closed) return;
+      const before = this.readPosition;
       for (const record of records) {
         if (record.offset < this.readPosition) continue;
+        const bytes = record.payload.byteLength + ENTRY_OVERHEAD;
+        const fits = this.windowBytes + bytes <= maxWindowBytes && budget.fits(bytes);
+        if (!fits && this.inFlight.size > 0) break; // read again once acks made room
         const message = danube.StreamMessage.decode(record.payload);
         message.msgId = {
           producerId: message.msgId?.producerId ?? 0n,
@@ -278,8 +308,15 @@ export class ReliableDispatcher implements Dispatcher {
           state: "waiting",
           deadline: 0,
           lastReason: undefined,
+          bytes,
         });
+        this.windowBytes += bytes;
+        this.options.budget.take(bytes);
         this.readPosition = record.offset + 1n;
+      }
+      if (this.readPosition === before) {
+        budget.windowsDeferred++;
+        return;
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { ConsumerHandle } from "./consumer.ts";
-import { globMatch, KeyRing } from "./key-ring.ts";
+import { globMatch } from "./glob.ts";
+import { KeyRing } from "./key-ring.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 
 /** Receives the events a subscription's dispatcher reacts to. */
@@ -89,21 +90,16 @@ export class Subscription {
 
   private noConsumerWants(message: StreamMessage): boolean {
     if (this.consumers.length === 0) return false;
-    const key = routingKeyOf(message);
-    return this.consumers.every(
-      (c) => c.keyFilters.length > 0 && !c.keyFilters.some((f) => globMatch(f, key)),
-    );
+    const accepts = keyMatcher(routingKeyOf(message));
+    return this.consumers.every((c) => c.keyFilters.length > 0 && !accepts(c));
   }
 
   private routeByKey(key: string, active: ConsumerHandle[]): Route {
-    const eligible = active.filter(
-      (c) => c.keyFilters.length === 0 || c.keyFilters.some((f) => globMatch(f, key)),
-    );
+    const accepts = keyMatcher(key);
+    const eligible = active.filter(accepts);
     if (eligible.length === 0) {
       // An inactive consumer whose filters match may come back: wait for it instead of skipping.
-      const someoneElse = this.consumers.some(
-        (c) => !c.active && (c.keyFilters.length === 0 || c.keyFilters.some((f) => globMatch(f, key))),
-      );
+      const someoneElse = this.consumers.some((c) => !c.active && accepts(c));
       return someoneElse ? undefined : "skip";
     }
     if (eligible.length === 1) return eligible[0];
@@ -111,4 +107,15 @@ export class Subscription {
     if (this.ring?.members !== members) this.ring = { members, ring: new KeyRing(active) };
     return this.ring.ring.lookup(key, eligible.length === active.length ? undefined : new Set(eligible));
   }
+}
+
+/** Whether a consumer's key filters accept `key` (no filters: everything); the key is encoded once. */
+function keyMatcher(key: string): (consumer: ConsumerHandle) => boolean {
+  let bytes: Buffer | undefined;
+  return (consumer) => {
+    if (consumer.keyFilters.length === 0) return true;
+    bytes ??= Buffer.from(key, "utf8");
+    const encoded = bytes;
+    return consumer.keyFilters.some((filter) => globMatch(filter, encoded));
+  };
 }

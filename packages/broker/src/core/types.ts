@@ -1,12 +1,23 @@
-import type { danube } from "@danube-ts/protocol";
+import { danube } from "@danube-ts/protocol";
 
 export type StreamMessage = danube.StreamMessage;
 
-/** Subscription types with upstream's wire numbering. */
-export const SubscriptionType = { Exclusive: 0, Shared: 1, Failover: 2, KeyShared: 3 } as const;
+const WireSubscriptionType = danube.ConsumerRequest_SubscriptionType;
+const WireDispatchStrategy = danube.DispatchStrategy;
+
+/** Subscription types, numbered as on the wire (from the generated protocol). */
+export const SubscriptionType = {
+  Exclusive: WireSubscriptionType.Exclusive,
+  Shared: WireSubscriptionType.Shared,
+  Failover: WireSubscriptionType.Failover,
+  KeyShared: WireSubscriptionType.KeyShared,
+} as const;
 export type SubscriptionType = (typeof SubscriptionType)[keyof typeof SubscriptionType];
 
-export const DispatchStrategy = { NonReliable: 0, Reliable: 1 } as const;
+export const DispatchStrategy = {
+  NonReliable: WireDispatchStrategy.NonReliable,
+  Reliable: WireDispatchStrategy.Reliable,
+} as const;
 export type DispatchStrategy = (typeof DispatchStrategy)[keyof typeof DispatchStrategy];
 
 /**
@@ -14,7 +25,8 @@ export type DispatchStrategy = (typeof DispatchStrategy)[keyof typeof DispatchSt
  * the transport wants the writer to wait for `onDrain` before writing more.
  */
 export interface MessageSink {
-  write(message: StreamMessage): boolean;
+  /** `written`, when given, is called once the transport has taken the message off its buffers. */
+  write(message: StreamMessage, written?: () => void): boolean;
   onDrain(listener: () => void): void;
   /** Ends the stream cleanly (status OK): another stream replaced it, or the consumer was removed. */
   end(): void;

@@ -1,4 +1,4 @@
-import type { admin } from "@danube-ts/protocol";
+import { admin } from "@danube-ts/protocol";
 import { AdminOps, deliveryName } from "../core/admin-ops.ts";
 import type { BrokerCore } from "../core/broker-core.ts";
 import type { FailurePolicy } from "../core/types.ts";
@@ -11,25 +11,25 @@ export interface AdminServicesContext {
   logger: Logger;
   brokerUrl: () => string;
   adminUrl: () => string;
-  /** Schema fields of DescribeTopic, when the registry knows the topic. */
-  describeSchema?: (topic: string) =>
-    | {
-        subject: string;
-        schemaId?: bigint;
-        version?: number;
-        schemaType?: string;
-        compatibilityMode?: string;
-      }
-    | undefined;
 }
 
-const POISON: readonly FailurePolicy["poison"][] = ["dead_letter", "block", "drop"]; // wire values 0, 1, 2
-const BACKOFF: readonly FailurePolicy["backoff"][] = ["fixed", "exponential"]; // wire values 0, 1
+const { SubscriptionPoisonPolicy: WirePoison, SubscriptionBackoffStrategy: WireBackoff } = admin;
+const POISON = new Map<number, FailurePolicy["poison"]>([
+  [WirePoison.DeadLetter, "dead_letter"],
+  [WirePoison.Block, "block"],
+  [WirePoison.Drop, "drop"],
+]);
+const BACKOFF = new Map<number, FailurePolicy["backoff"]>([
+  [WireBackoff.Fixed, "fixed"],
+  [WireBackoff.Exponential, "exponential"],
+]);
+const wireValue = <T>(table: Map<number, T>, value: T): number =>
+  [...table].find(([, v]) => v === value)?.[0] as number;
 
 function policyFromWire(wire: admin.SubscriptionFailurePolicy | undefined): FailurePolicy | undefined {
   if (!wire) return undefined;
-  const poison = POISON[wire.poisonPolicy];
-  const backoff = BACKOFF[wire.backoffStrategy];
+  const poison = POISON.get(wire.poisonPolicy);
+  const backoff = BACKOFF.get(wire.backoffStrategy);
   if (!poison) throw invalidArgument(`Invalid poison policy ${wire.poisonPolicy}`);
   if (!backoff) throw invalidArgument(`Invalid backoff strategy ${wire.backoffStrategy}`);
   return {
@@ -49,9 +49,9 @@ function policyToWire(policy: FailurePolicy): admin.SubscriptionFailurePolicy {
     ackTimeoutMs: BigInt(policy.ackTimeoutMs),
     baseRedeliveryDelayMs: BigInt(policy.baseRedeliveryDelayMs),
     maxRedeliveryDelayMs: BigInt(policy.maxRedeliveryDelayMs),
-    backoffStrategy: BACKOFF.indexOf(policy.backoff),
+    backoffStrategy: wireValue(BACKOFF, policy.backoff),
     deadLetterTopic: policy.deadLetterTopic,
-    poisonPolicy: POISON.indexOf(policy.poison),
+    poisonPolicy: wireValue(POISON, policy.poison),
   };
 }
 

@@ -46,7 +46,7 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
     receiveMessages: (call: ServerWritableStream<danube.ReceiveRequest, danube.StreamMessage>) => {
       let ended = false;
       const sink: MessageSink = {
-        write: (message) => !ended && call.write(message),
+        write: (message, written) => !ended && call.write(message, written),
         onDrain: (listener) => call.once("drain", listener),
         end: () => {
           if (ended) return;

@@ -1,19 +1,38 @@
 import {
   type handleUnaryCall,
   Metadata,
+  type MethodDefinition,
   type ServerUnaryCall,
+  type ServerWritableStream,
+  type ServiceDefinition,
   type ServiceError,
   status,
+  type UntypedHandleCall,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { BrokerError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
+/**
+ * Longest status message sent. Messages echo names from the request, and the message travels in
+ * an HTTP/2 trailer: a 1 MiB name echoed back exceeded the client's header limit, which dropped
+ * the whole connection (every call on it failed) instead of answering the one bad call.
+ */
+export const MAX_DETAILS_LENGTH = 1024;
+
+export function boundedDetails(details: string): string {
+  if (details.length <= MAX_DETAILS_LENGTH) return details;
+  const omitted = details.length - MAX_DETAILS_LENGTH;
+  return `${details.slice(0, MAX_DETAILS_LENGTH)}… (${omitted} more characters)`;
+}
+
 /** Turns anything a handler threw into the status the caller sees; unexpected errors become INTERNAL. */
 export function toServiceError(err: unknown, logger: Logger): Partial<ServiceError> {
-  if (err instanceof BrokerError) return { code: err.code, details: err.message, metadata: new Metadata() };
+  if (err instanceof BrokerError)
+    return { code: err.code, details: boundedDetails(err.message), metadata: new Metadata() };
   logger.error("unexpected error in a gRPC handler", err);
   const message = err instanceof Error ? err.message : String(err);
-  return { code: status.INTERNAL, details: message, metadata: new Metadata() };
+  return { code: status.INTERNAL, details: boundedDetails(message), metadata: new Metadata() };
 }
 
 /** Adapts an async function to a grpc-js unary handler, mapping thrown errors to statuses. */
@@ -41,3 +60,56 @@ export function notInStandalone<Req, Res>(what: string): handleUnaryCall<Req, Re
   return (_call, callback) =>
     callback({ code: status.UNIMPLEMENTED, details: `${what} not available in standalone/edge mode` });
 }
+
+/** What a request deserializer returns instead of throwing: the bytes were not a valid message. */
+class Malformed {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * Wraps a service so that a request whose bytes do not decode answers INVALID_ARGUMENT (grpc-js
+ * itself answers INTERNAL, which says the broker failed rather than the caller). Deserializers
+ * return a marker instead of throwing; handlers see the marker and refuse the call.
+ */
+export function rejectMalformed(
+  definition: ServiceDefinition,
+  implementation: UntypedServiceImplementation,
+): { definition: ServiceDefinition; implementation: UntypedServiceImplementation } {
+  const safeDefinition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  const safeImplementation: Record<string, UntypedHandleCall> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    safeDefinition[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch (err) {
+          return new Malformed(err instanceof Error ? err.message : String(err));
+        }
+      },
+    };
+    const handler = implementation[name];
+    if (!handler) continue;
+    if (method.requestStream) {
+      // No client-streaming method exists in the danube protocols; keep grpc-js's handling if one appears.
+      safeImplementation[name] = handler;
+    } else if (method.responseStream) {
+      safeImplementation[name] = ((call: ServerWritableStream<unknown, unknown>) => {
+        if (call.request instanceof Malformed) call.emit("error", malformed(call.request));
+        else (handler as (call: ServerWritableStream<unknown, unknown>) => void)(call);
+      }) as UntypedHandleCall;
+    } else {
+      safeImplementation[name] = ((call: ServerUnaryCall<unknown, unknown>, callback) => {
+        if (call.request instanceof Malformed) callback(malformed(call.request));
+        else (handler as handleUnaryCall<unknown, unknown>)(call, callback);
+      }) as handleUnaryCall<unknown, unknown>;
+    }
+  }
+  return { definition: safeDefinition, implementation: safeImplementation };
+}
+
+const malformed = (request: Malformed): Partial<ServiceError> => ({
+  code: status.INVALID_ARGUMENT,
+  details: boundedDetails(`The request could not be decoded: ${request.reason}`),
+  metadata: new Metadata(),
+});

@@ -5,7 +5,6 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import type { BrokerCore } from "../core/broker-core.ts";
 import type { Logger } from "../logger.ts";
 import {
   type AdminServicesContext,
@@ -22,6 +21,7 @@ import {
   producerService,
   storageService,
 } from "./client-services.ts";
+import { rejectMalformed } from "./handlers.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 
 /**
@@ -38,7 +38,8 @@ function serverOptions(maxMessageSize: number) {
 }
 
 function add(server: Server, definition: ServiceDefinition, implementation: object): void {
-  server.addService(definition, implementation as UntypedServiceImplementation);
+  const safe = rejectMalformed(definition, implementation as UntypedServiceImplementation);
+  server.addService(safe.definition, safe.implementation);
 }
 
 export function createClientServer(ctx: ClientServicesContext): Server {
@@ -94,5 +95,3 @@ export function shutdown(server: Server, logger: Logger, graceMs = 2_000): Promi
     });
   });
 }
-
-export type { BrokerCore };
