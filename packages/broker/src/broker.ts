@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { BrokerCore } from "./core/broker-core.ts";
+import { BrokerCore, type BrokerRecovery } from "./core/broker-core.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
 import { type BrokerOptions, resolveBrokerOptions } from "./options.ts";
@@ -16,6 +16,11 @@ export interface RunningBroker {
   /** Stable across restarts on the same data dir. */
   readonly brokerId: bigint;
   readonly dataDir: string;
+  /**
+   * What the broker found and repaired in the data dir at start: damaged metadata entries, and
+   * per topic the offsets lost to damage (also logged at start). Empty lists on a clean start.
+   */
+  readonly recovery: BrokerRecovery;
   /** Stops both listeners, ends consumer streams, persists cursors and closes storage. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -83,6 +88,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     adminPort,
     brokerId: core.brokerId,
     dataDir: opts.dataDir,
+    recovery: core.recovery,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -37,6 +37,18 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
   logLevel?: LogLevel;
+  /**
+   * Segment files kept open across all reliable topics (idle ones are closed, least recently used
+   * first). @default a quarter of the process's open-file limit (at least 8)
+   */
+  maxOpenSegmentFiles?: number;
+  /**
+   * Start even when the metadata journal has valid entries after a damaged one (or a journal is
+   * ahead of the snapshot found): skip the damaged entry, keep everything else, and write a clean
+   * snapshot (the damaged files are kept in metadata/quarantine/). Without it such a broker
+   * refuses to start, naming the file and byte. @default false
+   */
+  repairMetadata?: boolean;
 }
 
 export interface Housekeeping {
@@ -65,6 +77,8 @@ export interface ResolvedBrokerOptions {
   nonReliableBufferSize: number;
   housekeeping: Housekeeping;
   logger: Logger;
+  maxOpenSegmentFiles: number | undefined;
+  repairMetadata: boolean;
 }
 
 function port(name: string, value: number): number {
@@ -115,5 +129,10 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
       ),
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+    maxOpenSegmentFiles:
+      options.maxOpenSegmentFiles === undefined
+        ? undefined
+        : positive("maxOpenSegmentFiles", options.maxOpenSegmentFiles),
+    repairMetadata: options.repairMetadata ?? false,
   };
 }
