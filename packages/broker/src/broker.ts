@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { BrokerCore } from "./core/broker-core.ts";
+import { BrokerCore, type BrokerRecovery } from "./core/broker-core.ts";
 import type { MemoryStats } from "./core/memory-budget.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
@@ -19,6 +19,11 @@ export interface RunningBroker {
   readonly dataDir: string;
   /** Message bytes held in memory against the byte budgets, and the drops and deferrals they caused. */
   memoryStats(): MemoryStats;
+  /**
+   * What the broker found and repaired in the data dir at start: damaged metadata entries, and
+   * per topic the offsets lost to damage (also logged at start). Empty lists on a clean start.
+   */
+  readonly recovery: BrokerRecovery;
   /** Stops both listeners, ends consumer streams, persists cursors and closes storage. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -87,6 +92,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     brokerId: core.brokerId,
     dataDir: opts.dataDir,
     memoryStats: () => core.memoryStats(),
+    recovery: core.recovery,
     close,
     [Symbol.asyncDispose]: close,
   };

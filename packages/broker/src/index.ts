@@ -1,4 +1,5 @@
 export { type RunningBroker, startBroker } from "./broker.ts";
+export type { BrokerRecovery } from "./core/broker-core.ts";
 export type { MemoryStats } from "./core/memory-budget.ts";
 export { BrokerError } from "./errors.ts";
 export { consoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.ts";

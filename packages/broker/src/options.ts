@@ -65,6 +65,18 @@ export interface BrokerOptions {
    * See docs/schema-compatibility.md. @default "upstream"
    */
   schemaCompatibilityRules?: CompatibilityRules;
+  /**
+   * Segment files kept open across all reliable topics (idle ones are closed, least recently used
+   * first). @default a quarter of the process's open-file limit (at least 8)
+   */
+  maxOpenSegmentFiles?: number;
+  /**
+   * Start even when the metadata journal has valid entries after a damaged one (or a journal is
+   * ahead of the snapshot found): skip the damaged entry, keep everything else, and write a clean
+   * snapshot (the damaged files are kept in metadata/quarantine/). Without it such a broker
+   * refuses to start, naming the file and byte. @default false
+   */
+  repairMetadata?: boolean;
 }
 
 export interface Housekeeping {
@@ -97,6 +109,8 @@ export interface ResolvedBrokerOptions {
   housekeeping: Housekeeping;
   logger: Logger;
   schemaCompatibilityRules: CompatibilityRules;
+  maxOpenSegmentFiles: number | undefined;
+  repairMetadata: boolean;
 }
 
 function port(name: string, value: number): number {
@@ -191,5 +205,10 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
     schemaCompatibilityRules: compatibilityRules(options.schemaCompatibilityRules ?? "upstream"),
+    maxOpenSegmentFiles:
+      options.maxOpenSegmentFiles === undefined
+        ? undefined
+        : positive("maxOpenSegmentFiles", options.maxOpenSegmentFiles),
+    repairMetadata: options.repairMetadata ?? false,
   };
 }

@@ -12,7 +12,7 @@ import {
 import type { Logger } from "../logger.ts";
 import type { ResolvedBrokerOptions } from "../options.ts";
 import { SchemaRegistry } from "../registry/index.ts";
-import { MetadataStore } from "../storage/index.ts";
+import { handleCapFor, type MetadataRecoveryReport, MetadataStore, openFileLimit } from "../storage/index.ts";
 import { assertTopicName } from "../topic-name.ts";
 import { type ConsumerEvents, ConsumerHandle } from "./consumer.ts";
 import { CursorWriter } from "./cursor-writer.ts";
@@ -25,7 +25,7 @@ import { ReliableDispatcher } from "./reliable-dispatcher.ts";
 import { Subscription } from "./subscription.ts";
 import { SubscriptionSettings } from "./subscription-settings.ts";
 import type { ProducerInfo, Topic } from "./topic.ts";
-import { TopicCatalog } from "./topic-catalog.ts";
+import { TopicCatalog, type TopicRecovery } from "./topic-catalog.ts";
 import { DispatchStrategy, type MessageSink, type StreamMessage, SubscriptionType } from "./types.ts";
 
 export interface CreateProducerRequest {
@@ -54,6 +54,15 @@ export const HealthStatus = {
   Ok: danube.HealthCheckResponse_ClientStatus.OK,
   Close: danube.HealthCheckResponse_ClientStatus.CLOSE,
 } as const;
+/** What the broker found and repaired in its data dir at start; see docs/delivery.md. */
+export interface BrokerRecovery {
+  metadata: MetadataRecoveryReport;
+  /** Topics whose logs needed repair or had damage (lost offsets are listed per topic). */
+  topics: TopicRecovery[];
+  /** Topic folders without a topic record (an interrupted deletion), moved to quarantine/ at start. */
+  orphans: string[];
+}
+
 export type HealthStatus = (typeof HealthStatus)[keyof typeof HealthStatus];
 
 const ProducerAccessMode = danube.ProducerAccessMode;
@@ -109,8 +118,21 @@ export class BrokerCore {
   brokerUrl = "";
 
   static async open(options: ResolvedBrokerOptions): Promise<BrokerCore> {
-    const store = await MetadataStore.open(join(options.dataDir, "metadata"), { fsync: options.fsync });
-    const catalog = new TopicCatalog(store, options);
+    const store = await MetadataStore.open(join(options.dataDir, "metadata"), {
+      fsync: options.fsync,
+      repair: options.repairMetadata,
+    });
+    if (store.recovery.reason !== undefined) {
+      options.logger.error(`recovered metadata: ${JSON.stringify(store.recovery, (_k, v) => v)}`);
+    }
+    const limit = await openFileLimit();
+    const cap = options.maxOpenSegmentFiles ?? handleCapFor(limit);
+    if (limit !== undefined && limit < 4096) {
+      options.logger.warn(
+        `the open-file limit is ${limit} (ulimit -n); the broker keeps at most ${cap} segment files open and reopens idle ones on demand; raise the limit for many reliable topics`,
+      );
+    }
+    const catalog = new TopicCatalog(store, options, cap);
     const core = new BrokerCore(options, store, catalog, options.logger);
     await catalog.load(options.namespaces);
     for (const topic of catalog.all()) core.restoreSubscriptions(topic);
@@ -120,6 +142,11 @@ export class BrokerCore {
   /** Message bytes held in memory and what the byte budgets refused or deferred. */
   memoryStats(): MemoryStats {
     return this.memory.stats();
+  }
+
+  /** What was found and repaired in the data dir at start. */
+  get recovery(): BrokerRecovery {
+    return { metadata: this.store.recovery, topics: this.catalog.recoveries, orphans: this.catalog.orphans };
   }
 
   /** The broker's id, stable across restarts. */

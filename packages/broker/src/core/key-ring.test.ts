@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ConsumerHandle } from "./consumer.ts";
 import { fnv1a64 } from "@danube-ts/protocol";
+import type { ConsumerHandle } from "./consumer.ts";
 import { KeyRing, ringHash } from "./key-ring.ts";
 
 const fake = (id: bigint) => ({ id }) as ConsumerHandle;

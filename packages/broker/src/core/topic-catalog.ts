@@ -1,7 +1,15 @@
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { alreadyExists, unavailable } from "../errors.ts";
 import type { ResolvedBrokerOptions } from "../options.ts";
-import { type MetadataStore, TopicLog } from "../storage/index.ts";
+import {
+  describeRecovery,
+  HandlePool,
+  type MetadataStore,
+  type RecoveryReport,
+  type ScanGap,
+  TopicLog,
+} from "../storage/index.ts";
 import { namespaceOf, parsePartition } from "../topic-name.ts";
 import { randomId } from "./ids.ts";
 import { Topic } from "./topic.ts";
@@ -10,7 +18,18 @@ import { DispatchStrategy } from "./types.ts";
 interface TopicRecord {
   dispatchStrategy: number;
   createdAt: bigint;
+  /** Tombstone: the topic is being deleted (its folder goes first, then this record). */
+  deleting?: boolean;
 }
+
+/** A topic whose log needed repair at open, as reported on the broker handle. */
+export interface TopicRecovery {
+  topic: string;
+  report: RecoveryReport;
+}
+
+/** Damage met by reads is logged at most this often per topic (reads of a damaged range repeat). */
+const DAMAGE_LOG_INTERVAL_MS = 10_000;
 
 const NAMESPACE_PREFIX = "namespaces/";
 const TOPIC_PREFIX = "topics/";
@@ -25,11 +44,20 @@ export class TopicCatalog {
   /** Names whose old data is still being removed; creating them again waits for it. */
   private readonly removing = new Map<string, Promise<void>>();
   brokerId = 0n;
+  /** Topics whose logs were repaired or found damaged when opened (since start). */
+  readonly recoveries: TopicRecovery[] = [];
+  /** Topic folders without a record found at start, moved to quarantine/ (relative paths). */
+  readonly orphans: string[] = [];
+  /** Shared cap on open segment files across all topic logs. */
+  readonly handles: HandlePool;
 
   constructor(
     private readonly store: MetadataStore,
     private readonly options: ResolvedBrokerOptions,
-  ) {}
+    maxOpenSegments: number,
+  ) {
+    this.handles = new HandlePool(maxOpenSegments);
+  }
 
   async load(bootstrapNamespaces: string[]): Promise<void> {
     let id = this.store.get<bigint>("broker/id");
@@ -44,7 +72,50 @@ export class TopicCatalog {
     }
     for (const [key, record] of this.store.list<TopicRecord>(TOPIC_PREFIX)) {
       const name = key.slice(TOPIC_PREFIX.length);
+      if (record.deleting) {
+        // A deletion interrupted by a crash: finish it (folder, then record).
+        this.options.logger.warn(`finishing the interrupted deletion of topic ${name}`);
+        await this.removeFolder(name);
+        await this.store.delete(key);
+        continue;
+      }
       this.topics.set(name, await this.openTopic(name, record.dispatchStrategy as DispatchStrategy));
+    }
+    await this.quarantineOrphans();
+  }
+
+  private topicDir(name: string): string {
+    return join(this.options.dataDir, "topics", ...name.split("/").filter(Boolean));
+  }
+
+  private async removeFolder(name: string): Promise<void> {
+    await rm(this.topicDir(name), { recursive: true, force: true });
+  }
+
+  /**
+   * Moves a topic folder that has no topic record (left by an older broker's interrupted
+   * deletion) out of the way, so a topic created under that name starts empty. Kept in
+   * `quarantine/topics/`, never served.
+   */
+  private async quarantineFolder(name: string): Promise<void> {
+    const source = this.topicDir(name);
+    const relative = join("quarantine", "topics", ...name.split("/").filter(Boolean));
+    const target = `${join(this.options.dataDir, relative)}.${Date.now()}`;
+    await mkdir(join(target, ".."), { recursive: true });
+    await rename(source, target);
+    this.orphans.push(`${relative}.${target.slice(target.lastIndexOf(".") + 1)}`);
+    this.options.logger.warn(`topic folder ${source} has no topic record; moved to ${target}`);
+  }
+
+  private async quarantineOrphans(): Promise<void> {
+    const root = join(this.options.dataDir, "topics");
+    const list = (dir: string) => readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const ns of await list(root)) {
+      if (!ns.isDirectory()) continue;
+      for (const topic of await list(join(root, ns.name))) {
+        const name = `/${ns.name}/${topic.name}`;
+        if (topic.isDirectory() && !this.topics.has(name)) await this.quarantineFolder(name);
+      }
     }
   }
 
@@ -111,8 +182,12 @@ export class TopicCatalog {
     return {
       finish: async () => {
         try {
-          await this.store.delete(TOPIC_PREFIX + topic.name);
+          // Crash-safe order: tombstone, folder, record. A crash in between finishes at start.
+          const key = TOPIC_PREFIX + topic.name;
+          const record = this.store.get<TopicRecord>(key);
+          if (record) await this.store.put(key, { ...record, deleting: true });
           await topic.log?.destroy();
+          await this.store.delete(key);
         } finally {
           if (this.removing.get(topic.name) === removed) this.removing.delete(topic.name);
           done();
@@ -143,6 +218,13 @@ export class TopicCatalog {
         `Cannot create topic '${name}': partitioned topics with this base name already exist`,
       );
     }
+    if (
+      await stat(this.topicDir(name)).then(
+        () => true,
+        () => false,
+      )
+    )
+      await this.quarantineFolder(name);
     const topic = await this.openTopic(name, dispatchStrategy);
     const record: TopicRecord = { dispatchStrategy, createdAt: BigInt(Date.now()) };
     try {
@@ -155,18 +237,41 @@ export class TopicCatalog {
     return topic;
   }
 
+  /** Logs damaged records skipped by reads: the first at once, then at most one line per interval with a count. */
+  private damageLogger(name: string): (gap: ScanGap, path: string) => void {
+    let last = 0;
+    let suppressed = 0;
+    return (gap, path) => {
+      const now = Date.now();
+      if (now - last < DAMAGE_LOG_INTERVAL_MS) {
+        suppressed++;
+        return;
+      }
+      const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : "";
+      this.options.logger.error(
+        `topic ${name}: skipped unreadable records [${gap.fromOffset}, ${gap.toOffset}) in ${path} at byte ${gap.start}: ${gap.reason}${more}`,
+      );
+      last = now;
+      suppressed = 0;
+    };
+  }
+
   private async openTopic(name: string, dispatchStrategy: DispatchStrategy): Promise<Topic> {
     let log: TopicLog | undefined;
     if (dispatchStrategy === DispatchStrategy.Reliable) {
       log = await TopicLog.open({
-        dir: join(this.options.dataDir, "topics", ...name.split("/").filter(Boolean)),
+        dir: this.topicDir(name),
         segmentBytes: this.options.segmentBytes,
         fsync: this.options.fsync,
+        handles: this.handles,
+        onDamage: this.damageLogger(name),
       });
-      if (log.recovery.truncatedBytes > 0) {
-        this.options.logger.warn(
-          `recovered topic ${name}: truncated ${log.recovery.truncatedBytes} bytes (${log.recovery.reason ?? "corrupt tail"})`,
-        );
+      const report = log.recovery;
+      if (report.reason !== undefined) {
+        this.recoveries.push({ topic: name, report });
+        const line = `recovered topic ${name}: ${describeRecovery(report)} (first problem: ${report.reason})`;
+        if (report.lost.length > 0) this.options.logger.error(line);
+        else this.options.logger.warn(line);
       }
     }
     return new Topic(name, dispatchStrategy, log);

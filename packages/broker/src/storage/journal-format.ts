@@ -78,6 +78,59 @@ export interface ParsedJournal {
   error?: string;
 }
 
+/** Bytes [start, end) of a journal that hold no valid entry, and why. */
+export interface JournalGap {
+  start: number;
+  end: number;
+  reason: string;
+}
+
+export interface ScannedJournal {
+  /** Every valid entry, in file order (also those after a damaged region). */
+  entries: JournalEntry[];
+  /** Damaged regions followed by valid entries: not a torn tail. */
+  gaps: JournalGap[];
+  /** Where a damaged region with no valid entry after it starts (a torn or damaged tail). */
+  tail?: JournalGap;
+}
+
+/** Whether a complete, valid entry starts at `pos` (header, known op, CRC). */
+function entryAt(bytes: Buffer, pos: number): number | undefined {
+  if (bytes.length - pos < JOURNAL_HEADER_BYTES) return undefined;
+  if (bytes[pos + 4] !== JOURNAL_MAGIC || bytes[pos + 5] !== VERSION || bytes[pos + 7] !== 0)
+    return undefined;
+  const op = bytes[pos + 6];
+  if (op !== OP_PUT && op !== OP_DELETE && op !== OP_DELETE_PREFIX) return undefined;
+  const end = pos + JOURNAL_HEADER_BYTES + bytes.readUInt32LE(pos + 8);
+  if (end > bytes.length || crc32(bytes, pos + 4, end) !== bytes.readUInt32LE(pos)) return undefined;
+  return end;
+}
+
+/**
+ * Parses a whole journal file and, past a damaged entry, looks for valid entries after it (at
+ * every byte, by header and CRC): damage followed by valid entries is a gap, not a torn tail.
+ */
+export function scanJournal(bytes: Buffer): ScannedJournal {
+  const out: ScannedJournal = { entries: [], gaps: [] };
+  let pos = 0;
+  while (pos < bytes.length) {
+    const parsed = parseJournal(bytes.subarray(pos));
+    for (const entry of parsed.entries) out.entries.push({ ...entry, position: entry.position + pos });
+    if (parsed.error === undefined) break;
+    const start = pos + parsed.validBytes;
+    const reason = parsed.error.replace(/^byte \d+: /, "");
+    let next = start + 1;
+    while (next < bytes.length && entryAt(bytes, next) === undefined) next++;
+    if (next >= bytes.length) {
+      out.tail = { start, end: bytes.length, reason };
+      break;
+    }
+    out.gaps.push({ start, end: next, reason });
+    pos = next;
+  }
+  return out;
+}
+
 /** Parses a whole journal file, stopping at the first torn or invalid entry. */
 export function parseJournal(bytes: Buffer): ParsedJournal {
   const entries: JournalEntry[] = [];

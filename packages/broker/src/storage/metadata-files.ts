@@ -5,19 +5,19 @@
  *   metadata.snapshot.tmp    a snapshot being written; ignored and removed at open
  */
 import type { FileHandle } from "node:fs/promises";
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { StorageError } from "./errors.ts";
 import { fsyncDir, isNotFound, writeFully } from "./fs-sync.ts";
-import type { JournalEntry } from "./journal-format.ts";
+import type { JournalEntry, JournalGap } from "./journal-format.ts";
 import {
   decodeSnapshot,
   encodeSnapshot,
   journalFileName,
   OP_DELETE,
   OP_PUT,
-  parseJournal,
   parseJournalFileName,
+  scanJournal,
 } from "./journal-format.ts";
 import type { TaggedJson } from "./value-codec.ts";
 import { decodeValue, deepFreeze } from "./value-codec.ts";
@@ -39,8 +39,12 @@ export interface MetadataRecoveryReport {
   keys: number;
   /** Journal entries replayed on top of the snapshot. */
   journalEntries: number;
-  /** Bytes of torn or corrupt journal tail removed. */
+  /** Bytes of torn or corrupt journal tail removed (copied to quarantine/ first). */
   truncatedBytes: number;
+  /** Damaged entries skipped by a repair (--repair-metadata): byte ranges and why. */
+  skipped: Array<{ file: string; start: number; end: number; reason: string }>;
+  /** Copies of damaged files kept in the metadata folder's quarantine/. */
+  quarantined: string[];
   reason?: string;
 }
 
@@ -51,7 +55,12 @@ export interface LoadedMetadata {
   journalBytes: number;
   snapshotBytes: number;
   report: MetadataRecoveryReport;
+  /** A repair happened: the store writes a clean snapshot before taking writes. */
+  needsCompaction: boolean;
 }
+
+const REPAIR_HINT =
+  "no entry was dropped; to start anyway, skipping only the damaged bytes, start the broker with --repair-metadata (option repairMetadata); copies of the damaged files are kept in quarantine/";
 
 export function storedValue(tagged: TaggedJson): StoredValue {
   return { value: deepFreeze(decodeValue(tagged)), json: JSON.stringify(tagged) };
@@ -73,8 +82,23 @@ function applyEntry(entries: MetadataMap, entry: JournalEntry): void {
   else for (const existing of [...entries.keys()]) if (existing.startsWith(key)) entries.delete(existing);
 }
 
-/** Reads snapshot and journal, truncating a torn or corrupt journal tail, and opens the journal for appends. */
-export async function loadMetadata(dir: string, fsync: boolean): Promise<LoadedMetadata> {
+async function quarantineCopy(dir: string, name: string, bytes: Buffer, fsync: boolean): Promise<string> {
+  const folder = join(dir, "quarantine");
+  await mkdir(folder, { recursive: true });
+  const target = `${name}.${Date.now()}`;
+  await writeFile(join(folder, target), bytes);
+  if (fsync) await fsyncDir(folder);
+  return `quarantine/${target}`;
+}
+
+/**
+ * Reads snapshot and journal(s) and opens the journal for appends. A torn or damaged journal
+ * tail is cut (copied to quarantine/ first). Damage followed by valid entries, or a journal
+ * ahead of the snapshot (a missing snapshot), is refused with the file and byte named, unless
+ * `repair` is set: then the damaged bytes are skipped, every valid entry applied, and the caller
+ * writes a clean snapshot.
+ */
+export async function loadMetadata(dir: string, fsync: boolean, repair = false): Promise<LoadedMetadata> {
   const created = await mkdir(dir, { recursive: true });
   if (created !== undefined && fsync) await fsyncDir(dirname(created));
 
@@ -96,56 +120,103 @@ export async function loadMetadata(dir: string, fsync: boolean): Promise<LoadedM
     snapshotBytes = snapshot.length;
   }
 
-  // Stale files: an unfinished snapshot, and journals of other generations (already in the snapshot).
+  const report: MetadataRecoveryReport = {
+    keys: 0,
+    journalEntries: 0,
+    truncatedBytes: 0,
+    skipped: [],
+    quarantined: [],
+  };
+  let needsCompaction = false;
+  // Stale files: an unfinished snapshot, journals already folded into the snapshot, and the empty
+  // journal an interrupted compaction creates. A non-empty journal ahead of the snapshot holds
+  // changes the snapshot lacks (the snapshot is missing or older): never deleted.
   let removed = false;
+  const ahead: bigint[] = [];
   for (const name of await readdir(dir)) {
     const journalGeneration = parseJournalFileName(name);
-    if (
+    const path = join(dir, name);
+    const stale =
       name === SNAPSHOT_TEMP_FILE ||
-      (journalGeneration !== undefined && journalGeneration !== generation)
-    ) {
-      await unlink(join(dir, name));
+      (journalGeneration !== undefined && journalGeneration < generation) ||
+      (journalGeneration !== undefined && journalGeneration > generation && (await stat(path)).size === 0);
+    if (stale) {
+      await unlink(path);
       removed = true;
-    }
+    } else if (journalGeneration !== undefined && journalGeneration > generation)
+      ahead.push(journalGeneration);
+  }
+  ahead.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (ahead.length > 0) {
+    const names = ahead.map(journalFileName).join(", ");
+    const problem = `metadata journal ${join(dir, names)} is ahead of the snapshot ${snapshot ? `of generation ${generation}` : "(missing)"}: the snapshot it continues is missing`;
+    if (!repair) throw new StorageError("CORRUPT", `${problem}; ${REPAIR_HINT}`);
+    report.reason = problem;
+    needsCompaction = true;
   }
 
-  const journalPath = join(dir, journalFileName(generation));
-  const report: MetadataRecoveryReport = { keys: 0, journalEntries: 0, truncatedBytes: 0 };
-  const bytes = await readFile(journalPath).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
-  let journal: FileHandle;
+  // Replay the snapshot's journal, then (repair only) the ones ahead of it.
+  let journalPath = join(dir, journalFileName(generation));
   let journalBytes = 0;
-  if (bytes) {
-    const parsed = parseJournal(bytes);
-    let validBytes = parsed.validBytes;
-    let reason = parsed.error;
-    for (const entry of parsed.entries) {
+  for (const gen of [generation, ...ahead]) {
+    const name = journalFileName(gen);
+    const path = join(dir, name);
+    const bytes = await readFile(path).catch((error: unknown) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    journalPath = path;
+    journalBytes = 0;
+    if (!bytes) continue;
+    const scanned = scanJournal(bytes);
+    const damage: JournalGap[] = [...scanned.gaps];
+    for (const entry of scanned.entries) {
       try {
         applyEntry(entries, entry);
+        report.journalEntries++;
       } catch (error) {
-        validBytes = entry.position;
-        reason = `byte ${entry.position}: malformed entry (${(error as Error).message})`;
-        break;
+        const end = scanned.entries.find((e) => e.position > entry.position)?.position ?? bytes.length;
+        damage.push({ start: entry.position, end, reason: `malformed entry (${(error as Error).message})` });
+        if (end === bytes.length) scanned.tail ??= damage.pop();
       }
-      report.journalEntries++;
     }
+    if (damage.length > 0) {
+      const first = damage.sort((a, b) => a.start - b.start)[0]!;
+      const problem = `metadata journal ${path} is damaged at byte ${first.start} (${first.reason}) and valid entries follow`;
+      if (!repair) throw new StorageError("CORRUPT", `${problem}; ${REPAIR_HINT}`);
+      report.reason ??= problem;
+      for (const gap of damage) report.skipped.push({ file: name, ...gap });
+      needsCompaction = true;
+    }
+    if (damage.length > 0 || scanned.tail)
+      report.quarantined.push(await quarantineCopy(dir, name, bytes, fsync));
+    journalBytes = bytes.length;
+    if (scanned.tail) {
+      report.truncatedBytes += bytes.length - scanned.tail.start;
+      report.reason ??= `${name} byte ${scanned.tail.start}: ${scanned.tail.reason} (torn tail cut)`;
+      journalBytes = scanned.tail.start;
+    }
+  }
+  if (ahead.length > 0) generation = ahead[ahead.length - 1]!;
+
+  let journal: FileHandle;
+  const exists = await stat(journalPath).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
     journal = await open(journalPath, "r+");
-    if (validBytes < bytes.length) {
-      report.truncatedBytes = bytes.length - validBytes;
-      report.reason = `${journalFileName(generation)} ${reason}`;
-      await journal.truncate(validBytes);
+    if ((await journal.stat()).size > journalBytes) {
+      await journal.truncate(journalBytes);
       if (fsync) await journal.sync();
     }
-    journalBytes = validBytes;
   } else {
     journal = await open(journalPath, "wx+");
     removed = true;
   }
   if (removed && fsync) await fsyncDir(dir);
   report.keys = entries.size;
-  return { entries, generation, journal, journalBytes, snapshotBytes, report };
+  return { entries, generation, journal, journalBytes, snapshotBytes, report, needsCompaction };
 }
 
 /** The snapshot text of `entries`: [[key, taggedValue], ...] sorted by key. */

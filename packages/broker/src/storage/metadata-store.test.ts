@@ -184,7 +184,7 @@ test("a torn journal tail is truncated; earlier entries survive", async (t) => {
   );
 });
 
-test("a corrupt journal entry drops it and everything after it", async (t) => {
+test("a damaged entry followed by valid ones: the store refuses to open, naming file and byte; repair keeps the rest", async (t) => {
   const dir = await tempDir(t);
   const store = await MetadataStore.open(dir);
   for (const key of ["a", "b", "c"]) await store.put(key, key);
@@ -194,10 +194,80 @@ test("a corrupt journal entry drops it and everything after it", async (t) => {
   const bytes = await readFile(path);
   bytes[entryBytes + 14] ^= 0x01; // inside the second entry's text
   await writeFile(path, bytes);
+  await assert.rejects(MetadataStore.open(dir), (e: unknown) => {
+    assert.ok(isCode("CORRUPT")(e));
+    const message = (e as Error).message;
+    assert.ok(message.includes(path), message);
+    assert.match(
+      message,
+      new RegExp(`damaged at byte ${entryBytes} \\(CRC mismatch\\) and valid entries follow`),
+    );
+    assert.match(message, /--repair-metadata/);
+    return true;
+  });
+  assert.deepEqual(await readFile(path), bytes, "a refused open changes nothing");
+
+  const repaired = await openStore(t, dir, { repair: true });
+  assert.deepEqual(repaired.list(""), [
+    ["a", "a"],
+    ["c", "c"],
+  ]);
+  assert.deepEqual(
+    repaired.recovery.skipped.map((s) => [s.start, s.end]),
+    [[entryBytes, 2 * entryBytes]],
+  );
+  assert.equal(repaired.recovery.quarantined.length, 1);
+  assert.deepEqual(await readFile(join(dir, repaired.recovery.quarantined[0]!)), bytes);
+  await repaired.put("d", "d");
+  await repaired.close();
+  const again = await openStore(t, dir);
+  assert.equal(again.recovery.reason, undefined, "the repair left a clean store");
+  assert.deepEqual(
+    again.list("").map(([k]) => k),
+    ["a", "c", "d"],
+  );
+});
+
+test("a damaged last entry is a torn tail: cut, reported and kept in quarantine", async (t) => {
+  const dir = await tempDir(t);
+  const store = await MetadataStore.open(dir);
+  for (const key of ["a", "b", "c"]) await store.put(key, key);
+  await store.close();
+  const path = join(dir, JOURNAL_0);
+  const entryBytes = 12 + '["a","a"]'.length;
+  const bytes = await readFile(path);
+  bytes[2 * entryBytes + 14] ^= 0x01;
+  await writeFile(path, bytes);
   const reopened = await openStore(t, dir);
-  assert.deepEqual(reopened.list(""), [["a", "a"]]);
-  assert.match(reopened.recovery.reason ?? "", /CRC mismatch/);
-  assert.equal(reopened.recovery.truncatedBytes, 2 * entryBytes);
+  assert.deepEqual(
+    reopened.list("").map(([k]) => k),
+    ["a", "b"],
+  );
+  assert.match(reopened.recovery.reason ?? "", /byte 42: CRC mismatch \(torn tail cut\)/);
+  assert.equal(reopened.recovery.truncatedBytes, entryBytes);
+  assert.deepEqual(await readFile(join(dir, reopened.recovery.quarantined[0]!)), bytes);
+});
+
+test("a journal ahead of a missing snapshot is never deleted: the store refuses to open; repair replays it", async (t) => {
+  const dir = await tempDir(t);
+  const store = await MetadataStore.open(dir, { compactionBytes: 64 });
+  for (let i = 0; i < 10; i++) await store.put(`k${i}`, "x".repeat(20));
+  assert.ok(store.stats.compactions > 0);
+  await store.put("last", 1);
+  await store.close();
+  const journal = (await readdir(dir)).find((n) => n.startsWith("journal-"))!;
+  const size = (await stat(join(dir, journal))).size;
+  assert.ok(size > 0);
+  await rm(join(dir, "metadata.snapshot"));
+  await assert.rejects(MetadataStore.open(dir), (e: unknown) => {
+    assert.ok(isCode("CORRUPT")(e));
+    assert.match((e as Error).message, /is ahead of the snapshot \(missing\)/);
+    assert.match((e as Error).message, new RegExp(journal));
+    return true;
+  });
+  assert.equal((await stat(join(dir, journal))).size, size, "the journal is kept");
+  const repaired = await openStore(t, dir, { repair: true });
+  assert.equal(repaired.get("last"), 1, "the journal's entries are replayed");
 });
 
 test("leftovers of an interrupted compaction are ignored", async (t) => {
@@ -206,10 +276,48 @@ test("leftovers of an interrupted compaction are ignored", async (t) => {
   await store.put("kept", true);
   await store.close();
   await writeFile(join(dir, "metadata.snapshot.tmp"), "half-written");
-  await writeFile(join(dir, "journal-00000000000000000001.log"), "stale");
+  await writeFile(join(dir, "journal-00000000000000000001.log"), ""); // created before the rename
   const reopened = await openStore(t, dir);
   assert.deepEqual(reopened.list(""), [["kept", true]]);
   assert.deepEqual((await readdir(dir)).sort(), [JOURNAL_0]);
+});
+
+test("a failed write (disk full) is undone in memory and the store recovers by itself", async (t) => {
+  const dir = await tempDir(t);
+  let full = false;
+  const write: MetadataStoreOptions["write"] = async (handle, bytes, length, position) => {
+    if (full) {
+      await handle.write(bytes, 0, Math.min(5, length), position); // a partial write, then ENOSPC
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    }
+    const { writeFully } = await import("./fs-sync.ts");
+    return writeFully(handle, bytes, length, position);
+  };
+  const store = await openStore(t, dir, { write });
+  await store.put("a", 1);
+  await store.put("gone", 1);
+  full = true;
+  const failed = [store.put("a", 2), store.put("b", 1), store.delete("gone"), store.deletePrefix("")];
+  const results = await Promise.allSettled(failed);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ["rejected", "rejected", "rejected", "rejected"],
+  );
+  assert.match(String((results[0] as PromiseRejectedResult).reason), /ENOSPC/);
+  assert.equal(store.get("a"), 1, "the failed put is undone");
+  assert.equal(store.get("b"), undefined);
+  assert.equal(store.get("gone"), 1, "the failed delete is undone");
+  assert.equal(store.stats.failedWrites, 1);
+  full = false;
+  await store.put("c", 3); // no restart needed
+  await store.close();
+  const reopened = await openStore(t, dir);
+  assert.equal(reopened.recovery.reason, undefined, "the partial bytes were cut");
+  assert.deepEqual(reopened.list(""), [
+    ["a", 1],
+    ["c", 3],
+    ["gone", 1],
+  ]);
 });
 
 test("writes after close reject; invalid values reject without changing anything", async (t) => {

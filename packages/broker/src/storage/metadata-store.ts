@@ -10,6 +10,11 @@
  *
  * Values are JSON plus bigint and Uint8Array (value-codec.ts). get() and list() return the
  * stored copy, deep-frozen: build a new object and put() it to change a value.
+ *
+ * A failed write (a full disk) rejects its batch and every change queued behind it and undoes
+ * them in memory (get() shows the durable state again); the partial bytes are cut and the next
+ * change simply retries. Only when that cut fails (or on EIO) does the store refuse writes until
+ * it is reopened.
  */
 import type { FileHandle } from "node:fs/promises";
 import { unlink } from "node:fs/promises";
@@ -25,7 +30,7 @@ import {
   OP_DELETE_PREFIX,
   OP_PUT,
 } from "./journal-format.ts";
-import type { MetadataMap, MetadataRecoveryReport } from "./metadata-files.ts";
+import type { MetadataMap, MetadataRecoveryReport, StoredValue } from "./metadata-files.ts";
 import { compareKeys, loadMetadata, snapshotText, storedValue, writeSnapshot } from "./metadata-files.ts";
 import type { TaggedJson } from "./value-codec.ts";
 import { encodeValue } from "./value-codec.ts";
@@ -37,6 +42,10 @@ export interface MetadataStoreOptions {
   compactionBytes?: number;
   /** Default true; false only for tests and benchmarks that opt out of durability. */
   fsync?: boolean;
+  /** Start even when the journal has damage followed by valid entries (see loadMetadata). */
+  repair?: boolean;
+  /** Test seam: the function that writes journal batches. */
+  write?: typeof writeFully;
 }
 
 /** Counters since open(). */
@@ -47,6 +56,8 @@ export interface MetadataStoreStats {
   compactions: number;
   /** Current journal size. */
   journalBytes: number;
+  /** Writes that failed (their changes were rejected and undone). */
+  failedWrites: number;
 }
 
 interface Waiter {
@@ -54,9 +65,13 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+/** How to put one key back as it was before a change that failed to become durable. */
+type Undo = [key: string, previous: StoredValue | undefined];
+
 interface Batch {
   buffer: BatchBuffer;
   waiters: Waiter[];
+  undo: Undo[];
 }
 
 const DEFAULT_COMPACTION_BYTES = 4 * 1024 * 1024;
@@ -66,7 +81,7 @@ export class MetadataStore {
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
-  private readonly counters = { commits: 0, compactions: 0 };
+  private readonly counters = { commits: 0, compactions: 0, failedWrites: 0 };
 
   private constructor(
     private readonly dir: string,
@@ -78,6 +93,7 @@ export class MetadataStore {
     private journalBytes: number,
     private snapshotBytes: number,
     readonly recovery: MetadataRecoveryReport,
+    private readonly write: typeof writeFully,
   ) {}
 
   /** Opens (replaying snapshot and journal) or creates the store in `dir`. */
@@ -85,8 +101,8 @@ export class MetadataStore {
     const fsync = options.fsync ?? true;
     const compactionBytes = options.compactionBytes ?? DEFAULT_COMPACTION_BYTES;
     try {
-      const loaded = await loadMetadata(dir, fsync);
-      return new MetadataStore(
+      const loaded = await loadMetadata(dir, fsync, options.repair ?? false);
+      const store = new MetadataStore(
         dir,
         fsync,
         compactionBytes,
@@ -96,7 +112,10 @@ export class MetadataStore {
         loaded.journalBytes,
         loaded.snapshotBytes,
         loaded.report,
+        options.write ?? writeFully,
       );
+      if (loaded.needsCompaction) await store.compact(); // a repaired state becomes a clean snapshot
+      return store;
     } catch (error) {
       if (error instanceof StorageError) throw error;
       throw ioError(`opening metadata store ${dir}`, error);
@@ -131,23 +150,30 @@ export class MetadataStore {
       return Promise.reject(new StorageError("INVALID_ARGUMENT", message, { cause: error }));
     }
     const stored = storedValue(tagged);
+    const undo: Undo[] = [[key, this.entries.get(key)]];
     this.entries.set(key, stored);
-    return this.enqueue(OP_PUT, `[${JSON.stringify(key)},${stored.json}]`);
+    return this.enqueue(OP_PUT, `[${JSON.stringify(key)},${stored.json}]`, undo);
   }
 
   delete(key: string): Promise<void> {
     const refusal = this.refusal(key);
     if (refusal) return Promise.reject(refusal);
+    const undo: Undo[] = [[key, this.entries.get(key)]];
     this.entries.delete(key);
-    return this.enqueue(OP_DELETE, JSON.stringify(key));
+    return this.enqueue(OP_DELETE, JSON.stringify(key), undo);
   }
 
   /** Deletes every key starting with `prefix` (all keys for ""). */
   deletePrefix(prefix: string): Promise<void> {
     const refusal = this.refusal(prefix);
     if (refusal) return Promise.reject(refusal);
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
-    return this.enqueue(OP_DELETE_PREFIX, JSON.stringify(prefix));
+    const undo: Undo[] = [];
+    for (const [key, value] of [...this.entries]) {
+      if (!key.startsWith(prefix)) continue;
+      undo.push([key, value]);
+      this.entries.delete(key);
+    }
+    return this.enqueue(OP_DELETE_PREFIX, JSON.stringify(prefix), undo);
   }
 
   /** Waits for pending changes to be durable (or fail), then closes the journal. get() and list() keep working. */
@@ -166,10 +192,11 @@ export class MetadataStore {
     return undefined;
   }
 
-  private enqueue(op: JournalOp, text: string): Promise<void> {
-    const batch: Batch = this.pending ?? { buffer: new BatchBuffer(4096), waiters: [] };
+  private enqueue(op: JournalOp, text: string, undo: Undo[]): Promise<void> {
+    const batch: Batch = this.pending ?? { buffer: new BatchBuffer(4096), waiters: [], undo: [] };
     this.pending = batch;
     encodeJournalEntry(batch.buffer, op, text);
+    batch.undo.push(...undo);
     const promise = new Promise<void>((resolve, reject) => {
       batch.waiters.push({ resolve, reject });
     });
@@ -187,13 +214,17 @@ export class MetadataStore {
     while (this.pending) {
       const batch = this.pending;
       this.pending = undefined;
+      if (this.failure) {
+        this.undo(batch, queuedRefusal(this.failure, this.dir));
+        continue;
+      }
       try {
         const threshold = Math.max(this.compactionBytes, this.snapshotBytes);
         if (this.journalBytes + batch.buffer.length > threshold) await this.compact();
         else await this.appendToJournal(batch.buffer);
       } catch (error) {
-        this.fail(batch, error);
-        break;
+        await this.undoFailedWrite(batch, error);
+        continue;
       }
       this.counters.commits++;
       for (const waiter of batch.waiters) waiter.resolve();
@@ -202,7 +233,7 @@ export class MetadataStore {
   }
 
   private async appendToJournal(buffer: BatchBuffer): Promise<void> {
-    await writeFully(this.journal, buffer.bytes, buffer.length, this.journalBytes);
+    await this.write(this.journal, buffer.bytes, buffer.length, this.journalBytes);
     if (this.fsync) await this.journal.datasync();
     this.journalBytes += buffer.length;
   }
@@ -212,7 +243,7 @@ export class MetadataStore {
    * `pending`, before any await: memory then holds exactly the durable state plus that batch,
    * so the snapshot makes the batch durable and its journal entries are not needed.
    */
-  private async compact(): Promise<void> {
+  async compact(): Promise<void> {
     const text = snapshotText(this.entries);
     const generation = this.generation + 1n;
     const { journal, snapshotBytes } = await writeSnapshot(this.dir, generation, text, this.fsync);
@@ -228,13 +259,42 @@ export class MetadataStore {
     await unlink(oldPath).catch(() => {});
   }
 
-  /** Fail closed: reject the failed batch and everything queued behind it; refuse later writes. */
-  private fail(batch: Batch, cause: unknown): void {
+  /** Rejects a batch's changes and puts their keys back, newest change first. */
+  private undo(batch: Batch, error: Error): void {
+    for (let i = batch.undo.length - 1; i >= 0; i--) {
+      const [key, previous] = batch.undo[i]!;
+      if (previous === undefined) this.entries.delete(key);
+      else this.entries.set(key, previous);
+    }
+    for (const waiter of batch.waiters) waiter.reject(error);
+  }
+
+  /**
+   * A write failed: undo it and every change queued behind it (memory shows the durable state
+   * again) and cut the partial bytes, so the next change retries. If the cut fails, or the error
+   * is EIO (a failed fsync leaves the file's state unknown), refuse writes until reopened.
+   */
+  private async undoFailedWrite(batch: Batch, cause: unknown): Promise<void> {
     const error = ioError(`writing metadata store ${this.dir}`, cause);
-    this.failure = error;
+    this.counters.failedWrites++;
     const queued = this.pending;
     this.pending = undefined;
-    for (const waiter of batch.waiters) waiter.reject(error);
-    for (const waiter of queued?.waiters ?? []) waiter.reject(error);
+    if (queued) this.undo(queued, error);
+    this.undo(batch, error);
+    if ((cause as NodeJS.ErrnoException | undefined)?.code === "EIO") {
+      this.failure = error;
+      return;
+    }
+    try {
+      await this.journal.truncate(this.journalBytes);
+      if (this.fsync) await this.journal.datasync();
+    } catch (undo) {
+      this.failure = ioError(`${error.message}; undoing the partial write failed`, undo);
+    }
   }
+}
+
+function queuedRefusal(failure: Error, dir: string): StorageError {
+  const message = `metadata store ${dir} refuses writes after a write that could not be undone: ${failure.message}`;
+  return new StorageError("FAILED", message, { cause: failure });
 }

@@ -27,40 +27,43 @@ export interface IndexEntry {
 }
 
 /**
- * In-memory state of one segment file: its base offset, how many valid (durable) records and
- * bytes it holds, and a sparse offset -> file position index.
+ * In-memory state of one segment file: its base offset, its valid (durable) records and bytes,
+ * and a sparse offset -> file position index. Offsets increase within a segment; they are
+ * contiguous unless damaged records were skipped (see recovery.ts), which leaves gaps.
  */
 export class Segment {
   /** Durable bytes: records end here; anything beyond is not (yet) part of the log. */
   size = 0;
-  /** Durable records; their offsets are [baseOffset, baseOffset + records). */
+  /** Valid records in the segment. */
   records = 0;
-  // Sparse index, parallel arrays: record number relative to baseOffset, and its file position.
+  /** Offset the next record in this segment would have. */
+  endOffset: bigint;
+  // Sparse index, parallel arrays: offset relative to baseOffset, and its file position.
   private readonly indexRecord: number[] = [];
   private readonly indexPosition: number[] = [];
+  private lastIndexedRecords = 0;
 
   constructor(
     readonly baseOffset: bigint,
     readonly path: string,
-  ) {}
-
-  /** Offset the next record in this segment would have. */
-  get endOffset(): bigint {
-    return this.baseOffset + BigInt(this.records);
+  ) {
+    this.endOffset = baseOffset;
   }
 
-  /** Accounts for the next record, which starts at `position` and takes `bytes` bytes. */
-  addRecord(position: number, bytes: number): void {
+  /** Accounts for the next valid record (`offset` >= endOffset), which starts at `position` and takes `bytes` bytes. */
+  addRecord(position: number, bytes: number, offset: bigint = this.endOffset): void {
     const last = this.indexRecord.length - 1;
     if (
       last < 0 ||
-      this.records - this.indexRecord[last] >= INDEX_EVERY_RECORDS ||
+      this.records - this.lastIndexedRecords >= INDEX_EVERY_RECORDS ||
       position - this.indexPosition[last] >= INDEX_EVERY_BYTES
     ) {
-      this.indexRecord.push(this.records);
+      this.indexRecord.push(Number(offset - this.baseOffset));
       this.indexPosition.push(position);
+      this.lastIndexedRecords = this.records;
     }
     this.records++;
+    this.endOffset = offset + 1n;
     this.size = position + bytes;
   }
 

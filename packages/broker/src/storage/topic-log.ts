@@ -16,9 +16,18 @@
  * Reads use a small in-memory cache of the newest committed records, else the segment's sparse
  * offset index to seek close to the wanted record. Nothing at or past committedOffset is read.
  *
- * open() recovers: every record of every segment is validated (magic, length, CRC, contiguous
- * offsets); the first bad or torn record and everything after it (including later segment files)
- * is removed and reported in `recovery`.
+ * open() recovers (recovery.ts): every record of every segment is validated; only a torn tail of
+ * the active segment is cut (after a copy to quarantine/), damaged records elsewhere are skipped
+ * in place, and what cannot be served is reported in `recovery`. A high-water mark
+ * (high-water.ts) keeps offsets from being reused after a loss.
+ *
+ * A failed write (a full disk) rejects its batch and everything queued behind it, undoes the
+ * offsets they took and cuts the partial bytes: the next append retries on its own. Only when
+ * that undo fails, or the error is EIO (an fsync failure leaves the file's state unknown), does
+ * the log refuse appends until it is reopened (`failed`).
+ *
+ * The active segment's file is opened on demand and may be closed while idle to stay under the
+ * broker's open-file cap (handle-pool.ts).
  */
 import type { FileHandle } from "node:fs/promises";
 import { open, rm } from "node:fs/promises";
@@ -26,6 +35,9 @@ import { dirname } from "node:path";
 import { BatchBuffer } from "./batch-buffer.ts";
 import { ioError, StorageError } from "./errors.ts";
 import { fsyncDir, writeFully } from "./fs-sync.ts";
+import type { PooledFile } from "./handle-pool.ts";
+import { HandlePool } from "./handle-pool.ts";
+import { HIGH_WATER_RESERVE, writeHighWater } from "./high-water.ts";
 import type { LogRecord } from "./record-cache.ts";
 import { RecordCache } from "./record-cache.ts";
 import { encodeRecord, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
@@ -33,10 +45,14 @@ import type { RecoveryReport } from "./recovery.ts";
 import { recoverLog } from "./recovery.ts";
 import type { Segment } from "./segment.ts";
 import { createSegment } from "./segment.ts";
+import type { ScanGap } from "./segment-scanner.ts";
 import { scanRecords } from "./segment-scanner.ts";
 
 export type { LogRecord } from "./record-cache.ts";
-export type { RecoveryReport } from "./recovery.ts";
+export type { LostRange, RecoveryReport } from "./recovery.ts";
+
+/** The write call, replaceable so tests can inject failures (a full disk) without one. */
+export type WriteFn = typeof writeFully;
 
 export interface TopicLogOptions {
   /** Folder owned by this log (created if missing). */
@@ -49,6 +65,12 @@ export interface TopicLogOptions {
   cacheRecords?: number;
   /** Payload bytes the read cache may hold; default 8 MiB. */
   cacheBytes?: number;
+  /** Shared cap on open segment files (one per log while active); default: a private pool of 1. */
+  handles?: HandlePool;
+  /** Called when a read meets damaged records and skips them (rate-limit it: reads may repeat). */
+  onDamage?: (gap: ScanGap, path: string) => void;
+  /** Test seam: the function that writes batches. */
+  write?: WriteFn;
 }
 
 /** Counters since open(). */
@@ -61,8 +83,13 @@ export interface TopicLogStats {
   bytes: number;
   /** Segment files in the log. */
   segments: number;
+  /** Offsets skipped by reads because their records were damaged (counted per read). */
+  skippedRecords: number;
+  /** Writes that failed (each rejected its batch; the log retried with the next one). */
+  failedWrites: number;
 }
 
+const byOffset = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 128 * 1024;
 
@@ -82,29 +109,35 @@ class Batch {
   }
 }
 
-export class TopicLog {
+export class TopicLog implements PooledFile {
   private next: bigint;
   private committed: bigint;
   private pending: Batch | undefined;
   private flushing: Promise<void> | undefined;
   private failure: Error | undefined;
   private closing: Promise<void> | undefined;
+  private handle: FileHandle | undefined;
+  private writing = false;
+  /** No offset at or above this was handed out; raised (durably) before commits pass it. */
+  private reserved: bigint;
   private readonly cache: RecordCache;
   private readonly listeners = new Set<(committedOffset: bigint) => void>();
   private readonly reads = new Set<Promise<unknown>>();
-  private readonly counters = { commits: 0, records: 0, bytes: 0 };
+  private readonly counters = { commits: 0, records: 0, bytes: 0, skippedRecords: 0, failedWrites: 0 };
 
   private constructor(
     private readonly dir: string,
     private readonly segmentBytes: number,
     private readonly fsync: boolean,
     private readonly segments: Segment[],
-    private handle: FileHandle,
     readonly recovery: RecoveryReport,
     cache: RecordCache,
+    private readonly handles: HandlePool,
+    private readonly options: TopicLogOptions,
   ) {
     this.next = segments[segments.length - 1].endOffset;
     this.committed = this.next;
+    this.reserved = this.next;
     this.cache = cache;
   }
 
@@ -125,8 +158,10 @@ export class TopicLog {
       throw ioError(`opening topic log ${options.dir}`, error);
     }
     const cache = new RecordCache(options.cacheRecords ?? 1024, options.cacheBytes ?? 8 * 1024 * 1024);
-    const { segments, handle, report } = recovered;
-    return new TopicLog(options.dir, segmentBytes, fsync, segments, handle, report, cache);
+    const { segments, report } = recovered;
+    const handles = options.handles ?? new HandlePool(1);
+    const log = new TopicLog(options.dir, segmentBytes, fsync, segments, report, cache, handles, options);
+    return log;
   }
 
   /** Offset the next append() will get (0n for a new log). */
@@ -142,6 +177,11 @@ export class TopicLog {
   /** Offset of the oldest record still in the log. */
   get startOffset(): bigint {
     return this.segments[0].baseOffset;
+  }
+
+  /** Set when the log refuses every append until it is reopened (a write failed and could not be undone). */
+  get failed(): Error | undefined {
+    return this.failure;
   }
 
   get stats(): TopicLogStats {
@@ -180,6 +220,8 @@ export class TopicLog {
   /**
    * Committed records with offset >= fromOffset, in order: at most maxRecords, and at most
    * maxBytes of payload except that the first available record is always returned. [] at the tail.
+   * Damaged records are skipped (counted in stats.skippedRecords, reported to onDamage): offsets
+   * may then have gaps.
    */
   read(fromOffset: bigint, maxRecords: number, maxBytes = Number.POSITIVE_INFINITY): Promise<LogRecord[]> {
     if (this.closing) return Promise.reject(new StorageError("CLOSED", `topic log ${this.dir} is closed`));
@@ -223,10 +265,19 @@ export class TopicLog {
     }
   }
 
+  /** PooledFile: closes the active segment's handle unless a write is using it. */
+  async closeIdle(): Promise<boolean> {
+    if (this.writing || !this.handle) return !this.writing;
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle.close();
+    return true;
+  }
+
   private refusal(): StorageError | undefined {
     if (this.closing) return new StorageError("CLOSED", `topic log ${this.dir} is closed`);
     if (this.failure) {
-      const message = `topic log ${this.dir} refuses appends after a failed write: ${this.failure.message}`;
+      const message = `topic log ${this.dir} refuses appends after a write that could not be undone: ${this.failure.message}`;
       return new StorageError("FAILED", message, { cause: this.failure });
     }
     return undefined;
@@ -236,7 +287,23 @@ export class TopicLog {
     await this.flushing;
     await Promise.allSettled([...this.reads]);
     this.listeners.clear();
-    await this.handle.close();
+    this.handles.release(this);
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
+    if (!this.failure) {
+      // A clean stop records the exact next offset: a log found shorter at the next open lost records.
+      const activeBase = this.segments[this.segments.length - 1].baseOffset;
+      await writeHighWater(this.dir, { mark: this.next, activeBase, clean: true }, this.fsync).catch(
+        () => {},
+      );
+    }
+  }
+
+  private async activeHandle(): Promise<FileHandle> {
+    if (!this.handle) this.handle = await open(this.segments[this.segments.length - 1].path, "r+");
+    this.handles.touch(this);
+    return this.handle;
   }
 
   private async flushLoop(): Promise<void> {
@@ -244,11 +311,20 @@ export class TopicLog {
     while (this.pending) {
       const batch = this.pending;
       this.pending = undefined;
+      const refusal = this.failure && this.refusal();
+      if (refusal) {
+        this.next = this.committed;
+        for (const append of batch.appends) append.reject(refusal);
+        continue;
+      }
+      this.writing = true;
       try {
         await this.writeBatch(batch);
       } catch (error) {
-        this.fail(batch, error);
-        break;
+        await this.undoFailedWrite(batch, error);
+        continue;
+      } finally {
+        this.writing = false;
       }
       this.commit(batch);
     }
@@ -257,16 +333,25 @@ export class TopicLog {
 
   private async writeBatch(batch: Batch): Promise<void> {
     let segment = this.segments[this.segments.length - 1];
-    if (segment.size >= this.segmentBytes && segment.records > 0) {
+    const end = batch.appends[batch.appends.length - 1].offset + 1n;
+    const roll = segment.size >= this.segmentBytes && segment.records > 0;
+    if (end > this.reserved || roll) {
+      const reserved = end + HIGH_WATER_RESERVE;
+      const activeBase = roll ? batch.appends[0].offset : segment.baseOffset;
+      await writeHighWater(this.dir, { mark: reserved, activeBase, clean: false }, this.fsync);
+      this.reserved = reserved;
+    }
+    if (roll) {
       const created = await createSegment(this.dir, batch.appends[0].offset, this.fsync);
       const previous = this.handle;
       this.handle = created.handle;
       this.segments.push(created.segment);
       segment = created.segment;
-      await previous.close();
+      await previous?.close();
     }
-    await writeFully(this.handle, batch.buffer.bytes, batch.buffer.length, segment.size);
-    if (this.fsync) await this.handle.datasync();
+    const handle = await this.activeHandle();
+    await (this.options.write ?? writeFully)(handle, batch.buffer.bytes, batch.buffer.length, segment.size);
+    if (this.fsync) await handle.datasync();
   }
 
   /** The batch is durable: index it, cache it, advance committedOffset, resolve, notify. */
@@ -279,7 +364,7 @@ export class TopicLog {
     for (let i = 0; i < count; i++) {
       const position = positions[i];
       const end = i + 1 < count ? positions[i + 1] : batch.buffer.length;
-      segment.addRecord(base + position, end - position);
+      segment.addRecord(base + position, end - position, appends[i].offset);
       const payloadStart = bytes.byteOffset + position + RECORD_HEADER_BYTES;
       this.cache.push(
         appends[i].offset,
@@ -300,14 +385,32 @@ export class TopicLog {
     }
   }
 
-  /** Fail closed: reject the failed batch and everything queued behind it; refuse later appends. */
-  private fail(batch: Batch, cause: unknown): void {
+  /**
+   * A write failed: reject the batch and everything queued behind it, give their offsets back
+   * and cut whatever part of the batch reached the file, so the next append simply retries.
+   * When the cut fails, or the failure was EIO (after a failed fsync the file's state is
+   * unknown), fail closed: refuse appends until the log is reopened.
+   */
+  private async undoFailedWrite(batch: Batch, cause: unknown): Promise<void> {
     const error = ioError(`writing to topic log ${this.dir}`, cause);
-    this.failure = error;
+    this.counters.failedWrites++;
     const queued = this.pending;
     this.pending = undefined;
+    this.next = this.committed;
     for (const append of batch.appends) append.reject(error);
     for (const append of queued?.appends ?? []) append.reject(error);
+    if ((cause as NodeJS.ErrnoException | undefined)?.code === "EIO") {
+      this.failure = error;
+      return;
+    }
+    try {
+      const segment = this.segments[this.segments.length - 1];
+      const handle = await this.activeHandle();
+      await handle.truncate(segment.size);
+      if (this.fsync) await handle.datasync();
+    } catch (undo) {
+      this.failure = ioError(`${error.message}; undoing the partial write failed`, undo);
+    }
   }
 
   private async readFromDisk(
@@ -335,6 +438,15 @@ export class TopicLog {
         throw ioError(`reading topic log ${this.dir}`, error);
       }
       try {
+        const skip = (gap: ScanGap) => {
+          const [first, last] = [
+            [gap.fromOffset, wanted].sort(byOffset)[1],
+            [gap.toOffset, upTo].sort(byOffset)[0],
+          ];
+          if (last <= first) return;
+          this.counters.skippedRecords += Number(last - first);
+          this.options.onDamage?.(gap, segment.path);
+        };
         const result = await scanRecords(
           handle,
           entry.position,
@@ -352,10 +464,18 @@ export class TopicLog {
             full = out.length >= maxRecords;
             return !full;
           },
-          READ_CHUNK_BYTES,
+          { chunkBytes: READ_CHUNK_BYTES, onGap: skip },
         );
-        if (result.error !== undefined) {
-          throw new StorageError("CORRUPT", `${segment.path} at byte ${result.end}: ${result.error}`);
+        if (result.error !== undefined && !full) {
+          // Damaged up to the segment's end: what is left of this segment cannot be served.
+          const reason = result.error;
+          skip({
+            start: result.end,
+            end: segment.size,
+            fromOffset: result.nextOffset,
+            toOffset: segment.endOffset,
+            reason,
+          });
         }
       } catch (error) {
         if (error instanceof StorageError) throw error;
