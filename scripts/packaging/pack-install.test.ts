@@ -72,7 +72,7 @@ before(async () => {
     join(project, "package.json"),
     JSON.stringify({ name: "danube-user", private: true, type: "module", dependencies }, null, 2),
   );
-  for (const file of ["smoke.mjs", "user.ts", "tsconfig.json"]) {
+  for (const file of ["smoke.mjs", "require.cjs", "user.ts", "tsconfig.json"]) {
     await copyFile(join(fixture, file), join(project, file));
   }
   ok(
@@ -116,6 +116,11 @@ test("every tarball holds dist, README, LICENSE and no tests", () => {
 test("installed packages load in plain node: produce and consume through an in-process broker", async () => {
   const result = ok(await run(process.execPath, ["smoke.mjs"], { cwd: project, env: cleanEnv }), "smoke.mjs");
   assert.match(result.stdout, /^ok v\S+ received one,two,three$/m);
+  const required = ok(
+    await run(process.execPath, ["require.cjs"], { cwd: project, env: cleanEnv }),
+    "require",
+  );
+  assert.equal(required.stdout.trim(), "required");
 });
 
 test("a user's strict NodeNext TypeScript file type-checks against the published declarations", async () => {
