@@ -22,3 +22,5 @@ export {
   type ValidationIssue,
   type ValidationResult,
 } from "./types.ts";
+export { SchemaWorker, type VetResult, type VetTask, type VetVersion } from "./worker/pool.ts";
+export { vetSchema } from "./worker/vet.ts";
