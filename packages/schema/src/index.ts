@@ -6,6 +6,7 @@ export type { AvroParsedSchema } from "./avro/schema.ts";
 export { type CompatibilityResult, checkCompatibility } from "./compat.ts";
 export { SchemaError, type SchemaErrorCode } from "./errors.ts";
 export type { JsonParsedSchema, JsonSchemaDraft } from "./json/schema.ts";
+export { checkSchemaLimits, defaultSchemaLimits, type SchemaLimits } from "./limits.ts";
 export { type ParsedSchema, parseSchema } from "./parse.ts";
 export type { PrimitiveParsedSchema } from "./primitive.ts";
 export type { ProtobufParsedSchema } from "./protobuf/schema.ts";
@@ -21,3 +22,5 @@ export {
   type ValidationIssue,
   type ValidationResult,
 } from "./types.ts";
+export { SchemaWorker, type VetResult, type VetTask, type VetVersion } from "./worker/pool.ts";
+export { vetSchema } from "./worker/vet.ts";

@@ -1,6 +1,7 @@
 import { type AvroParsedSchema, parseAvroSchema } from "./avro/schema.ts";
 import { SchemaError } from "./errors.ts";
 import { type JsonParsedSchema, parseJsonSchema } from "./json/schema.ts";
+import { checkSchemaLimits, defaultSchemaLimits } from "./limits.ts";
 import { type PrimitiveParsedSchema, primitiveSchema } from "./primitive.ts";
 import { type ProtobufParsedSchema, parseProtobufSchema } from "./protobuf/schema.ts";
 import { type ParseOptions, parseSchemaType, type SchemaType } from "./types.ts";
@@ -12,7 +13,8 @@ export type ParsedSchema = PrimitiveParsedSchema | AvroParsedSchema | JsonParsed
 /**
  * Parses a schema definition of the given type (canonical name or alias, any case).
  * Bytes, string and number ignore the definition. Throws SchemaError: UNKNOWN_SCHEMA_TYPE or
- * SCHEMA_INVALID (with a readable reason).
+ * SCHEMA_INVALID (with a readable reason), also for a definition beyond `options.limits`
+ * (default {@link defaultSchemaLimits}), checked before any parser runs.
  */
 export function parseSchema(
   type: SchemaType | string,
@@ -21,8 +23,13 @@ export function parseSchema(
 ): ParsedSchema {
   const t = parseSchemaType(type);
   if (t === "bytes" || t === "string" || t === "number") return primitiveSchema(t);
+  const byteLength = typeof definition === "string" ? undefined : definition.byteLength;
+  const limits = options.limits ?? defaultSchemaLimits;
+  if (byteLength !== undefined && byteLength > limits.maxBytes) checkSchemaLimits(t, "", limits, byteLength);
   const text = definitionText(definition);
   if (text === undefined) throw new SchemaError("SCHEMA_INVALID", "Schema definition is not valid UTF-8");
+  checkSchemaLimits(t, text, limits, byteLength);
+  for (const ref of options.references ?? []) checkSchemaLimits(t, ref.text, limits);
   try {
     switch (t) {
       case "avro":

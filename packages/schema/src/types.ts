@@ -1,4 +1,5 @@
 import { SchemaError } from "./errors.ts";
+import type { SchemaLimits } from "./limits.ts";
 
 /** Canonical schema type names, as stored and returned by the Danube registry. */
 export const SchemaType = {
@@ -104,6 +105,8 @@ export interface ParseOptions {
   references?: SchemaReferenceFile[];
   /** Protobuf message used for payloads; default: the first message declared in the main file. */
   messageName?: string;
+  /** Bounds checked before parsing. @default defaultSchemaLimits */
+  limits?: SchemaLimits;
 }
 
 /** Fields shared by every parsed schema. */

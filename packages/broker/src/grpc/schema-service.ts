@@ -65,8 +65,8 @@ export function schemaRegistryService({
         })),
       };
     }),
-    checkCompatibility: unary(logger, (req: schema.CheckCompatibilityRequest) => {
-      const result = registry.check(
+    checkCompatibility: unary(logger, async (req: schema.CheckCompatibilityRequest) => {
+      const result = await registry.check(
         req.subject,
         req.schemaType,
         req.newSchemaDefinition,

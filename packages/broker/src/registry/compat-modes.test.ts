@@ -32,7 +32,7 @@ for (const [schemaType, rows] of compatCases) {
         }
         if (row.earlierOnly) {
           const plain = row.mode.replace("_transitive", "");
-          const vsLatest = subjects.check(subject, schemaType, bytes(row.reject!), plain);
+          const vsLatest = await subjects.check(subject, schemaType, bytes(row.reject!), plain);
           assert.deepEqual(vsLatest, { compatible: true, errors: [] }, "only an earlier version refuses it");
         }
         const accepted = await subjects.register(registration(subject, schemaType, row.accept));
@@ -63,7 +63,7 @@ describe("json_schema evolution under the strict rule set", () => {
       }
       await registry.setCompatibilityMode(subject, row.mode);
       if (row.reject) {
-        const refused = registry.check(subject, "json_schema", bytes(row.reject));
+        const refused = await registry.check(subject, "json_schema", bytes(row.reject));
         assert.equal(refused.compatible, false);
         await assert.rejects(
           registry.register(registration(subject, "json_schema", row.reject)),

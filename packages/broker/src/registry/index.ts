@@ -1,4 +1,4 @@
-import type { CompatibilityResult, CompatibilityRules } from "@danube-ts/schema";
+import { type CompatibilityResult, type CompatibilityRules, SchemaWorker } from "@danube-ts/schema";
 import { notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { MetadataStore } from "../storage/index.ts";
@@ -27,7 +27,16 @@ export interface SchemaRegistryOptions {
   topics: TopicView;
   /** JSON Schema compatibility rules (broker option `schemaCompatibilityRules`). @default "upstream" */
   compatibilityRules?: CompatibilityRules;
+  /** Time limit of one schema parse + compatibility check on the worker. @default 10000 */
+  checkTimeoutMs?: number;
 }
+
+/** One worker thread per process serves every registry: schema checks never run on the event loop. */
+let sharedWorker: SchemaWorker | undefined;
+const schemaWorker = () => {
+  sharedWorker ??= new SchemaWorker();
+  return sharedWorker;
+};
 
 /** DescribeTopic's schema fields. */
 export interface TopicSchemaDescription {
@@ -62,7 +71,10 @@ export class SchemaRegistry {
     store: MetadataStore,
     private readonly options: SchemaRegistryOptions,
   ) {
-    this.catalog = new SubjectCatalog(store, options.compatibilityRules ?? "upstream");
+    const timeoutMs = options.checkTimeoutMs ?? 10_000;
+    this.catalog = new SubjectCatalog(store, options.compatibilityRules ?? "upstream", (task) =>
+      schemaWorker().run(task, timeoutMs),
+    );
     this.configs = new TopicSchemaConfigs(store);
     this.validator = new MessageValidator(this.catalog, options.logger);
   }
@@ -137,7 +149,7 @@ export class SchemaRegistry {
     schemaType: string,
     definition: Uint8Array,
     modeOverride?: string,
-  ): CompatibilityResult {
+  ): Promise<CompatibilityResult> {
     return this.catalog.check(subject, schemaType, definition, modeOverride);
   }
 

@@ -226,17 +226,17 @@ describe("SetCompatibilityMode and CheckCompatibility", () => {
     await subjects.register(registration("users", "avro", userV1));
     const noDefault =
       '{"type":"record","name":"User","fields":[{"name":"name","type":"string"},{"name":"age","type":"int"}]}';
-    assert.equal(subjects.check("users", "avro", bytes(noDefault)).compatible, false);
-    assert.equal(subjects.check("users", "avro", bytes(noDefault), "forward").compatible, true);
-    assert.equal(subjects.check("users", "avro", bytes(noDefault), "bogus").compatible, false);
-    assert.throws(
+    assert.equal((await subjects.check("users", "avro", bytes(noDefault))).compatible, false);
+    assert.equal((await subjects.check("users", "avro", bytes(noDefault), "forward")).compatible, true);
+    assert.equal((await subjects.check("users", "avro", bytes(noDefault), "bogus")).compatible, false);
+    await assert.rejects(
       () => subjects.check("nope", "avro", bytes(userV1)),
       brokerError(
         Status.Internal,
         "Failed to check compatibility: Schema metadata not found for subject: nope",
       ),
     );
-    assert.throws(
+    await assert.rejects(
       () => subjects.check("users", "avro", bytes("{")),
       brokerError(Status.Internal, /^Failed to check compatibility: Invalid Avro schema/),
     );

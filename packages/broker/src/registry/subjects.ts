@@ -2,10 +2,11 @@ import {
   type CompatibilityMode,
   type CompatibilityResult,
   type CompatibilityRules,
-  checkCompatibility,
   type ParsedSchema,
   parseCompatibilityMode,
   parseSchema,
+  type VetResult,
+  type VetTask,
 } from "@danube-ts/schema";
 import { internal, invalidArgument, notFound } from "../errors.ts";
 import type { MetadataStore } from "../storage/index.ts";
@@ -60,23 +61,30 @@ const decoder = new TextDecoder();
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const metadataNotFound = (subject: string) => `Schema metadata not found for subject: ${subject}`;
 
+/** Runs a vetting task (parse + compatibility check) off the event loop. */
+export type Vetter = (task: VetTask) => Promise<VetResult>;
+
 /**
  * Subjects and their versions, with upstream's identity rules: one id per subject (a global
  * counter from 1), versions 1..n per subject, dedupe by fingerprint against the live versions,
  * `created_at` in Unix seconds, default mode backward. Unlike upstream, a deleted version
  * disappears from latest, lists and dedupe, and its number is never given out again.
  *
- * Every change is made in memory synchronously (so concurrent calls cannot interleave) and
- * resolves once the store has made it durable.
+ * Parsing and compatibility checks of a candidate run on the schema worker (`vet`), so a hostile
+ * schema never blocks the event loop. Registrations of one subject run one after the other; the
+ * change itself is made in memory synchronously and resolves once the store has made it durable.
  */
 export class SubjectCatalog {
   private readonly bySubject = new Map<string, SubjectState>();
   private readonly byId = new Map<bigint, SubjectState>();
   private nextId = 1n;
+  /** The last registration queued per subject: the next one waits for it. */
+  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: MetadataStore,
     private readonly rules: CompatibilityRules,
+    private readonly vet: Vetter,
   ) {
     this.load();
   }
@@ -95,18 +103,56 @@ export class SubjectCatalog {
 
   async register(input: RegisterInput): Promise<RegisterResult> {
     if (input.subject.length === 0) throw invalidArgument("subject is required");
-    let parsed: ParsedSchema;
-    try {
-      parsed = parseSchema(input.schemaType, input.definition);
-    } catch (err) {
-      throw internal(`Failed to register schema: ${messageOf(err)}`);
-    }
-    const primitive = parsed.type === "bytes" || parsed.type === "string" || parsed.type === "number";
+    return this.serially(input.subject, () => this.registerNow(input));
+  }
+
+  /** Runs `work` after every earlier registration of `subject` settled. */
+  private serially<T>(subject: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(subject) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.catch(() => {});
+    this.tails.set(subject, tail);
+    void tail.then(() => {
+      if (this.tails.get(subject) === tail) this.tails.delete(subject);
+    });
+    return result;
+  }
+
+  /** The versions `mode` compares a candidate with: the latest, or all of them for transitive modes. */
+  private targets(state: SubjectState, mode: CompatibilityMode): VersionState[] {
+    if (mode === "none") return [];
+    return mode.endsWith("_transitive") ? state.versions : state.versions.slice(-1);
+  }
+
+  private async vetted(
+    state: SubjectState | undefined,
+    mode: CompatibilityMode,
+    schemaType: string,
+    definition: Uint8Array,
+    dedupe: boolean,
+  ): Promise<VetResult> {
+    const versions = dedupe ? (state?.versions ?? []) : [];
+    return this.vet({
+      schemaType,
+      definition,
+      previous: state ? this.targets(state, mode).map((v) => v.record) : [],
+      mode,
+      rules: this.rules,
+      // A duplicate of a live version is returned as is (no check), as upstream does.
+      known: versions.map((v) => `${v.record.schemaType}:${v.record.fingerprint}`),
+    });
+  }
+
+  private async registerNow(input: RegisterInput): Promise<RegisterResult> {
     const existing = this.bySubject.get(input.subject);
+    const mode = existing?.record.compatibilityMode ?? "none";
+    const vetted = await this.vetted(existing, mode, input.schemaType, input.definition, true);
+    if (!vetted.ok) throw internal(`Failed to register schema: ${vetted.message}`);
+    const primitive = vetted.type === "bytes" || vetted.type === "string" || vetted.type === "number";
     if (existing) {
       // Same text registered as another type (possible under mode none) is a new version.
       const same = existing.versions.find(
-        (v) => v.record.fingerprint === parsed.fingerprint && v.record.schemaType === parsed.type,
+        (v) => v.record.fingerprint === vetted.fingerprint && v.record.schemaType === vetted.type,
       );
       if (same) {
         return {
@@ -116,11 +162,9 @@ export class SubjectCatalog {
           fingerprint: same.record.fingerprint,
         };
       }
-      const mode = existing.record.compatibilityMode;
-      const result = this.compatibility(existing, mode, parsed);
-      if (!result.compatible) {
+      if (!vetted.compatible) {
         throw internal(
-          `Failed to register schema: Schema is not compatible with subject '${input.subject}' (mode: ${debugName(mode)}): ${result.errors.join("; ")}`,
+          `Failed to register schema: Schema is not compatible with subject '${input.subject}' (mode: ${debugName(mode)}): ${vetted.errors.join("; ")}`,
         );
       }
     }
@@ -138,16 +182,16 @@ export class SubjectCatalog {
     };
     const record: VersionRecord = {
       version: state.record.lastVersion + 1,
-      schemaType: parsed.type,
+      schemaType: vetted.type,
       definition: primitive ? "" : decoder.decode(input.definition),
-      fingerprint: parsed.fingerprint,
+      fingerprint: vetted.fingerprint,
       createdAt,
       createdBy: input.createdBy,
       description: input.description,
       tags: [...input.tags],
     };
     state.record = { ...state.record, lastVersion: record.version };
-    state.versions.push({ record, parsed });
+    state.versions.push({ record, parsed: undefined });
     const writes: Promise<void>[] = [];
     if (!existing) {
       this.nextId++;
@@ -218,21 +262,14 @@ export class SubjectCatalog {
    * CheckCompatibility against the live versions. An unparseable `modeOverride` is ignored (the
    * subject's mode applies), as upstream does.
    */
-  check(
+  async check(
     subject: string,
     schemaType: string,
     definition: Uint8Array,
     modeOverride?: string,
-  ): CompatibilityResult {
-    let parsed: ParsedSchema;
-    try {
-      parsed = parseSchema(schemaType, definition);
-    } catch (err) {
-      throw internal(`Failed to check compatibility: ${messageOf(err)}`);
-    }
+  ): Promise<CompatibilityResult> {
     const state = this.bySubject.get(subject);
-    if (!state) throw internal(`Failed to check compatibility: ${metadataNotFound(subject)}`);
-    let mode = state.record.compatibilityMode;
+    let mode = state?.record.compatibilityMode ?? "none";
     if (modeOverride !== undefined) {
       try {
         mode = parseCompatibilityMode(modeOverride);
@@ -240,7 +277,12 @@ export class SubjectCatalog {
         // ignored, as upstream
       }
     }
-    return this.compatibility(state, mode, parsed);
+    // The candidate is parsed first, so an invalid schema is reported even for an unknown subject.
+    const vetted = await this.vetted(state, mode, schemaType, definition, false);
+    if (!vetted.ok) throw internal(`Failed to check compatibility: ${vetted.message}`);
+    if (!state) throw internal(`Failed to check compatibility: ${metadataNotFound(subject)}`);
+    if (mode === "none" || state.versions.length === 0) return { compatible: true, errors: [] };
+    return { compatible: vetted.compatible, errors: vetted.errors };
   }
 
   /**
@@ -291,21 +333,6 @@ export class SubjectCatalog {
   parsedVersion(id: bigint, version: number): ParsedSchema | undefined {
     const found = this.byId.get(id)?.versions.find((v) => v.record.version === version);
     return found && this.parsedOf(found);
-  }
-
-  private compatibility(
-    state: SubjectState,
-    mode: CompatibilityMode,
-    candidate: ParsedSchema,
-  ): CompatibilityResult {
-    if (mode === "none" || state.versions.length === 0) return { compatible: true, errors: [] };
-    const against = mode.endsWith("_transitive") ? state.versions : state.versions.slice(-1);
-    return checkCompatibility(
-      mode,
-      against.map((v) => this.parsedOf(v)),
-      candidate,
-      this.rules,
-    );
   }
 
   private parsedOf(version: VersionState): ParsedSchema {

@@ -10,6 +10,7 @@ import {
   validationResult,
 } from "../types.ts";
 import { canonicalJson, decodeUtf8, isPlainObject, sha256Fingerprint } from "../util/canonical-json.ts";
+import { linearRegExp } from "./safe-regexp.ts";
 
 /** JSON Schema drafts understood by the validator. */
 export type JsonSchemaDraft = "draft-07" | "2019-09" | "2020-12";
@@ -37,6 +38,8 @@ const options = {
   logger: false,
   // Several versions of one subject often share an `$id`; never register compiled schemas by id.
   addUsedSchema: false,
+  // `pattern` and `patternProperties` match in linear time (no catastrophic backtracking).
+  code: { regExp: linearRegExp },
 } as const;
 
 type AjvLike = { compile(schema: AnySchema): ValidateFunction; removeSchema(schema: AnySchema): unknown };
