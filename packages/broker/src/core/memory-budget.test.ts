@@ -26,7 +26,10 @@ function stuckSink(accept: number) {
     end() {},
     abort() {},
   };
-  return { sink, flushTransport: () => pending.splice(0).forEach((done) => done()) };
+  const flushTransport = () => {
+    for (const done of pending.splice(0)) done();
+  };
+  return { sink, flushTransport };
 }
 
 function setup(
