@@ -7,10 +7,16 @@ import {
 } from "@grpc/grpc-js";
 import { BrokerError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { StorageError } from "../storage/index.ts";
 
 /** Turns anything a handler threw into the status the caller sees; unexpected errors become INTERNAL. */
 export function toServiceError(err: unknown, logger: Logger): Partial<ServiceError> {
   if (err instanceof BrokerError) return { code: err.code, details: err.message, metadata: new Metadata() };
+  // A storage failure (disk full, I/O error) is transient from the caller's view: retry later.
+  if (err instanceof StorageError) {
+    logger.warn("storage failure answered UNAVAILABLE", err);
+    return { code: status.UNAVAILABLE, details: err.message, metadata: new Metadata() };
+  }
   logger.error("unexpected error in a gRPC handler", err);
   const message = err instanceof Error ? err.message : String(err);
   return { code: status.INTERNAL, details: message, metadata: new Metadata() };
