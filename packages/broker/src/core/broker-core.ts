@@ -261,8 +261,10 @@ export class BrokerCore {
       await topic.publish(message);
     } catch (err) {
       if (err instanceof BrokerError) throw err;
+      // Storage failures (a full disk, an I/O error) are retryable: UNAVAILABLE, not upstream's
+      // final PERMISSION_DENIED (docs/delivery.md, "Durability").
       throw new BrokerError(
-        this.closed ? Status.Unavailable : Status.PermissionDenied,
+        Status.Unavailable,
         `Unable to publish the message: ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },
       );
@@ -354,6 +356,13 @@ export class BrokerCore {
 
   ack(subscriptionName: string, ref: MessageRef | undefined): void {
     const subscription = this.subscriptionFor(subscriptionName, ref, "Error acknowledging message");
+    if (subscription.dispatcher instanceof ReliableDispatcher && this.cursors.failure) {
+      // Never answer OK for progress that cannot be persisted: the message stays unacknowledged
+      // (redelivered after its ack timeout) and the client retries the ack.
+      throw unavailable(
+        `Error acknowledging message: subscription cursors cannot be persisted (${this.cursors.failure.message}); retry later`,
+      );
+    }
     subscription.dispatcher.ack(ref!.topicOffset);
   }
 
@@ -370,7 +379,10 @@ export class BrokerCore {
     if (clientType === ClientType.Producer) {
       const producer = this.producers.get(id);
       if (producer) producer.lastSeen = Date.now();
-      return producer && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
+      // A topic whose log refuses every append (a write failed and could not be undone) cannot
+      // serve this producer: CLOSE, so the client stops sending into it.
+      const refusing = producer && this.catalog.get(producer.topicName)?.log?.failed !== undefined;
+      return producer && !refusing && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
     }
     if (clientType === ClientType.Consumer)
       return this.consumers.get(id)?.active && !this.closed ? HealthStatus.Ok : HealthStatus.Close;
@@ -475,7 +487,7 @@ export class BrokerCore {
       .catch(async (err: unknown) => {
         if (topic.subscriptions.get(name) === subscription) topic.subscriptions.delete(name);
         await subscription.dispatcher.close();
-        throw permissionDenied(
+        throw unavailable(
           `Not able to subscribe to the topic ${topic.name} due to ${err instanceof Error ? err.message : String(err)}`,
         );
       });

@@ -5,11 +5,17 @@ import type { MetadataStore } from "../storage/index.ts";
  * Debounces subscription cursor writes: acks move cursors constantly, the store sees at most one
  * write per subscription every `intervalMs`. After a crash a subscription resumes from the last
  * written cursor, so a few acknowledged messages may be delivered again (at-least-once).
+ *
+ * A failed write (a full disk) is kept and retried every `intervalMs`; until one succeeds,
+ * `failure` is set and the broker refuses acks (UNAVAILABLE) rather than answer OK for progress
+ * it cannot persist.
  */
 export class CursorWriter {
   private readonly pending = new Map<string, { cursor: bigint; generation: bigint }>();
   private timer: NodeJS.Timeout | undefined;
   private inProgress: Promise<void> = Promise.resolve();
+  /** Set while cursor writes fail; cleared by the next write that succeeds. */
+  failure: Error | undefined;
 
   constructor(
     private readonly store: MetadataStore,
@@ -41,13 +47,27 @@ export class CursorWriter {
     const batch = [...this.pending];
     this.pending.clear();
     this.inProgress = this.inProgress.then(async () => {
+      let failed: Error | undefined;
       await Promise.all(
-        batch.map(async ([key, { cursor, generation }]) => {
+        batch.map(async ([key, entry]) => {
           const record = this.store.get<Record<string, unknown>>(key);
-          if (!record || record.generation !== generation) return; // deleted (maybe re-created) meanwhile
-          await this.store.put(key, { ...record, cursor });
+          if (!record || record.generation !== entry.generation) return; // deleted (maybe re-created) meanwhile
+          try {
+            await this.store.put(key, { ...record, cursor: entry.cursor });
+          } catch (err) {
+            failed = err instanceof Error ? err : new Error(String(err));
+            if (!this.pending.has(key)) this.set(key, entry.cursor, entry.generation); // retried later
+          }
         }),
-      ).catch((err: unknown) => this.logger.error("writing subscription cursors failed", err));
+      );
+      if (failed && !this.failure)
+        this.logger.error(
+          "writing subscription cursors failed; acks are refused until a write succeeds",
+          failed,
+        );
+      if (!failed && this.failure)
+        this.logger.warn("subscription cursors are written again; acks are accepted");
+      if (batch.length > 0) this.failure = failed;
     });
     return this.inProgress;
   }

@@ -12,6 +12,7 @@ import {
 } from "@grpc/grpc-js";
 import { BrokerError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { StorageError } from "../storage/index.ts";
 
 /**
  * Longest status message sent. Messages echo names from the request, and the message travels in
@@ -30,6 +31,11 @@ export function boundedDetails(details: string): string {
 export function toServiceError(err: unknown, logger: Logger): Partial<ServiceError> {
   if (err instanceof BrokerError)
     return { code: err.code, details: boundedDetails(err.message), metadata: new Metadata() };
+  // A storage failure (disk full, I/O error) is transient from the caller's view: retry later.
+  if (err instanceof StorageError) {
+    logger.warn("storage failure answered UNAVAILABLE", err);
+    return { code: status.UNAVAILABLE, details: boundedDetails(err.message), metadata: new Metadata() };
+  }
   logger.error("unexpected error in a gRPC handler", err);
   const message = err instanceof Error ? err.message : String(err);
   return { code: status.INTERNAL, details: boundedDetails(message), metadata: new Metadata() };

@@ -8,7 +8,7 @@ import {
   type VetResult,
   type VetTask,
 } from "@danube-ts/schema";
-import { internal, invalidArgument, notFound } from "../errors.ts";
+import { internal, invalidArgument, notFound, unavailable } from "../errors.ts";
 import type { MetadataStore } from "../storage/index.ts";
 import { debugName, nowSeconds, registryKeys, type SubjectRecord, type VersionRecord } from "./records.ts";
 
@@ -207,7 +207,17 @@ export class SubjectCatalog {
     try {
       await Promise.all(writes);
     } catch (err) {
-      throw internal(`Failed to register schema: ${messageOf(err)}`);
+      // Not durable (a full disk): the version must not stay visible. Storage failures are
+      // transient: UNAVAILABLE (retryable), not INTERNAL.
+      state.versions = state.versions.filter((v) => v.record !== record);
+      if (state.record.lastVersion === record.version) {
+        state.record = { ...state.record, lastVersion: record.version - 1 };
+      }
+      if (!existing && state.versions.length === 0 && this.bySubject.get(input.subject) === state) {
+        this.bySubject.delete(input.subject);
+        this.byId.delete(state.record.id);
+      }
+      throw unavailable(`Failed to register schema: ${messageOf(err)}`);
     }
     return {
       schemaId: state.record.id,

@@ -8,8 +8,10 @@ import { readFile } from "node:fs/promises";
 
 /** A holder of one pooled file handle (a topic log's active segment). */
 export interface PooledFile {
-  /** Closes the handle if it is not in use right now; resolves false when it could not. */
-  closeIdle(): Promise<boolean>;
+  /** True while the handle is in use (a write): it is not closed then. */
+  readonly busy: boolean;
+  /** Closes the handle (called only when not busy). */
+  closeIdle(): Promise<void>;
 }
 
 export class HandlePool {
@@ -37,18 +39,18 @@ export class HandlePool {
   touch(holder: PooledFile): void {
     this.holders.delete(holder);
     this.holders.add(holder);
+    this.trim(holder);
+  }
+
+  /** Closes idle handles, least recently used first, until the pool is within its cap. */
+  trim(keep?: PooledFile): void {
     if (this.holders.size <= this.capacity) return;
-    for (const candidate of this.holders) {
+    for (const candidate of [...this.holders]) {
       if (this.holders.size <= this.capacity) break;
-      if (candidate === holder) continue;
+      if (candidate === keep || candidate.busy) continue;
       this.holders.delete(candidate);
       this.evictions++;
-      void candidate.closeIdle().then(
-        (closed) => {
-          if (!closed) this.holders.add(candidate);
-        },
-        () => {},
-      );
+      void candidate.closeIdle().catch(() => {});
     }
   }
 

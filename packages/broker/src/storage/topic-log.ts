@@ -265,13 +265,16 @@ export class TopicLog implements PooledFile {
     }
   }
 
-  /** PooledFile: closes the active segment's handle unless a write is using it. */
-  async closeIdle(): Promise<boolean> {
-    if (this.writing || !this.handle) return !this.writing;
+  /** PooledFile: a write is using the active segment's handle. */
+  get busy(): boolean {
+    return this.writing;
+  }
+
+  /** PooledFile: closes the active segment's handle (reopened by the next write). */
+  async closeIdle(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
-    await handle.close();
-    return true;
+    await handle?.close();
   }
 
   private refusal(): StorageError | undefined {
@@ -325,6 +328,7 @@ export class TopicLog implements PooledFile {
         continue;
       } finally {
         this.writing = false;
+        this.handles.trim();
       }
       this.commit(batch);
     }
