@@ -58,6 +58,16 @@ export class ClientBindings {
     this.producers.set(producerId, { topic, principal });
   }
 
+  /**
+   * Before a Subscribe: forgets the owner of a subscription that no longer exists (so the name can
+   * be claimed again), then checks ownership unless `privileged`.
+   */
+  beforeSubscribe(principal: Principal, topic: string, subscription: string, privileged: boolean): void {
+    const key = `${topic}\n${subscription}`;
+    if (this.owners.has(key) && !this.subscriptionExists(topic, subscription)) this.owners.delete(key);
+    if (!privileged) this.checkSubscription(principal, topic, subscription);
+  }
+
   checkSubscription(principal: Principal, topic: string, subscription: string): void {
     const owner = this.owner(topic, subscription);
     if (owner && !same(owner, principal)) {

@@ -64,11 +64,13 @@ const client: Record<string, Rule> = {
   },
   "/danube.ConsumerService/Subscribe": {
     ...on(Permission.Consume, topic("topicName")),
-    check: (req, ctx) => {
-      if (!ctx.privileged) {
-        ctx.bindings.checkSubscription(ctx.principal, str(req, "topicName"), str(req, "subscription"));
-      }
-    },
+    check: (req, ctx) =>
+      ctx.bindings.beforeSubscribe(
+        ctx.principal,
+        str(req, "topicName"),
+        str(req, "subscription"),
+        ctx.privileged,
+      ),
     after: (req, res, ctx) =>
       ctx.bindings.subscribed(
         ctx.principal,
