@@ -45,6 +45,8 @@ test("another principal with the same rights cannot take over, read or ack someo
   await denied(ack(bob, message, "s1"), /subscription s1 .* belongs to another principal/);
   await denied(nack(bob, message, "s1"), /belongs to another principal/);
   await denied(send(bob, topic, producer, "spoof"), /producer \d+ belongs to another principal/);
+  // Asking for a producer of the same name would hand Bob Alice's producer id: refused.
+  await denied(createProducer(bob, topic), /producer p on \/default\/owned belongs to another principal/);
 
   // Bob has his own subscription and producer on the same topic.
   await subscribe(bob, topic, "s-bob", "c1");
