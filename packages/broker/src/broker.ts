@@ -46,6 +46,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     opts.auth,
     core.store,
     (topic, subscription) => core.catalog.get(topic)?.subscriptions.has(subscription) ?? false,
+    (topic) => core.catalog.get(topic) !== undefined,
     opts.logger,
   );
   const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url, security });
