@@ -85,8 +85,22 @@ export class ClientBindings {
     }
   }
 
-  producerCreated(principal: Principal, producerId: bigint, topic: string, producerName: string): void {
-    if (this.producers.has(producerId)) return; // the same producer again (privileged callers reach here too)
+  producerCreated(
+    principal: Principal,
+    privileged: boolean,
+    producerId: bigint,
+    topic: string,
+    producerName: string,
+  ): void {
+    const existing = this.producers.get(producerId);
+    if (existing) {
+      // The broker handed out an existing producer (same name); racing creators both pass the
+      // first check, so look again.
+      if (!privileged && !same(existing.principal, principal)) {
+        throw denied(`producer ${producerName} on ${topic} belongs to another principal`);
+      }
+      return;
+    }
     this.prune();
     this.producers.set(producerId, { topic, principal });
     this.producerNames.set(`${topic}\n${producerName}`, principal);

@@ -55,6 +55,7 @@ const client: Record<string, Rule> = {
     after: (req, res, ctx) =>
       ctx.bindings.producerCreated(
         ctx.principal,
+        ctx.privileged,
         res.producerId as bigint,
         str(req, "topicName"),
         str(req, "producerName"),
