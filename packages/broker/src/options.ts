@@ -1,6 +1,9 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.ts";
+import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
+
+export type { AuthOptions, JwtOptions, TlsOptions } from "./security/options.ts";
 
 /** Options of {@link startBroker}. Defaults live in {@link resolveBrokerOptions}, nowhere else. */
 export interface BrokerOptions {
@@ -77,6 +80,12 @@ export interface BrokerOptions {
    * refuses to start, naming the file and byte. @default false
    */
   repairMetadata?: boolean;
+  /** A producer for a topic that does not exist creates it (upstream's `auto_create_topics`). @default true */
+  autoCreateTopics?: boolean;
+  /** Security, as upstream's `auth` section. @default { mode: "none" } (no TLS, no tokens, everyone allowed) */
+  auth?: AuthOptions;
+  /** Serve the admin listener over TLS too (upstream's `admin_tls`); needs `auth.mode: "tls"`. @default false */
+  adminTls?: boolean;
 }
 
 export interface Housekeeping {
@@ -111,6 +120,9 @@ export interface ResolvedBrokerOptions {
   schemaCompatibilityRules: CompatibilityRules;
   maxOpenSegmentFiles: number | undefined;
   repairMetadata: boolean;
+  autoCreateTopics: boolean;
+  auth: ResolvedAuth;
+  adminTls: boolean;
 }
 
 function port(name: string, value: number): number {
@@ -210,5 +222,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
         ? undefined
         : positive("maxOpenSegmentFiles", options.maxOpenSegmentFiles),
     repairMetadata: options.repairMetadata ?? false,
+    autoCreateTopics: options.autoCreateTopics ?? true,
+    ...resolveSecurity(options.auth, options.adminTls),
   };
 }
