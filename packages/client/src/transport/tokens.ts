@@ -128,7 +128,6 @@ export class TokenSource {
             () => reject(new Error(`no token within ${this.#timeoutMs} ms`)),
             this.#timeoutMs,
           );
-          timer.unref();
         }),
       ]);
     } catch (error) {
