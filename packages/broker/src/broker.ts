@@ -3,6 +3,8 @@ import { BrokerCore } from "./core/broker-core.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
 import { type BrokerOptions, resolveBrokerOptions } from "./options.ts";
+import { Security } from "./security/security.ts";
+import { serverCredentials } from "./security/tls.ts";
 
 /** A running standalone broker. */
 export interface RunningBroker {
@@ -40,18 +42,37 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   }
   let url = "";
   let adminUrl = "";
-  const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url });
+  const security = new Security(
+    opts.auth,
+    core.store,
+    (topic, subscription) => core.catalog.get(topic)?.subscriptions.has(subscription) ?? false,
+    opts.logger,
+  );
+  const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url, security });
   const adminServer = createAdminServer({
     core,
     logger: opts.logger,
     brokerUrl: () => url,
     adminUrl: () => adminUrl,
+    security,
   });
+  const tls = opts.auth.mode === "tls";
+  const requireClientCert = opts.auth.mode === "tls" && opts.auth.requireClientCert;
   let port: number;
   let adminPort: number;
   try {
-    port = await bind(clientServer, opts.host, opts.port);
-    adminPort = await bind(adminServer, opts.adminHost, opts.adminPort);
+    port = await bind(
+      clientServer,
+      opts.host,
+      opts.port,
+      serverCredentials(opts.auth, tls, requireClientCert),
+    );
+    adminPort = await bind(
+      adminServer,
+      opts.adminHost,
+      opts.adminPort,
+      serverCredentials(opts.auth, opts.adminTls, false),
+    );
   } catch (err) {
     clientServer.forceShutdown();
     adminServer.forceShutdown();
@@ -59,9 +80,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     await unlock();
     throw err;
   }
-  url = `http://${opts.advertisedAddr ?? `${urlHost(opts.host)}:${port}`}`;
+  // Lookups hand out https:// URLs when the client port speaks TLS, as upstream.
+  url = `${tls ? "https" : "http"}://${opts.advertisedAddr ?? `${urlHost(opts.host)}:${port}`}`;
   core.brokerUrl = url;
-  adminUrl = `http://${urlHost(opts.adminHost)}:${adminPort}`;
+  adminUrl = `${opts.adminTls ? "https" : "http"}://${urlHost(opts.adminHost)}:${adminPort}`;
   opts.logger.info(`broker ${core.brokerId} serving ${url} (admin ${adminUrl}), data in ${opts.dataDir}`);
 
   let closing: Promise<void> | undefined;

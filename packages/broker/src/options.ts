@@ -1,5 +1,8 @@
 import { invalidArgument } from "./errors.ts";
 import { consoleLogger, type Logger, type LogLevel } from "./logger.ts";
+import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
+
+export type { AuthOptions, JwtOptions, TlsOptions } from "./security/options.ts";
 
 /** Options of {@link startBroker}. Defaults live in {@link resolveBrokerOptions}, nowhere else. */
 export interface BrokerOptions {
@@ -37,6 +40,10 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
   logLevel?: LogLevel;
+  /** Security, as upstream's `auth` section. @default { mode: "none" } (no TLS, no tokens, everyone allowed) */
+  auth?: AuthOptions;
+  /** Serve the admin listener over TLS too (upstream's `admin_tls`); needs `auth.mode: "tls"`. @default false */
+  adminTls?: boolean;
 }
 
 export interface Housekeeping {
@@ -65,6 +72,8 @@ export interface ResolvedBrokerOptions {
   nonReliableBufferSize: number;
   housekeeping: Housekeeping;
   logger: Logger;
+  auth: ResolvedAuth;
+  adminTls: boolean;
 }
 
 function port(name: string, value: number): number {
@@ -115,5 +124,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
       ),
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+    ...resolveSecurity(options.auth, options.adminTls),
   };
 }

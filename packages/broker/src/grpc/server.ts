@@ -7,6 +7,7 @@ import {
 } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
 import type { Logger } from "../logger.ts";
+import type { Security } from "../security/security.ts";
 import {
   type AdminServicesContext,
   brokerAdminService,
@@ -23,6 +24,8 @@ import {
   storageService,
 } from "./client-services.ts";
 import { schemaRegistryService } from "./schema-service.ts";
+import { secureService } from "./secure.ts";
+import { securityAdminService } from "./security-admin.ts";
 
 /**
  * Transport settings. The receive limit sits 1 MiB above the payload policy, so an oversized
@@ -37,33 +40,40 @@ function serverOptions(maxMessageSize: number) {
   };
 }
 
-function add(server: Server, definition: ServiceDefinition, implementation: object): void {
-  server.addService(definition, implementation as UntypedServiceImplementation);
+/** Adds a service; with security on, every method goes through {@link secureService} first. */
+function adder(server: Server, security: Security, logger: Logger) {
+  return (definition: ServiceDefinition, implementation: object) => {
+    const impl = security.enabled
+      ? secureService(definition, implementation, security, logger)
+      : implementation;
+    server.addService(definition, impl as UntypedServiceImplementation);
+  };
 }
 
-export function createClientServer(ctx: ClientServicesContext): Server {
+export function createClientServer(ctx: ClientServicesContext & { security: Security }): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
-  add(server, danube.ProducerServiceService, producerService(ctx));
-  add(server, danube.ConsumerServiceService, consumerService(ctx));
-  add(server, danube.DiscoveryService, discoveryService(ctx));
-  add(server, danube.HealthCheckService, healthService(ctx));
-  add(server, danube.StorageServiceService, storageService(ctx));
+  const add = adder(server, ctx.security, ctx.logger);
+  add(danube.ProducerServiceService, producerService(ctx));
+  add(danube.ConsumerServiceService, consumerService(ctx));
+  add(danube.DiscoveryService, discoveryService(ctx));
+  add(danube.HealthCheckService, healthService(ctx));
+  add(danube.StorageServiceService, storageService(ctx));
   add(
-    server,
     schema.SchemaRegistryService,
     schemaRegistryService({ registry: ctx.core.registry, logger: ctx.logger }),
   );
   return server;
 }
 
-export function createAdminServer(ctx: AdminServicesContext): Server {
+export function createAdminServer(ctx: AdminServicesContext & { security: Security }): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
-  add(server, admin.BrokerAdminService, brokerAdminService(ctx));
-  add(server, admin.ClusterAdminService, clusterAdminService());
-  add(server, admin.NamespaceAdminService, namespaceAdminService(ctx));
-  add(server, admin.TopicAdminService, topicAdminService(ctx));
+  const add = adder(server, ctx.security, ctx.logger);
+  add(admin.BrokerAdminService, brokerAdminService(ctx));
+  add(admin.ClusterAdminService, clusterAdminService());
+  add(admin.NamespaceAdminService, namespaceAdminService(ctx));
+  add(admin.TopicAdminService, topicAdminService(ctx));
+  add(admin.SecurityAdminService, securityAdminService(ctx.security, ctx.logger));
   add(
-    server,
     schema.SchemaRegistryService,
     schemaRegistryService({ registry: ctx.core.registry, logger: ctx.logger }),
   );
@@ -71,12 +81,15 @@ export function createAdminServer(ctx: AdminServicesContext): Server {
 }
 
 /** Binds `server` and resolves with the port it got (useful with port 0). */
-export function bind(server: Server, host: string, port: number): Promise<number> {
+export function bind(
+  server: Server,
+  host: string,
+  port: number,
+  credentials: ServerCredentials = ServerCredentials.createInsecure(),
+): Promise<number> {
   const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    );
+    server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
   });
 }
 

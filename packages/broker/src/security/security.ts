@@ -1,0 +1,58 @@
+// One object per broker holding everything the per-call security layer needs.
+import type { Metadata } from "@grpc/grpc-js";
+import type { Logger } from "../logger.ts";
+import type { MetadataStore } from "../storage/metadata-store.ts";
+import { type AuthContext, Authenticator, type Principal } from "./authenticate.ts";
+import { ClientBindings } from "./client-bindings.ts";
+import type { ResolvedAuth } from "./options.ts";
+import { SecurityStore } from "./rbac.ts";
+import { type RuleContext, ruleFor } from "./rules.ts";
+
+/** What a call was allowed as; `after` runs once its handler succeeded. */
+export interface Admission {
+  principal: Principal;
+  after?: (response: Record<string, unknown>) => Promise<void> | void;
+}
+
+export class Security {
+  readonly authenticator: Authenticator;
+  readonly store: SecurityStore;
+  readonly bindings: ClientBindings;
+
+  constructor(
+    readonly auth: ResolvedAuth,
+    metadata: MetadataStore,
+    subscriptionExists: (topic: string, subscription: string) => boolean,
+    logger: Logger,
+  ) {
+    this.authenticator = new Authenticator(auth, logger);
+    this.store = new SecurityStore(metadata, new Set(auth.mode === "tls" ? auth.superAdmins : []));
+    this.bindings = new ClientBindings(metadata, subscriptionExists);
+  }
+
+  get enabled(): boolean {
+    return this.auth.mode === "tls";
+  }
+
+  /**
+   * Authenticates and authorizes one call to `path`; throws BrokerError UNAUTHENTICATED or
+   * PERMISSION_DENIED. With auth mode none every call is anonymous and allowed.
+   */
+  admit(path: string, metadata: Metadata, peer: AuthContext, request: unknown): Admission {
+    const principal = this.authenticator.authenticate(metadata, peer);
+    if (!this.enabled) return { principal };
+    const rule = ruleFor(path);
+    const req = (request ?? {}) as Record<string, unknown>;
+    const ctx: RuleContext = {
+      principal,
+      privileged: this.store.isSuperAdmin(principal),
+      bindings: this.bindings,
+    };
+    if (rule.permission !== undefined && rule.resource !== undefined) {
+      this.store.authorize(principal, rule.resource(req, ctx), rule.permission);
+    }
+    rule.check?.(req, ctx);
+    const after = rule.after;
+    return after ? { principal, after: (res) => after(req, res, ctx) } : { principal };
+  }
+}
