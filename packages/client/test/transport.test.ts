@@ -8,6 +8,7 @@ import { createCallContext } from "../src/call-context.ts";
 import { DanubeError, ErrorCode } from "../src/index.ts";
 import { resolveClientOptions, resolveConnectionOptions } from "../src/options.ts";
 import { channelOptions, Transport } from "../src/transport/channel.ts";
+import { ConnectionPool } from "../src/transport/connection-pool.ts";
 import { resolveSecurity } from "../src/transport/security.ts";
 import { unaryCall } from "../src/transport/unary.ts";
 import { testPki } from "./fixtures/pki.ts";
@@ -217,3 +218,29 @@ test("a failing token supplier surfaces as UNAUTHENTICATED with its message; not
   assert.equal(calls, 2, "called, then called once more after UNAUTHENTICATED");
   assert.equal(server.seen.length, 0);
 });
+
+test("a plaintext client never dials an https:// broker a lookup named", () => {
+  const pool = new ConnectionPool();
+  assertRefusesTls(() =>
+    pool.get({ brokerUrl: "https://127.0.0.1:1", connectUrl: "https://127.0.0.1:1", proxy: false }),
+  );
+  // A TLS client dials http:// names over TLS too: configuration decides, never the scheme.
+  const secure = new ConnectionPool(
+    new Transport({ tls: tls(), token: undefined, tokenSupplier: undefined }),
+  );
+  assert.equal(
+    secure.get({ brokerUrl: "http://127.0.0.1:1", connectUrl: "http://127.0.0.1:1", proxy: false }).target,
+    "127.0.0.1:1",
+  );
+  secure.close();
+  pool.close();
+});
+
+function assertRefusesTls(fn: () => unknown): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof DanubeError);
+    assert.equal(e.code, ErrorCode.FAILED_PRECONDITION);
+    assert.match(e.message, /serves TLS but this client is plaintext/);
+    return true;
+  });
+}
