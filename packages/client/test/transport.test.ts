@@ -7,6 +7,7 @@ import { type handleUnaryCall, Metadata, Server, ServerCredentials, status } fro
 import { createCallContext } from "../src/call-context.ts";
 import { DanubeError, ErrorCode } from "../src/index.ts";
 import { resolveClientOptions, resolveConnectionOptions } from "../src/options.ts";
+import { connectSchemaRegistry } from "../src/schema/index.ts";
 import { channelOptions, Transport } from "../src/transport/channel.ts";
 import { ConnectionPool } from "../src/transport/connection-pool.ts";
 import { resolveSecurity } from "../src/transport/security.ts";
@@ -244,3 +245,28 @@ function assertRefusesTls(fn: () => unknown): void {
     return true;
   });
 }
+
+test("connectSchemaRegistry: an explicit maxRetries: undefined keeps the default bound (was: retry until the deadline)", async (t) => {
+  // A port nothing listens on: every attempt fails at once with UNAVAILABLE.
+  const probe = new Server();
+  const port = await new Promise<number>((resolve, reject) =>
+    probe.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  probe.forceShutdown();
+  const registry = connectSchemaRegistry({
+    serviceUrl: `http://127.0.0.1:${port}`,
+    requestTimeoutMs: 6_000,
+    retry: { maxRetries: undefined, baseDelayMs: 1, maxDelayMs: 2 },
+  });
+  t.after(() => registry.close());
+  const started = Date.now();
+  await assert.rejects(registry.listSubjects(), (e: unknown) => {
+    assert.ok(e instanceof DanubeError);
+    assert.equal(e.code, ErrorCode.UNAVAILABLE, e.message);
+    return true;
+  });
+  assert.ok(Date.now() - started < 4_000, `gave up after ${Date.now() - started} ms`);
+  invalid(() => connectSchemaRegistry({ serviceUrl: "h:1", requestTimeoutMs: 0 }), /requestTimeoutMs/);
+});
