@@ -40,6 +40,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
   logLevel?: LogLevel;
+  /** A producer for a topic that does not exist creates it (upstream's `auto_create_topics`). @default true */
+  autoCreateTopics?: boolean;
   /** Security, as upstream's `auth` section. @default { mode: "none" } (no TLS, no tokens, everyone allowed) */
   auth?: AuthOptions;
   /** Serve the admin listener over TLS too (upstream's `admin_tls`); needs `auth.mode: "tls"`. @default false */
@@ -72,6 +74,7 @@ export interface ResolvedBrokerOptions {
   nonReliableBufferSize: number;
   housekeeping: Housekeeping;
   logger: Logger;
+  autoCreateTopics: boolean;
   auth: ResolvedAuth;
   adminTls: boolean;
 }
@@ -124,6 +127,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
       ),
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+    autoCreateTopics: options.autoCreateTopics ?? true,
     ...resolveSecurity(options.auth, options.adminTls),
   };
 }

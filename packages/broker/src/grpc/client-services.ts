@@ -2,6 +2,7 @@ import { danube } from "@danube-ts/protocol";
 import { Metadata, type ServerWritableStream, status } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
 import type { MessageSink } from "../core/types.ts";
+import { notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toServiceError, unary } from "./handlers.ts";
 
@@ -15,6 +16,9 @@ export interface ClientServicesContext {
 export function producerService({ core, logger }: ClientServicesContext): danube.ProducerServiceServer {
   return {
     createProducer: unary(logger, async (req: danube.ProducerRequest) => {
+      if (!core.options.autoCreateTopics && core.catalog.get(req.topicName) === undefined) {
+        throw notFound(`Unable to find the topic: ${req.topicName}`);
+      }
       const producer = await core.createProducer({
         topicName: req.topicName,
         producerName: req.producerName,

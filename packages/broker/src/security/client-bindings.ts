@@ -18,6 +18,8 @@ interface ConsumerEntry {
 
 export class ClientBindings {
   private readonly producers = new Map<bigint, { topic: string; principal: Principal }>();
+  /** `${topic}\n${producerName}` -> creator; the broker hands an existing producer's id to a same-name request. */
+  private readonly producerNames = new Map<string, Principal>();
   private readonly consumers = new Map<bigint, ConsumerEntry>();
   /** `${topic}\n${subscription}` -> owner; persisted so reliable subscriptions keep it across restarts. */
   private readonly owners = new Map<string, Principal>();
@@ -54,8 +56,27 @@ export class ClientBindings {
     }
   }
 
-  producerCreated(principal: Principal, producerId: bigint, topic: string): void {
+  checkProducerName(principal: Principal, topic: string, producerName: string): void {
+    const owner = this.producerNames.get(`${topic}\n${producerName}`);
+    if (owner && !same(owner, principal)) {
+      throw denied(`producer ${producerName} on ${topic} belongs to another principal`);
+    }
+  }
+
+  producerCreated(principal: Principal, producerId: bigint, topic: string, producerName: string): void {
+    if (this.producers.has(producerId)) return; // the same producer again (privileged callers reach here too)
     this.producers.set(producerId, { topic, principal });
+    this.producerNames.set(`${topic}\n${producerName}`, principal);
+  }
+
+  /**
+   * Before a Subscribe: forgets the owner of a subscription that no longer exists (so the name can
+   * be claimed again), then checks ownership unless `privileged`.
+   */
+  beforeSubscribe(principal: Principal, topic: string, subscription: string, privileged: boolean): void {
+    const key = `${topic}\n${subscription}`;
+    if (this.owners.has(key) && !this.subscriptionExists(topic, subscription)) this.owners.delete(key);
+    if (!privileged) this.checkSubscription(principal, topic, subscription);
   }
 
   checkSubscription(principal: Principal, topic: string, subscription: string): void {

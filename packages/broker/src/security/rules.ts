@@ -45,8 +45,18 @@ const authenticatedOnly: Rule = {};
 const client: Record<string, Rule> = {
   "/danube.ProducerService/CreateProducer": {
     ...on(Permission.Produce, topic("topicName")),
+    check: (req, ctx) => {
+      if (!ctx.privileged) {
+        ctx.bindings.checkProducerName(ctx.principal, str(req, "topicName"), str(req, "producerName"));
+      }
+    },
     after: (req, res, ctx) =>
-      ctx.bindings.producerCreated(ctx.principal, res.producerId as bigint, str(req, "topicName")),
+      ctx.bindings.producerCreated(
+        ctx.principal,
+        res.producerId as bigint,
+        str(req, "topicName"),
+        str(req, "producerName"),
+      ),
   },
   "/danube.ProducerService/SendMessage": {
     permission: Permission.Produce,
@@ -64,11 +74,13 @@ const client: Record<string, Rule> = {
   },
   "/danube.ConsumerService/Subscribe": {
     ...on(Permission.Consume, topic("topicName")),
-    check: (req, ctx) => {
-      if (!ctx.privileged) {
-        ctx.bindings.checkSubscription(ctx.principal, str(req, "topicName"), str(req, "subscription"));
-      }
-    },
+    check: (req, ctx) =>
+      ctx.bindings.beforeSubscribe(
+        ctx.principal,
+        str(req, "topicName"),
+        str(req, "subscription"),
+        ctx.privileged,
+      ),
     after: (req, res, ctx) =>
       ctx.bindings.subscribed(
         ctx.principal,
