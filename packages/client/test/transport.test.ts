@@ -146,10 +146,14 @@ async function tokenServer(valid: Set<string>): Promise<TokenServer> {
   return { target: `127.0.0.1:${port}`, seen, close: () => server.forceShutdown() };
 }
 
-async function healthCheck(transport: Transport, target: string): Promise<danube.HealthCheckResponse> {
+async function healthCheck(
+  transport: Transport,
+  target: string,
+  signal?: AbortSignal,
+): Promise<danube.HealthCheckResponse> {
   const channel = transport.openChannel(target);
   const stub = transport.stub(danube.HealthCheckClient, target, channel);
-  const ctx = createCallContext("healthCheck", undefined, 5_000, undefined);
+  const ctx = createCallContext("healthCheck", { signal }, 5_000, undefined);
   try {
     const request = { requestId: 1n, client: danube.HealthCheckRequest_ClientType.Producer, id: 1n };
     return await unaryCall<danube.HealthCheckResponse>(ctx, "HealthCheck", (options, callback) =>
@@ -269,4 +273,30 @@ test("connectSchemaRegistry: an explicit maxRetries: undefined keeps the default
   });
   assert.ok(Date.now() - started < 4_000, `gave up after ${Date.now() - started} ms`);
   invalid(() => connectSchemaRegistry({ serviceUrl: "h:1", requestTimeoutMs: 0 }), /requestTimeoutMs/);
+});
+
+test("aborting a call while its retry waits for a new token cancels it at once", async (t) => {
+  const server = await tokenServer(new Set(["good"]));
+  t.after(() => server.close());
+  let calls = 0;
+  const transport = new Transport({
+    tls: tls(),
+    token: undefined,
+    tokenSupplier: async () => {
+      calls++;
+      if (calls === 1) return "stale";
+      await new Promise((r) => setTimeout(r, 1_500));
+      return "good";
+    },
+  });
+  const abort = new AbortController();
+  const started = Date.now();
+  setTimeout(() => abort.abort(new Error("user gave up")), 300);
+  await assert.rejects(healthCheck(transport, server.target, abort.signal), (e: unknown) => {
+    assert.ok(e instanceof DanubeError);
+    assert.equal(e.code, ErrorCode.CANCELLED, e.message);
+    return true;
+  });
+  assert.ok(Date.now() - started < 1_200, `cancelled after ${Date.now() - started} ms`);
+  assert.deepEqual(server.seen, ["Bearer stale"]);
 });
