@@ -302,15 +302,20 @@ export function parseServiceUrl(
   return { url: `${scheme ?? "http"}://${target}`, target, scheme: scheme as UrlScheme };
 }
 
-/** A parsed URL and its security; a URL without scheme gets `https://` when TLS applies. */
+/**
+ * A parsed URL and its security; a URL without scheme gets `https://` when TLS applies. `admin`
+ * is an admin URL, which may carry the token in plaintext (a broker without `admin_tls`); for the
+ * client's own `adminUrl` an `http://` scheme also leaves out the client port's `tls` material.
+ */
 function resolveEndpoint(
   raw: unknown,
   option: string,
   options: SecurityOptions,
-  allowPlaintextToken: boolean,
+  kind: "service" | "admin" | "clientAdmin",
 ): { url: string; target: string; security: ResolvedSecurity } {
   const { target, scheme } = parseServiceUrl(raw, option);
-  const security = resolveSecurity(options, scheme, String(raw).trim(), allowPlaintextToken);
+  const effective = kind === "clientAdmin" && scheme === "http" ? { ...options, tls: undefined } : options;
+  const security = resolveSecurity(effective, scheme, String(raw).trim(), kind !== "service");
   return { url: `${security.tls ? "https" : "http"}://${target}`, target, security };
 }
 
@@ -318,9 +323,11 @@ function resolveEndpoint(
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
   const defaults = defaultClientOptions();
-  const { url, target, security } = resolveEndpoint(options.serviceUrl, "serviceUrl", options, false);
+  const { url, target, security } = resolveEndpoint(options.serviceUrl, "serviceUrl", options, "service");
   const admin =
-    options.adminUrl === undefined ? undefined : resolveEndpoint(options.adminUrl, "adminUrl", options, true);
+    options.adminUrl === undefined
+      ? undefined
+      : resolveEndpoint(options.adminUrl, "adminUrl", options, "clientAdmin");
   const retry = options.retry ?? {};
   const resolved: ResolvedClientOptions = {
     serviceUrl: url,
@@ -367,7 +374,7 @@ export function resolveConnectionOptions(
 ): ResolvedConnectionOptions {
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
   const defaults = defaultClientOptions();
-  const endpoint = resolveEndpoint(url, option, options, allowPlaintextToken);
+  const endpoint = resolveEndpoint(url, option, options, allowPlaintextToken ? "admin" : "service");
   const retry = options.retry ?? {};
   const resolved: ResolvedConnectionOptions = {
     url: endpoint.url,

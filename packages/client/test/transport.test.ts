@@ -80,6 +80,20 @@ test("TLS follows the URL and the options; plaintext never carries TLS material"
   assert.equal(withAdmin.adminSecurity?.tls, undefined);
   assert.equal(withAdmin.adminSecurity?.token, "t");
   assert.ok(resolveSecurity({ token: "t" }, "http", "http://h:2", true));
+  // TLS on the client port, a plaintext admin port: the tls material is for the client port only.
+  const mixed = resolveClientOptions({
+    serviceUrl: "https://h:1",
+    adminUrl: "http://h:2",
+    tls: { ca: pki.ca.file },
+    token: "t",
+  });
+  assert.equal(mixed.adminSecurity?.tls, undefined);
+  assert.deepEqual(mixed.security.tls?.ca, pki.ca.pem);
+  // A standalone admin client asked for tls on an http:// URL is a configuration error.
+  invalid(
+    () => resolveConnectionOptions({ tls: { ca: pki.ca.file } }, "http://h:2", "adminUrl", true),
+    /^tls /,
+  );
 });
 
 test("standalone connections resolve like the client (an explicit undefined keeps the default)", () => {
