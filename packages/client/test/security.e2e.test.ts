@@ -33,14 +33,18 @@ interface SecureEnv {
   restart(): Promise<void>;
 }
 
-async function secureEnv(t: TestContext, auth: Partial<AuthOptions> = {}): Promise<SecureEnv> {
+async function secureEnv(
+  t: TestContext,
+  auth: Partial<AuthOptions> = {},
+  adminTls = true,
+): Promise<SecureEnv> {
   const pki = testPki();
   const dataDir = await mkdtemp(join(tmpdir(), "danube-client-tls-"));
   const options = (port = 0, adminPort = 0) => ({
     dataDir,
     port,
     adminPort,
-    adminTls: true,
+    adminTls,
     auth: {
       mode: "tls" as const,
       tls: { certFile: pki.serverCert.file, keyFile: pki.serverKey.file, caFile: pki.ca.file },
@@ -258,4 +262,22 @@ test("admin client and standalone schema registry over TLS with a token", async 
   // And through the client's registry, on its pooled TLS channel.
   const latest = await client.schema.getLatestSchema("users-tls");
   assert.equal(latest.schemaId, registered.schemaId);
+});
+
+test("a broker without admin_tls: the client's http:// adminUrl gets the token, the client port stays TLS", async (t) => {
+  const env = await secureEnv(t, {}, false);
+  assert.match(env.adminUrl, /^http:\/\//);
+  const client = env.client({ adminUrl: env.adminUrl });
+  const topic = uniqueTopic("plain-admin");
+  const producer = await client.createProducer({ topic, name: "p" });
+  const consumer = await client.subscribe({ topic, subscription: "s", consumerName: "c" });
+  await consumer.unsubscribe();
+  await producer.close();
+  const admin = createAdminClient({ adminUrl: env.adminUrl, token: env.adminToken });
+  t.after(() => admin.close());
+  assert.deepEqual(await admin.listSubscriptions(topic), []);
+  // The plaintext admin port still requires the token, as upstream's does.
+  const anonymous = createAdminClient({ adminUrl: env.adminUrl });
+  t.after(() => anonymous.close());
+  await assert.rejects(anonymous.listNamespaces(), rejectsWith(ErrorCode.UNAUTHENTICATED));
 });
