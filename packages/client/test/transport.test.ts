@@ -314,3 +314,19 @@ test("aborting a call while its retry waits for a new token cancels it at once",
   assert.ok(Date.now() - started < 1_200, `cancelled after ${Date.now() - started} ms`);
   assert.deepEqual(server.seen, ["Bearer stale"]);
 });
+
+test("tls.serverName replaces the dialled host in the certificate check", async (t) => {
+  const server = await tokenServer(new Set(["good"]));
+  t.after(() => server.close());
+  const transport = (serverName: string | undefined) =>
+    new Transport({ tls: { ...tls(), serverName }, token: "good", tokenSupplier: undefined });
+  assert.equal(
+    (await healthCheck(transport("localhost"), server.target)).status,
+    danube.HealthCheckResponse_ClientStatus.OK,
+  );
+  await assert.rejects(healthCheck(transport("other.example"), server.target), (e: unknown) => {
+    assert.ok(e instanceof DanubeError);
+    assert.equal(e.code, ErrorCode.UNAVAILABLE, e.message);
+    return true;
+  });
+});
