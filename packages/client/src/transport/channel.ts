@@ -24,8 +24,9 @@ import { TokenSource, type TokenSourceOptions } from "./tokens.ts";
  *   upstream's tonic) accept pings at this rate.
  * - Messages: up to 64 MiB received (brokers cap sends at their configured size, 4 MiB by
  *   default, plus the envelope); sends are bounded by the client's `maxMessageBytes` check.
- * - Flow control: a 1 MiB HTTP/2 window instead of 64 KiB, so one large message does not stall
- *   on window updates.
+ * - Flow control: grpc-js's default HTTP/2 window (64 KiB) is kept on purpose: it is what pauses
+ *   a broker's stream soon after a consumer's local queue fills (a larger window lets more messages
+ *   pile up in transit, unread).
  */
 export const channelOptions: ChannelOptions = Object.freeze({
   "grpc.initial_reconnect_backoff_ms": 250,
@@ -33,7 +34,6 @@ export const channelOptions: ChannelOptions = Object.freeze({
   "grpc.keepalive_time_ms": 30_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.max_receive_message_length": 64 * 1024 * 1024,
-  "grpc-node.flow_control_window": 1024 * 1024,
 });
 
 /** A generated service client class (`new XClient(address, credentials, options)`). */
