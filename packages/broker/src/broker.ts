@@ -46,6 +46,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     opts.auth,
     core.store,
     (topic, subscription) => core.catalog.get(topic)?.subscriptions.has(subscription) ?? false,
+    (topic) => core.catalog.get(topic) !== undefined,
     opts.logger,
   );
   const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url, security });
@@ -85,6 +86,12 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   core.brokerUrl = url;
   adminUrl = `${opts.adminTls ? "https" : "http"}://${urlHost(opts.adminHost)}:${adminPort}`;
   opts.logger.info(`broker ${core.brokerId} serving ${url} (admin ${adminUrl}), data in ${opts.dataDir}`);
+  if (opts.auth.mode === "tls") {
+    const mtls = opts.auth.requireClientCert ? ", client certificates required" : "";
+    opts.logger.info(
+      `auth mode tls: tokens and RBAC on every call${mtls}; super admins: ${opts.auth.superAdmins.join(", ") || "none"}`,
+    );
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {

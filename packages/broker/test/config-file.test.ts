@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createAdminClient, DispatchStrategy } from "@danube-ts/client";
+import { status } from "@grpc/grpc-js";
 import { parseBrokerConfig } from "../src/config-file.ts";
 import { BrokerError } from "../src/index.ts";
+import { testBroker } from "./helpers.ts";
+import { rawClient } from "./raw-client.ts";
 
 // The layout of upstream's config/danube_broker_secure.yml, with our own values.
 const secureYaml = `
@@ -117,4 +121,20 @@ test("a key of the wrong type is an error naming the key", () => {
       yaml,
     );
   }
+});
+
+test("auto_create_topics: false refuses producers for unknown topics (NOT_FOUND); existing topics work", async (t) => {
+  const { options } = parseBrokerConfig("auto_create_topics: false\n");
+  const { broker } = await testBroker(t, options);
+  const raw = rawClient(broker.url, broker.adminUrl);
+  t.after(() => raw.close());
+  await assert.rejects(raw.createProducer("/default/nope", "p"), (e: { code: number; details: string }) => {
+    assert.equal(e.code, status.NOT_FOUND);
+    assert.equal(e.details, "Unable to find the topic: /default/nope");
+    return true;
+  });
+  const admin = createAdminClient({ adminUrl: broker.adminUrl });
+  t.after(() => admin.close());
+  await admin.createTopic({ name: "/default/yes", dispatchStrategy: DispatchStrategy.Reliable });
+  assert.ok((await raw.createProducer("/default/yes", "p")) > 0n);
 });

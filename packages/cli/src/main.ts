@@ -4,7 +4,15 @@
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type Io, processIo } from "./io.ts";
-import { brokerUsage, consumeUsage, mainUsage, produceUsage, schemasUsage, topicsUsage } from "./usage.ts";
+import {
+  brokerUsage,
+  consumeUsage,
+  mainUsage,
+  produceUsage,
+  schemasUsage,
+  securityUsage,
+  topicsUsage,
+} from "./usage.ts";
 import { cliVersion } from "./version.ts";
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -20,6 +28,10 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   consume: { usage: consumeUsage, load: async () => (await import("./commands/consume.ts")).consumeCommand },
   topics: { usage: topicsUsage, load: async () => (await import("./commands/topics.ts")).topicsCommand },
   schemas: { usage: schemasUsage, load: async () => (await import("./commands/schemas.ts")).schemasCommand },
+  security: {
+    usage: securityUsage,
+    load: async () => (await import("./commands/security.ts")).securityCommand,
+  },
 };
 
 function describe(err: unknown): string {

@@ -9,6 +9,7 @@ Commands:
   consume   receive and acknowledge messages from a subscription
   topics    list, create, describe and delete topics (admin API)
   schemas   list, get, register, check and evolve schemas (schema registry)
+  security  tokens, roles and bindings of a secured broker (auth mode tls)
 
 Flags:
   -h, --help       show help (also: danube <command> --help)
@@ -27,6 +28,9 @@ Flags:
   --broker-addr <host:port>     client listener (default 127.0.0.1:6650; port 0 picks a free port)
   --admin-addr <host:port>      admin listener (default 127.0.0.1:50051; port 0 picks a free port)
   --advertised-addr <host:port> address handed to clients in lookups (default: the bound address)
+  --config-file <file>          upstream danube-broker YAML (broker.host/ports, bootstrap_namespaces,
+                                auto_create_topics, admin_tls, auth, dispatch, policies.max_message_size);
+                                flags given here override it; keys it does not use are listed at start
   --log-level <level>           debug, info, warn, error or silent (default info)
   --mode standalone             accepted for compatibility with danube-broker; other modes are rejected
   -h, --help                    show this help`;
@@ -102,3 +106,30 @@ Flags:
   --mode <mode>             none, backward, forward, full, or a *_transitive mode
   --description <text>      description stored with a registered version
   -h, --help                show this help`;
+
+export const securityUsage = `Usage: danube security <tokens|roles|bindings> <action> [NAME|ID] [flags]
+
+Tokens (offline, HS256 with upstream Danube's claims; no broker needed):
+  tokens create --subject <name> --secret-key <key> [--ttl 8760h] [--type service_account|user]
+                [--issuer danube-auth]          prints the token on stdout
+  tokens validate --token <jwt> --secret-key <key> [--issuer <iss>]
+  --secret-key defaults to $DANUBE_JWT_SECRET_KEY; --ttl takes h (hours), d (days) or seconds.
+
+Roles and bindings (SecurityAdmin service on the admin listener; needs ManageCluster):
+  roles create <name> --permissions Produce,Consume,...
+  roles get <name> | roles list | roles delete <name>
+  bindings create <id> --principal-type service_account|user --principal-name <name>
+                  --roles <r1,r2> --scope cluster|namespace|topic [--resource <ns or /ns/topic>]
+  bindings get <id> --scope <scope> [--resource <r>] | bindings list --scope <scope> [--resource <r>]
+  bindings delete <id> --scope <scope> [--resource <r>]
+  Permissions: Lookup, Produce, Consume, Replicate, ManageNamespace, ManageTopic, ManageSchema,
+  ManageBroker, ManageCluster.
+
+Connection flags (danube-admin's environment variables in brackets):
+  --endpoint, -a/--admin-url <url>  admin listener (default http://127.0.0.1:50051) [DANUBE_ADMIN_ENDPOINT]
+  --token <jwt>                     bearer token [DANUBE_ADMIN_TOKEN, DANUBE_ADMIN_API_KEY]
+  --ca <file>                       CA to trust for https:// [DANUBE_ADMIN_CA]; TLS also with DANUBE_ADMIN_TLS=true
+  --cert <file> --key <file>        client identity for mutual TLS [DANUBE_ADMIN_CERT, DANUBE_ADMIN_KEY]
+  --domain <name>                   TLS server name to expect [DANUBE_ADMIN_DOMAIN]
+  --output json                     JSON output for get and list
+  -h, --help                        show this help`;

@@ -5,7 +5,6 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import type { BrokerCore } from "../core/broker-core.ts";
 import type { Logger } from "../logger.ts";
 import type { Security } from "../security/security.ts";
 import {
@@ -107,5 +106,3 @@ export function shutdown(server: Server, logger: Logger, graceMs = 2_000): Promi
     });
   });
 }
-
-export type { BrokerCore };

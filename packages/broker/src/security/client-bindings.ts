@@ -24,14 +24,36 @@ export class ClientBindings {
   /** `${topic}\n${subscription}` -> owner; persisted so reliable subscriptions keep it across restarts. */
   private readonly owners = new Map<string, Principal>();
 
+  private inserts = 0;
+
   constructor(
     private readonly store: MetadataStore,
     /** Whether the subscription currently exists; an owner of a vanished subscription is stale. */
     private readonly subscriptionExists: (topic: string, subscription: string) => boolean,
+    private readonly topicExists: (topic: string) => boolean,
   ) {
     for (const [key, owner] of store.list<Principal>(OWNERS)) {
       const [topic, subscription] = JSON.parse(key.slice(OWNERS.length)) as [string, string];
-      this.owners.set(`${topic}\n${subscription}`, { type: owner.type, name: owner.name });
+      // Owners of subscriptions that are gone (deleted, expired) are dropped at start.
+      if (subscriptionExists(topic, subscription)) {
+        this.owners.set(`${topic}\n${subscription}`, { type: owner.type, name: owner.name });
+      } else {
+        store.delete(key).catch(() => {}); // best effort; a stale owner is ignored anyway
+      }
+    }
+  }
+
+  /** Every 1000 new producers/consumers, forgets those whose topic or subscription is gone. */
+  private prune(): void {
+    if (++this.inserts % 1000 !== 0) return;
+    for (const [id, p] of this.producers) {
+      if (!this.topicExists(p.topic)) this.producers.delete(id);
+    }
+    for (const key of this.producerNames.keys()) {
+      if (!this.topicExists(key.slice(0, key.indexOf("\n")))) this.producerNames.delete(key);
+    }
+    for (const [id, c] of this.consumers) {
+      if (!this.subscriptionExists(c.topic, c.subscription)) this.consumers.delete(id);
     }
   }
 
@@ -63,8 +85,23 @@ export class ClientBindings {
     }
   }
 
-  producerCreated(principal: Principal, producerId: bigint, topic: string, producerName: string): void {
-    if (this.producers.has(producerId)) return; // the same producer again (privileged callers reach here too)
+  producerCreated(
+    principal: Principal,
+    privileged: boolean,
+    producerId: bigint,
+    topic: string,
+    producerName: string,
+  ): void {
+    const existing = this.producers.get(producerId);
+    if (existing) {
+      // The broker handed out an existing producer (same name); racing creators both pass the
+      // first check, so look again.
+      if (!privileged && !same(existing.principal, principal)) {
+        throw denied(`producer ${producerName} on ${topic} belongs to another principal`);
+      }
+      return;
+    }
+    this.prune();
     this.producers.set(producerId, { topic, principal });
     this.producerNames.set(`${topic}\n${producerName}`, principal);
   }
@@ -93,8 +130,19 @@ export class ClientBindings {
     }
   }
 
-  /** Records the consumer, and the subscription's owner unless it already has a live one. */
-  async subscribed(principal: Principal, consumerId: bigint, topic: string, subscription: string) {
+  /**
+   * Records the consumer, and the subscription's owner unless it already has a live one. Checks
+   * ownership again: two principals racing to create one subscription both pass the first check.
+   */
+  async subscribed(
+    principal: Principal,
+    privileged: boolean,
+    consumerId: bigint,
+    topic: string,
+    subscription: string,
+  ) {
+    if (!privileged) this.checkSubscription(principal, topic, subscription);
+    if (!this.consumers.has(consumerId)) this.prune();
     this.consumers.set(consumerId, { topic, subscription, principal });
     if (this.owner(topic, subscription)) return;
     this.owners.set(`${topic}\n${subscription}`, principal);

@@ -11,6 +11,8 @@ export interface RuleContext {
   /** Super admins and broker-internal callers skip the ownership checks too. */
   privileged: boolean;
   bindings: ClientBindings;
+  /** RBAC check for rules whose resource is only known inside `check`. */
+  authorize(resource: Resource, permission: Permission): void;
 }
 
 export interface Rule {
@@ -53,6 +55,7 @@ const client: Record<string, Rule> = {
     after: (req, res, ctx) =>
       ctx.bindings.producerCreated(
         ctx.principal,
+        ctx.privileged,
         res.producerId as bigint,
         str(req, "topicName"),
         str(req, "producerName"),
@@ -84,19 +87,20 @@ const client: Record<string, Rule> = {
     after: (req, res, ctx) =>
       ctx.bindings.subscribed(
         ctx.principal,
+        ctx.privileged,
         res.consumerId as bigint,
         str(req, "topicName"),
         str(req, "subscription"),
       ),
   },
   "/danube.ConsumerService/ReceiveMessages": {
-    permission: Permission.Consume,
-    // Upstream checks Consume on the cluster; we check the consumer's topic.
-    resource: (req, ctx) => {
-      const entry = ctx.bindings.consumer(req.consumerId as bigint);
-      return entry ? { kind: "Topic", name: entry.topic } : cluster();
-    },
+    // Upstream checks Consume on the cluster; we check Consume on the consumer's topic. A consumer
+    // id this broker never handed out (e.g. from before a restart) needs no permission: the broker
+    // answers NOT_FOUND, which tells clients to subscribe again.
     check: (req, ctx) => {
+      const entry = ctx.bindings.consumer(req.consumerId as bigint);
+      if (!entry) return;
+      ctx.authorize({ kind: "Topic", name: entry.topic }, Permission.Consume);
       if (!ctx.privileged) ctx.bindings.checkConsumer(ctx.principal, req.consumerId as bigint);
     },
   },

@@ -23,11 +23,12 @@ export class Security {
     readonly auth: ResolvedAuth,
     metadata: MetadataStore,
     subscriptionExists: (topic: string, subscription: string) => boolean,
+    topicExists: (topic: string) => boolean,
     logger: Logger,
   ) {
     this.authenticator = new Authenticator(auth, logger);
     this.store = new SecurityStore(metadata, new Set(auth.mode === "tls" ? auth.superAdmins : []));
-    this.bindings = new ClientBindings(metadata, subscriptionExists);
+    this.bindings = new ClientBindings(metadata, subscriptionExists, topicExists);
   }
 
   get enabled(): boolean {
@@ -47,6 +48,7 @@ export class Security {
       principal,
       privileged: this.store.isSuperAdmin(principal),
       bindings: this.bindings,
+      authorize: (resource, permission) => this.store.authorize(principal, resource, permission),
     };
     if (rule.permission !== undefined && rule.resource !== undefined) {
       this.store.authorize(principal, rule.resource(req, ctx), rule.permission);

@@ -34,7 +34,7 @@ test("every RPC of every service on both listeners refuses a call without a toke
     for (const [service, definition] of Object.entries(services)) {
       for (const method of Object.values(definition)) {
         const { code, details } = await codeOf(
-          rawCall(hostPort(url), creds, method, undefined, bearer(undefined)),
+          rawCall(sb.client(hostPort(url), creds), undefined, method, undefined, bearer(undefined)),
         );
         assert.equal(code, status.UNAUTHENTICATED, `${service} ${method.path}`);
         assert.equal(details, "Authentication credentials are missing", method.path);

@@ -72,3 +72,29 @@ test("another principal with the same rights cannot take over, read or ack someo
   await subscribe(bob, topic, "s1", "c1");
   await denied(subscribe(alice, topic, "s1", "c1"), /belongs to another principal/);
 });
+
+test("two principals racing for a new subscription: exactly one gets it; unknown consumer ids are NOT_FOUND", async (t) => {
+  const sb = await secureBroker(t);
+  const root = caller(sb, sb.token("admin"));
+  await createRole(root, "client", ["Produce", "Consume"]);
+  // Topic scope only: enough for Subscribe, ReceiveMessages and Ack here (not upstream).
+  await createBinding(root, "alice", "alice", ["client"], "topic", "/default/race");
+  await createBinding(root, "bob", "bob", ["client"], "topic", "/default/race");
+  const alice = caller(sb, sb.token("alice"));
+  const bob = caller(sb, sb.token("bob"));
+  await createProducer(alice, "/default/race");
+  for (let round = 0; round < 5; round++) {
+    const sub = `s${round}`;
+    const results = await Promise.allSettled([
+      subscribe(alice, "/default/race", sub, "c"),
+      subscribe(bob, "/default/race", sub, "c"),
+    ]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    assert.equal(won.length, 1, `round ${round}: ${JSON.stringify(results.map((r) => r.status))}`);
+    const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    assert.equal(lost.reason.code, status.PERMISSION_DENIED);
+  }
+  // A consumer id the broker never handed out: NOT_FOUND (clients then subscribe again), not a denial.
+  const r = await codeOf(receiveOne(alice, 12345n));
+  assert.equal(r.code, status.NOT_FOUND, r.details);
+});

@@ -1,5 +1,11 @@
 // `danube broker`: a standalone broker in this process until SIGINT or SIGTERM.
-import { type LogLevel, type RunningBroker, startBroker } from "@danube-ts/broker";
+import {
+  type BrokerConfigFile,
+  type LogLevel,
+  loadBrokerConfigFile,
+  type RunningBroker,
+  startBroker,
+} from "@danube-ts/broker";
 import { Flags, parseFlags } from "../args.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
@@ -15,6 +21,7 @@ const specs = {
   "advertised-addr": { type: "string" },
   "log-level": { type: "string" },
   mode: { type: "string" },
+  "config-file": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -31,22 +38,39 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
     flags.fail(`--mode ${mode} is not supported: this broker only runs standalone`);
   }
   const dataDir = flags.required("data-dir");
-  const brokerAddr = flags.address("broker-addr", "127.0.0.1:6650");
-  const adminAddr = flags.address("admin-addr", "127.0.0.1:50051");
+  // Flags override the config file; both override the defaults.
+  const brokerAddr = flags.has("broker-addr") ? flags.address("broker-addr", "") : undefined;
+  const adminAddr = flags.has("admin-addr") ? flags.address("admin-addr", "") : undefined;
   const advertised = flags.string("advertised-addr");
   if (advertised !== undefined) flags.address("advertised-addr", advertised);
   const logLevel = flags.choice("log-level", logLevels, "info");
+  const configPath = flags.string("config-file");
+  let config: BrokerConfigFile = { options: {}, unusedKeys: [] };
+  if (configPath !== undefined) {
+    try {
+      config = await loadBrokerConfigFile(configPath);
+    } catch (err) {
+      io.err(`danube broker: ${err instanceof Error ? err.message : String(err)}`);
+      return ExitCode.USAGE;
+    }
+    if (config.unusedKeys.length > 0) {
+      io.err(
+        `danube broker: ${configPath}: keys not used by this standalone broker: ${config.unusedKeys.join(", ")}`,
+      );
+    }
+  }
 
   const stop = onStopSignal();
   try {
     let broker: RunningBroker;
     try {
       broker = await startBroker({
+        ...config.options,
         dataDir,
-        host: brokerAddr.host,
-        port: brokerAddr.port,
-        adminHost: adminAddr.host,
-        adminPort: adminAddr.port,
+        host: brokerAddr?.host ?? config.options.host ?? "127.0.0.1",
+        port: brokerAddr?.port ?? config.options.port ?? 6650,
+        adminHost: adminAddr?.host ?? config.options.adminHost ?? "127.0.0.1",
+        adminPort: adminAddr?.port ?? config.options.adminPort ?? 50051,
         advertisedAddr: advertised,
         logLevel,
       });
@@ -54,7 +78,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
       io.err(`danube broker: failed to start: ${err instanceof Error ? err.message : String(err)}`);
       return ExitCode.BROKER_START;
     }
-    const bound = `http://${urlHost(broker.host)}:${broker.port}`;
+    const bound = `${broker.url.startsWith("https:") ? "https" : "http"}://${urlHost(broker.host)}:${broker.port}`;
     const advertisedNote = broker.url === bound ? "" : `, advertised as ${broker.url}`;
     io.out(`danube broker listening on ${bound} (admin ${broker.adminUrl})${advertisedNote}`);
     io.err(`data dir ${broker.dataDir}; broker id ${broker.brokerId}; stop with Ctrl-C or SIGTERM`);
