@@ -1,6 +1,7 @@
-// The client: owns the connection pool and every producer and consumer it creates.
-import { type AdminClient, createAdminClient } from "./admin/admin-client.ts";
-import { ConnectionPool } from "./connection-pool.ts";
+// The client: owns the connection pool and every producer and consumer it creates. Every channel
+// (pool, admin client) is built by transport/channel.ts from the options' one security setting.
+import { type AdminClient, openAdminClient } from "./admin/admin-client.ts";
+import { createCallContext } from "./call-context.ts";
 import { type Consumer, subscribe } from "./consumer/consumer.ts";
 import { toDanubeError } from "./errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "./errors.ts";
@@ -20,8 +21,9 @@ import type { SchemaBindingOptions } from "./schema/binding.ts";
 import type { SchemaRegistry } from "./schema/registry.ts";
 import { createSchemaRegistryClient } from "./schema/registry-client.ts";
 import type { Serde } from "./schema/serde.ts";
-import { createCallContext } from "./signals.ts";
 import { type ClientStatus, StatusHub } from "./status.ts";
+import { Transport } from "./transport/channel.ts";
+import { ConnectionPool } from "./transport/connection-pool.ts";
 
 /** A connection to a Danube cluster, created by {@link createClient}. */
 export interface DanubeClient extends AsyncDisposable {
@@ -61,6 +63,7 @@ class ClientImpl implements DanubeClient {
   readonly options: Readonly<ResolvedClientOptions>;
   readonly #closing = new AbortController();
   readonly #runtime: ClientRuntime;
+  readonly #transport: Transport;
   readonly #producers = new Set<Producer<unknown>>();
   readonly #consumers = new Set<Consumer<unknown>>();
   #schema: SchemaRegistry | undefined;
@@ -71,9 +74,10 @@ class ClientImpl implements DanubeClient {
   constructor(options: ResolvedClientOptions) {
     this.options = Object.freeze(options);
     const serviceUrl = options.serviceUrl;
+    this.#transport = new Transport(options.security);
     this.#runtime = {
       options,
-      pool: new ConnectionPool(),
+      pool: new ConnectionPool(this.#transport),
       serviceAddress: { brokerUrl: serviceUrl, connectUrl: serviceUrl, proxy: false },
       closeSignal: this.#closing.signal,
       status: this.#status,
@@ -95,12 +99,17 @@ class ClientImpl implements DanubeClient {
   }
 
   #adminClient(): AdminClient {
-    const adminUrl = this.options.adminUrl;
-    if (adminUrl === undefined) {
+    const { adminUrl, adminSecurity } = this.options;
+    if (adminUrl === undefined || adminSecurity === undefined) {
       throw new DanubeError(ErrorCode.FAILED_PRECONDITION, "the client option adminUrl is not set");
     }
     if (this.closed) throw closedError("client");
-    this.#admin ??= createAdminClient({ adminUrl, requestTimeoutMs: this.options.requestTimeoutMs });
+    const target = adminUrl.slice(adminUrl.indexOf("://") + 3);
+    this.#admin ??= openAdminClient(
+      target,
+      this.options.requestTimeoutMs,
+      this.#transport.derive(adminSecurity),
+    );
     return this.#admin;
   }
 

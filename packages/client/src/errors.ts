@@ -24,9 +24,6 @@ export const ErrorCode = {
 /** One of the values of {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Every error code, for validation and exhaustive tests. */
-export const allowedErrorCodes: readonly ErrorCode[] = Object.values(ErrorCode);
-
 const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   ErrorCode.UNAVAILABLE,
   ErrorCode.DEADLINE_EXCEEDED,

@@ -1,9 +1,10 @@
 // Background liveness ping of one producer or consumer (every healthCheckIntervalMs, unref'd timers,
 // stops on abort). It reads the current registration each time, so it survives re-creation.
 import { danube } from "@danube-ts/protocol";
-import type { BrokerAddress } from "./connection-pool.ts";
+import { backgroundContext, sleep } from "./call-context.ts";
 import type { ClientRuntime } from "./runtime.ts";
-import { backgroundContext, sleep, unaryCall } from "./signals.ts";
+import type { BrokerAddress } from "./transport/connection-pool.ts";
+import { unaryCall } from "./transport/unary.ts";
 
 /** The registration a health check pings. */
 export interface HealthCheckTarget {

@@ -90,3 +90,5 @@ export type {
   StatusSource,
 } from "./status.ts";
 export { ClientStatusType } from "./status.ts";
+export type { PemSource, SecurityOptions, TlsOptions } from "./transport/security.ts";
+export type { TokenSupplier } from "./transport/tokens.ts";

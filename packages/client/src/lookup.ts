@@ -1,9 +1,10 @@
 // Topic discovery: TopicLookup (which broker serves a topic) and TopicPartitions.
 import { danube } from "@danube-ts/protocol";
-import type { BrokerAddress } from "./connection-pool.ts";
+import type { CallContext } from "./call-context.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import type { ClientRuntime } from "./runtime.ts";
-import { type CallContext, unaryCall } from "./signals.ts";
+import type { BrokerAddress } from "./transport/connection-pool.ts";
+import { unaryCall } from "./transport/unary.ts";
 
 /** Asks the broker at `from` which broker serves `topic` (honouring Connect and Redirect). */
 export async function lookupTopic(

@@ -31,6 +31,8 @@ test("client defaults", () => {
     adminUrl: undefined,
     healthCheckIntervalMs: 5000,
     maxMessageBytes: 4 * 1024 * 1024 - 1024,
+    security: { tls: undefined, token: undefined, tokenSupplier: undefined },
+    adminSecurity: undefined,
   });
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", retry: { maxRetries: 0 } }).retry.maxRetries, 0);
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", adminUrl: "h:2" }).adminUrl, "http://h:2");
@@ -46,14 +48,23 @@ test("service URLs with and without scheme", () => {
   assert.deepEqual(parseServiceUrl("127.0.0.1:6650"), {
     url: "http://127.0.0.1:6650",
     target: "127.0.0.1:6650",
+    scheme: undefined,
   });
   assert.deepEqual(parseServiceUrl("http://broker.example:6650/"), {
     url: "http://broker.example:6650",
     target: "broker.example:6650",
+    scheme: "http",
   });
-  // An https:// broker is never dialled in plaintext (TLS support is still to come).
-  invalid(() => parseServiceUrl("https://broker.example:443"), /needs TLS/);
-  assert.deepEqual(parseServiceUrl("http://[::1]:6650"), { url: "http://[::1]:6650", target: "[::1]:6650" });
+  assert.deepEqual(parseServiceUrl("HTTPS://broker.example:443"), {
+    url: "https://broker.example:443",
+    target: "broker.example:443",
+    scheme: "https",
+  });
+  assert.deepEqual(parseServiceUrl("http://[::1]:6650"), {
+    url: "http://[::1]:6650",
+    target: "[::1]:6650",
+    scheme: "http",
+  });
   invalid(() => parseServiceUrl(""), /serviceUrl/);
   invalid(() => parseServiceUrl("grpc://h:1"), /scheme/);
   invalid(() => parseServiceUrl("http://h:1/path"), /host:port/);

@@ -12,6 +12,12 @@ import {
 import { invalidArgument } from "./errors.ts";
 import { type SchemaBinding, type SchemaBindingOptions, schemaBinding } from "./schema/binding.ts";
 import type { Serde } from "./schema/serde.ts";
+import {
+  type ResolvedSecurity,
+  resolveSecurity,
+  type SecurityOptions,
+  type UrlScheme,
+} from "./transport/security.ts";
 
 /** Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
 export interface RetryOptions {
@@ -33,8 +39,11 @@ export interface RetryOptions {
 }
 
 /** Options of {@link createClient}. */
-export interface ClientOptions {
-  /** Broker to bootstrap from: `http://host:port` or `host:port` (`https://` is refused until TLS lands). */
+export interface ClientOptions extends SecurityOptions {
+  /**
+   * Broker to bootstrap from: `http://host:port`, `https://host:port` (TLS), or `host:port`
+   * (TLS when `tls`, `token` or `tokenSupplier` is given, else plaintext).
+   */
   serviceUrl: string;
   /**
    * Default time limit of every operation (create, subscribe, send, ack, nack), retries included.
@@ -59,7 +68,6 @@ export interface ClientOptions {
    * @default 4193280 (4 MiB less 1 KiB for the message envelope)
    */
   maxMessageBytes?: number;
-  // Reserved for later issues: `tls` (CA / mTLS material) and `token` (JWT or supplier).
 }
 
 /** Per-call cancellation and time limit, accepted by every network operation. */
@@ -180,7 +188,9 @@ export interface NackOptions extends CallOptions {
 }
 
 /** The client defaults. */
-export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl" | "adminUrl">> & {
+export function defaultClientOptions(): Required<
+  Omit<ClientOptions, "serviceUrl" | "adminUrl" | keyof SecurityOptions>
+> & {
   retry: Required<RetryOptions>;
 } {
   return {
@@ -206,6 +216,10 @@ export interface ResolvedClientOptions {
   adminUrl: string | undefined;
   healthCheckIntervalMs: number;
   maxMessageBytes: number;
+  /** TLS material and token of every channel to the service URL and the brokers it names. */
+  security: ResolvedSecurity;
+  /** The same for the admin URL (whose scheme decides TLS: upstream's `admin_tls`). */
+  adminSecurity: ResolvedSecurity | undefined;
 }
 
 /** Producer options, validated, with defaults applied. */
@@ -262,31 +276,57 @@ function checkPositive(value: unknown, option: string): number {
   return value;
 }
 
-/** Splits a service URL into the URL carried in messages and the `host:port` to dial. */
-export function parseServiceUrl(raw: unknown, option = "serviceUrl"): { url: string; target: string } {
+/**
+ * Splits a service URL into the URL carried in messages, the `host:port` to dial and the scheme
+ * as written (`http`, `https`, or undefined when there is none; the URL then gets `http://`).
+ */
+export function parseServiceUrl(
+  raw: unknown,
+  option = "serviceUrl",
+): { url: string; target: string; scheme: UrlScheme } {
   if (typeof raw !== "string" || raw.trim().length === 0) throw invalidArgument(option, "is required");
   const trimmed = raw.trim().replace(/\/+$/, "");
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
-  if (scheme && /^https$/i.test(scheme[1]!)) {
-    // Never dial an https:// broker in plaintext: TLS (and JWT) support is still to come.
-    throw invalidArgument(option, `"${raw}" needs TLS, which this client does not support yet; use http://`);
+  const found = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed);
+  const scheme = found?.[1]?.toLowerCase();
+  if (found && scheme !== "http" && scheme !== "https") {
+    throw invalidArgument(
+      option,
+      `"${raw}" has unsupported scheme ${found[1]}; use http://, https:// or none`,
+    );
   }
-  if (scheme && !/^http$/i.test(scheme[1]!)) {
-    throw invalidArgument(option, `"${raw}" has unsupported scheme ${scheme[1]}; use http:// or none`);
-  }
-  const target = scheme ? trimmed.slice(scheme[0].length) : trimmed;
+  const target = found ? trimmed.slice(found[0].length) : trimmed;
   if (!/^(\[[0-9a-f:.]+\]|[^\s/:[\]]+)(:\d{1,5})?$/i.test(target)) {
     throw invalidArgument(option, `"${raw}" is not a valid host:port address`);
   }
-  const prefix = scheme ? scheme[0].toLowerCase() : "http://";
-  return { url: `${prefix}${target}`, target };
+  return { url: `${scheme ?? "http"}://${target}`, target, scheme: scheme as UrlScheme };
+}
+
+/**
+ * A parsed URL and its security; a URL without scheme gets `https://` when TLS applies. `admin`
+ * is an admin URL, which may carry the token in plaintext (a broker without `admin_tls`); for the
+ * client's own `adminUrl` an `http://` scheme also leaves out the client port's `tls` material.
+ */
+function resolveEndpoint(
+  raw: unknown,
+  option: string,
+  options: SecurityOptions,
+  kind: "service" | "admin" | "clientAdmin",
+): { url: string; target: string; security: ResolvedSecurity } {
+  const { target, scheme } = parseServiceUrl(raw, option);
+  const effective = kind === "clientAdmin" && scheme === "http" ? { ...options, tls: undefined } : options;
+  const security = resolveSecurity(effective, scheme, String(raw).trim(), kind !== "service");
+  return { url: `${security.tls ? "https" : "http"}://${target}`, target, security };
 }
 
 /** Validates client options and applies defaults. */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
   const defaults = defaultClientOptions();
-  const { url, target } = parseServiceUrl(options.serviceUrl);
+  const { url, target, security } = resolveEndpoint(options.serviceUrl, "serviceUrl", options, "service");
+  const admin =
+    options.adminUrl === undefined
+      ? undefined
+      : resolveEndpoint(options.adminUrl, "adminUrl", options, "clientAdmin");
   const retry = options.retry ?? {};
   const resolved: ResolvedClientOptions = {
     serviceUrl: url,
@@ -297,9 +337,11 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
       baseDelayMs: retry.baseDelayMs ?? defaults.retry.baseDelayMs,
       maxDelayMs: retry.maxDelayMs ?? defaults.retry.maxDelayMs,
     },
-    adminUrl: options.adminUrl === undefined ? undefined : parseServiceUrl(options.adminUrl, "adminUrl").url,
+    adminUrl: admin?.url,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? defaults.healthCheckIntervalMs,
     maxMessageBytes: options.maxMessageBytes ?? defaults.maxMessageBytes,
+    security,
+    adminSecurity: admin?.security,
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
   checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
@@ -307,6 +349,47 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
   checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
   checkPositive(resolved.healthCheckIntervalMs, "healthCheckIntervalMs");
   checkPositive(resolved.maxMessageBytes, "maxMessageBytes");
+  return resolved;
+}
+
+/** The options of a connection outside a client (admin client, standalone registry), resolved once. */
+export interface ResolvedConnectionOptions {
+  url: string;
+  target: string;
+  requestTimeoutMs: number;
+  retry: Required<RetryOptions>;
+  security: ResolvedSecurity;
+}
+
+/**
+ * Validates the URL, time limit, retry policy and security of a standalone connection;
+ * `allowPlaintextToken` is for the admin port of a broker without `admin_tls`.
+ */
+export function resolveConnectionOptions(
+  options: SecurityOptions & { requestTimeoutMs?: number; retry?: RetryOptions },
+  url: unknown,
+  option: string,
+  allowPlaintextToken: boolean,
+): ResolvedConnectionOptions {
+  if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
+  const defaults = defaultClientOptions();
+  const endpoint = resolveEndpoint(url, option, options, allowPlaintextToken ? "admin" : "service");
+  const retry = options.retry ?? {};
+  const resolved: ResolvedConnectionOptions = {
+    url: endpoint.url,
+    target: endpoint.target,
+    requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
+    retry: {
+      maxRetries: retry.maxRetries ?? defaults.retry.maxRetries,
+      baseDelayMs: retry.baseDelayMs ?? defaults.retry.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? defaults.retry.maxDelayMs,
+    },
+    security: endpoint.security,
+  };
+  checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
+  checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
+  checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
+  checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
   return resolved;
 }
 

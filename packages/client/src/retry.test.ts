@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { type CallContext, createCallContext } from "./call-context.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import { backoffDelay, type RetryPolicy, withRetry } from "./retry.ts";
-import { type CallContext, createCallContext } from "./signals.ts";
 
 const policy: RetryPolicy = { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 };
 const fast: RetryPolicy = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 };

@@ -1,8 +1,9 @@
 // Retry with linear, jittered backoff for retryable errors, bounded by the call context.
+
+import { type CallContext, sleep, throwIfStopped } from "./call-context.ts";
 import { toDanubeError } from "./errors/status-map.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import type { RetryOptions } from "./options.ts";
-import { type CallContext, sleep, throwIfStopped } from "./signals.ts";
 
 /** A fully specified retry policy. */
 export type RetryPolicy = Required<RetryOptions>;

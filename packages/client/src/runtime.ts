@@ -1,9 +1,9 @@
 // Internal state shared by a client and everything it creates.
 import type { AdminClient } from "./admin/admin-client.ts";
-import type { BrokerAddress, ConnectionPool } from "./connection-pool.ts";
 import type { ResolvedClientOptions } from "./options.ts";
 import type { SchemaRegistry } from "./schema/registry.ts";
 import type { StatusHub } from "./status.ts";
+import type { BrokerAddress, ConnectionPool } from "./transport/connection-pool.ts";
 
 /** What producers and consumers need from their client. */
 export interface ClientRuntime {

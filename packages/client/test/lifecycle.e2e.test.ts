@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConnectionPool } from "../src/connection-pool.ts";
+import { createCallContext } from "../src/call-context.ts";
 import { DanubeError, ErrorCode } from "../src/index.ts";
 import { topicPartitions } from "../src/lookup.ts";
 import { resolveClientOptions } from "../src/options.ts";
-import { createCallContext } from "../src/signals.ts";
 import { StatusHub } from "../src/status.ts";
+import { ConnectionPool } from "../src/transport/connection-pool.ts";
 import { take, testEnv, uniqueTopic } from "./helpers.ts";
 
 function isCode(code: ErrorCode, mentions?: RegExp) {

@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { danube } from "@danube-ts/protocol";
 import { status } from "@grpc/grpc-js";
-import { ConnectionPool } from "../src/connection-pool.ts";
+import { createCallContext } from "../src/call-context.ts";
 import { type ClientOptions, type ClientStatus, createClient, DanubeError, ErrorCode } from "../src/index.ts";
 import { lookupTopic } from "../src/lookup.ts";
 import { resolveClientOptions } from "../src/options.ts";
-import { createCallContext } from "../src/signals.ts";
 import { StatusHub } from "../src/status.ts";
+import { ConnectionPool } from "../src/transport/connection-pool.ts";
 import { type FakeBroker, grpcError, startFakeBroker } from "./fake-broker.ts";
 import { waitUntil, watchUnhandledRejections } from "./helpers.ts";
 

@@ -1,15 +1,16 @@
 // The admin client: typed calls to the broker's TopicAdmin, NamespaceAdmin and BrokerAdmin services.
 import { admin } from "@danube-ts/protocol";
-import { Channel, credentials, Metadata } from "@grpc/grpc-js";
+import { type Channel, Metadata } from "@grpc/grpc-js";
+import { createCallContext } from "../call-context.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
   type CallOptions,
-  defaultClientOptions,
-  parseServiceUrl,
+  resolveConnectionOptions,
   validateCallOptions,
   validateTopic,
 } from "../options.ts";
-import { createCallContext, type UnaryInvoker, unaryCall } from "../signals.ts";
+import { Transport } from "../transport/channel.ts";
+import { type UnaryInvoker, unaryCall } from "../transport/unary.ts";
 import {
   dispatchFromDelivery,
   dispatchToAdminWire,
@@ -95,13 +96,11 @@ class AdminClientImpl implements AdminClient {
   readonly #brokers: admin.BrokerAdminClient;
   #closed = false;
 
-  constructor(target: string, timeoutMs: number) {
-    const insecure = credentials.createInsecure();
-    this.#channel = new Channel(target, insecure, {});
-    const options = { channelOverride: this.#channel };
-    this.#topics = new admin.TopicAdminClient(target, insecure, options);
-    this.#namespaces = new admin.NamespaceAdminClient(target, insecure, options);
-    this.#brokers = new admin.BrokerAdminClient(target, insecure, options);
+  constructor(target: string, timeoutMs: number, transport: Transport) {
+    this.#channel = transport.openChannel(target);
+    this.#topics = transport.stub(admin.TopicAdminClient, target, this.#channel);
+    this.#namespaces = transport.stub(admin.NamespaceAdminClient, target, this.#channel);
+    this.#brokers = transport.stub(admin.BrokerAdminClient, target, this.#channel);
     this.#timeoutMs = timeoutMs;
   }
 
@@ -352,16 +351,18 @@ class AdminClientImpl implements AdminClient {
   }
 }
 
-/** Creates an admin client; no network call happens until the first method call. */
+/**
+ * Creates an admin client; no network call happens until the first method call. An `https://`
+ * admin URL (a broker with `admin_tls`) is dialled over TLS; a token is also sent to an `http://`
+ * admin URL, because upstream brokers without `admin_tls` serve the admin port in plaintext.
+ */
 export function createAdminClient(options: AdminClientOptions): AdminClient {
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
-  const { target } = parseServiceUrl(options.adminUrl, "adminUrl");
-  const timeoutMs = options.requestTimeoutMs ?? defaultClientOptions().requestTimeoutMs;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw invalidArgument(
-      "requestTimeoutMs",
-      `must be a positive number of milliseconds, got ${String(timeoutMs)}`,
-    );
-  }
-  return new AdminClientImpl(target, timeoutMs);
+  const resolved = resolveConnectionOptions(options, options.adminUrl, "adminUrl", true);
+  return new AdminClientImpl(resolved.target, resolved.requestTimeoutMs, new Transport(resolved.security));
+}
+
+/** An admin client on a transport a client already built (same TLS material and token cache). */
+export function openAdminClient(target: string, timeoutMs: number, transport: Transport): AdminClient {
+  return new AdminClientImpl(target, timeoutMs, transport);
 }

@@ -1,9 +1,10 @@
 // Public types of the admin client: options, requests, results and their as-const enumerations.
 import type { DispatchStrategy, SubscriptionType } from "../enums.ts";
+import type { SecurityOptions } from "../transport/security.ts";
 
 /** Options of {@link createAdminClient}. */
-export interface AdminClientOptions {
-  /** The broker's admin listener: `http://host:port` or `host:port`. */
+export interface AdminClientOptions extends SecurityOptions {
+  /** The broker's admin listener: `http://host:port`, `https://host:port` or `host:port`. */
   adminUrl: string;
   /**
    * Default time limit of every admin call (admin calls are not retried).

@@ -1,4 +1,6 @@
 // The public consumer: subscribes every partition and merges their streams into one bounded queue.
+
+import { type CallContext, createCallContext, throwIfStopped, watchStop } from "../call-context.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { topicPartitions } from "../lookup.ts";
@@ -11,7 +13,6 @@ import {
 import { withRetry } from "../retry.ts";
 import type { ClientRuntime } from "../runtime.ts";
 import { createSchemaDecoder } from "../schema/decoder.ts";
-import { type CallContext, createCallContext, throwIfStopped, watchStop } from "../signals.ts";
 import type { ClientStatus } from "../status.ts";
 import { AsyncQueue } from "./async-queue.ts";
 import type { Message } from "./message.ts";

@@ -4,7 +4,7 @@
 import { setMaxListeners } from "node:events";
 import type { danube } from "@danube-ts/protocol";
 import type { ClientReadableStream } from "@grpc/grpc-js";
-import type { BrokerAddress } from "../connection-pool.ts";
+import { backgroundContext, type CallContext, createCallContext, sleep } from "../call-context.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, type DanubeError } from "../errors.ts";
@@ -20,8 +20,9 @@ import {
 import { backoffDelay, withRetry } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { SchemaDecoder } from "../schema/decoder.ts";
-import { backgroundContext, type CallContext, createCallContext, sleep, unaryCall } from "../signals.ts";
 import type { StatusSink } from "../status.ts";
+import type { BrokerAddress } from "../transport/connection-pool.ts";
+import { unaryCall } from "../transport/unary.ts";
 import type { AsyncQueue } from "./async-queue.ts";
 import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
 

@@ -3,8 +3,9 @@
 
 import type { danube } from "@danube-ts/protocol";
 import type { Metadata } from "@grpc/grpc-js";
-import type { BrokerConnection } from "../connection-pool.ts";
-import { type CallContext, unaryCall } from "../signals.ts";
+import type { CallContext } from "../call-context.ts";
+import type { BrokerConnection } from "../transport/connection-pool.ts";
+import { unaryCall } from "../transport/unary.ts";
 
 /** Sends messages of one topic producer. */
 export interface MessageSender {

@@ -1,7 +1,8 @@
 // One send waiting in a topic producer: its place in the partition's order, its own deadline and
 // abort signal, and the promise handed to the application.
+
+import { type CallContext, watchStop } from "../call-context.ts";
 import type { DanubeError } from "../errors.ts";
-import { type CallContext, watchStop } from "../signals.ts";
 
 /** What a successful send returns. */
 export interface SendReceipt {

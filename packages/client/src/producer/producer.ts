@@ -1,6 +1,7 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
 import { setMaxListeners } from "node:events";
+import { type CallContext, createCallContext, waitFor } from "../call-context.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
@@ -12,7 +13,6 @@ import {
   validateSendOptions,
 } from "../options.ts";
 import type { ClientRuntime } from "../runtime.ts";
-import { type CallContext, createCallContext, waitFor } from "../signals.ts";
 import type { ClientStatus } from "../status.ts";
 import { createRouter, type PartitionRouter } from "./router.ts";
 import { type SendReceipt, TopicProducer } from "./topic-producer.ts";

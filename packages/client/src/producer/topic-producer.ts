@@ -1,7 +1,14 @@
 // A producer attached to one (partition) topic: concurrent in-flight sends in send() order,
 // recovery (retry, re-create after a broker restart) that keeps that order.
 import type { danube } from "@danube-ts/protocol";
-import type { BrokerAddress } from "../connection-pool.ts";
+import {
+  abortError,
+  backgroundContext,
+  type CallContext,
+  createCallContext,
+  sleep,
+  throwIfStopped,
+} from "../call-context.ts";
 import {
   accessModeToWire,
   type DispatchStrategy,
@@ -14,16 +21,9 @@ import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
 import { backoffDelay, withRetry } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
-import {
-  abortError,
-  backgroundContext,
-  type CallContext,
-  createCallContext,
-  sleep,
-  throwIfStopped,
-  unaryCall,
-} from "../signals.ts";
 import type { StatusSink } from "../status.ts";
+import type { BrokerAddress } from "../transport/connection-pool.ts";
+import { unaryCall } from "../transport/unary.ts";
 import { createUnarySender, type MessageSender } from "./message-sender.ts";
 import { type OutgoingMessage, PendingSend, type SendReceipt } from "./pending-send.ts";
 

@@ -64,11 +64,6 @@ export class SchemaCache {
     return pending;
   }
 
-  /** Forgets one version (after it was deleted). */
-  delete(schemaId: bigint, version: number): void {
-    this.#entries.delete(key(schemaId, version));
-  }
-
   /** Forgets every version of `subject`'s `version`. */
   deleteSubjectVersion(subject: string, version: number): void {
     for (const [k, schema] of this.#entries) {

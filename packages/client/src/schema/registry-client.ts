@@ -2,10 +2,11 @@
 import { type schema, unwrapSchemaDefinition } from "@danube-ts/protocol";
 import { parseCompatibilityMode, parseSchemaType, type SchemaType } from "@danube-ts/schema";
 import { Metadata } from "@grpc/grpc-js";
+import { createCallContext, waitFor } from "../call-context.ts";
 import { invalidArgument } from "../errors.ts";
 import { type CallOptions, validateCallOptions, validateTopic } from "../options.ts";
 import { type RetryPolicy, withRetry } from "../retry.ts";
-import { createCallContext, type UnaryInvoker, unaryCall, waitFor } from "../signals.ts";
+import { type UnaryInvoker, unaryCall } from "../transport/unary.ts";
 import { SchemaCache } from "./cache.ts";
 import type { SchemaRegistry } from "./registry.ts";
 import {

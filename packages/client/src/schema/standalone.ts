@@ -1,14 +1,19 @@
 // A schema registry client with its own connection, for tools and tests without a DanubeClient.
 import { schema } from "@danube-ts/protocol";
-import { credentials } from "@grpc/grpc-js";
+import type { Channel } from "@grpc/grpc-js";
 import { closedError } from "../errors.ts";
-import { defaultClientOptions, parseServiceUrl, type RetryOptions } from "../options.ts";
+import { type RetryOptions, resolveConnectionOptions } from "../options.ts";
+import { Transport } from "../transport/channel.ts";
+import type { SecurityOptions } from "../transport/security.ts";
 import type { SchemaRegistry } from "./registry.ts";
 import { createSchemaRegistryClient } from "./registry-client.ts";
 
 /** Options of {@link connectSchemaRegistry}. */
-export interface SchemaRegistryOptions {
-  /** A broker's service URL (or admin URL: both serve the registry), `http://host:port`. */
+export interface SchemaRegistryOptions extends SecurityOptions {
+  /**
+   * A broker's service URL (or admin URL: both serve the registry): `http://host:port`,
+   * `https://host:port` (TLS) or `host:port`.
+   */
   serviceUrl: string;
   /**
    * Default time limit of every call, retries included.
@@ -33,27 +38,32 @@ export interface StandaloneSchemaRegistry extends SchemaRegistry, AsyncDisposabl
 /**
  * Connects to the schema registry of a broker without a DanubeClient (no network call until the
  * first request). Inside an application prefer `client.schema`, which shares the client's
- * connection.
+ * connection. Options are validated as the client's are (same defaults, same TLS and token rules).
  */
 export function connectSchemaRegistry(options: SchemaRegistryOptions): StandaloneSchemaRegistry {
-  const { target } = parseServiceUrl(options.serviceUrl);
-  const defaults = defaultClientOptions();
+  const resolved = resolveConnectionOptions(options, options?.serviceUrl, "serviceUrl", false);
+  const transport = new Transport(resolved.security);
   const closing = new AbortController();
+  let channel: Channel | undefined;
   let stub: schema.SchemaRegistryClient | undefined;
   const registry = createSchemaRegistryClient({
     stub() {
       if (closing.signal.aborted) throw closedError("schema registry");
-      stub ??= new schema.SchemaRegistryClient(target, credentials.createInsecure());
+      if (stub === undefined) {
+        channel = transport.openChannel(resolved.target);
+        stub = transport.stub(schema.SchemaRegistryClient, resolved.target, channel);
+      }
       return stub;
     },
-    requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
-    retry: { ...defaults.retry, ...options.retry },
+    requestTimeoutMs: resolved.requestTimeoutMs,
+    retry: resolved.retry,
     closeSignal: closing.signal,
     cacheSize: options.cacheSize,
   });
   const close = async (): Promise<void> => {
     closing.abort();
-    stub?.close();
+    channel?.close();
+    channel = undefined;
     stub = undefined;
   };
   return Object.assign(registry, { close, [Symbol.asyncDispose]: close });

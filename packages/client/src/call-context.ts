@@ -1,7 +1,7 @@
 // Per-call cancellation: links the caller's AbortSignal, the owner's close signal and a deadline,
-// and applies them to grpc-js calls (deadline option, call.cancel()) and to waits.
-import type { ClientUnaryCall, CallOptions as GrpcCallOptions, ServiceError } from "@grpc/grpc-js";
-import { cancelledError, deadlineError, fromServiceError } from "./errors/status-map.ts";
+// and applies them to grpc-js calls (deadline option; transport/unary.ts cancels calls) and to waits.
+import type { CallOptions as GrpcCallOptions } from "@grpc/grpc-js";
+import { cancelledError, deadlineError } from "./errors/status-map.ts";
 import type { DanubeError } from "./errors.ts";
 import type { CallOptions } from "./options.ts";
 
@@ -70,34 +70,6 @@ export function onAbort(ctx: CallContext, listener: () => void): () => void {
 /** grpc-js call options carrying the context's deadline. */
 export function grpcCallOptions(ctx: CallContext): Partial<GrpcCallOptions> {
   return Number.isFinite(ctx.deadline) ? { deadline: new Date(ctx.deadline) } : {};
-}
-
-/** The callback-style invocation of one unary RPC. */
-export type UnaryInvoker<Res> = (
-  options: Partial<GrpcCallOptions>,
-  callback: (error: ServiceError | null, response: Res) => void,
-) => ClientUnaryCall;
-
-/** Runs one unary RPC under `ctx`: deadline as gRPC deadline, abort as call.cancel(). */
-export function unaryCall<Res>(ctx: CallContext, rpc: string, invoke: UnaryInvoker<Res>): Promise<Res> {
-  return new Promise<Res>((resolve, reject) => {
-    try {
-      throwIfStopped(ctx);
-    } catch (error) {
-      reject(error);
-      return;
-    }
-    let call: ClientUnaryCall | undefined;
-    const unsubscribe = onAbort(ctx, () => call?.cancel());
-    call = invoke(grpcCallOptions(ctx), (error, response) => {
-      unsubscribe();
-      if (error === null) {
-        resolve(response);
-        return;
-      }
-      reject(abortError(ctx) ?? fromServiceError(error, `${ctx.operation} (${rpc})`));
-    });
-  });
 }
 
 /** Waits `ms`, rejecting with CANCELLED if the context aborts first. */

@@ -1,9 +1,10 @@
 // One gRPC channel per distinct broker address, shared by every producer and consumer of a client.
 
 import { danube, schema } from "@danube-ts/protocol";
-import { Channel, type ChannelCredentials, credentials, Metadata } from "@grpc/grpc-js";
-import { closedError } from "./errors.ts";
-import { parseServiceUrl } from "./options.ts";
+import { type Channel, Metadata } from "@grpc/grpc-js";
+import { closedError, DanubeError, ErrorCode } from "../errors.ts";
+import { parseServiceUrl } from "../options.ts";
+import { Transport } from "./channel.ts";
 
 /** Where a topic is served: the URL to dial and the broker's own URL. */
 export interface BrokerAddress {
@@ -28,49 +29,55 @@ export interface BrokerConnection {
 /** Header naming the owning broker when talking through a proxy. */
 export const brokerUrlHeader = "x-danube-broker-url";
 
-/** Pool of broker connections keyed by dial target (`host:port`). */
+/**
+ * Pool of broker connections keyed by dial target (`host:port`). Whether a channel uses TLS comes
+ * from the client's configuration, never from the scheme of a URL a broker handed out.
+ */
 export class ConnectionPool {
   readonly #connections = new Map<string, BrokerConnection>();
   readonly #channels: Channel[] = [];
-  readonly #credentials: ChannelCredentials;
+  readonly #transport: Transport;
   #closed = false;
 
-  constructor(channelCredentials: ChannelCredentials = credentials.createInsecure()) {
-    this.#credentials = channelCredentials;
+  /** Every channel gets `transport`'s credentials and settings (plaintext by default). */
+  constructor(transport = new Transport({ tls: undefined, token: undefined, tokenSupplier: undefined })) {
+    this.#transport = transport;
   }
 
   /** The connection for `address`, created on first use (grpc-js connects lazily). */
   get(address: BrokerAddress): BrokerConnection {
     if (this.#closed) throw closedError("client");
-    const { target } = parseServiceUrl(address.connectUrl, "connectUrl");
+    const { target, scheme } = parseServiceUrl(address.connectUrl, "connectUrl");
+    if (scheme === "https" && !this.#transport.secure) {
+      // Never dial a TLS broker in plaintext.
+      throw new DanubeError(
+        ErrorCode.FAILED_PRECONDITION,
+        `broker ${address.connectUrl} serves TLS but this client is plaintext; use an https:// serviceUrl or the tls option`,
+      );
+    }
     let connection = this.#connections.get(target);
     if (connection === undefined) {
-      const channel = new Channel(target, this.#credentials, {});
+      const transport = this.#transport;
+      const channel = transport.openChannel(target);
       this.#channels.push(channel);
-      const options = { channelOverride: channel };
       connection = {
         target,
-        producer: new danube.ProducerServiceClient(target, this.#credentials, options),
-        consumer: new danube.ConsumerServiceClient(target, this.#credentials, options),
-        discovery: new danube.DiscoveryClient(target, this.#credentials, options),
-        health: new danube.HealthCheckClient(target, this.#credentials, options),
-        schema: new schema.SchemaRegistryClient(target, this.#credentials, options),
+        producer: transport.stub(danube.ProducerServiceClient, target, channel),
+        consumer: transport.stub(danube.ConsumerServiceClient, target, channel),
+        discovery: transport.stub(danube.DiscoveryClient, target, channel),
+        health: transport.stub(danube.HealthCheckClient, target, channel),
+        schema: transport.stub(schema.SchemaRegistryClient, target, channel),
       };
       this.#connections.set(target, connection);
     }
     return connection;
   }
 
-  /** Request metadata for RPCs addressed to `address` (later: auth token). */
+  /** Request metadata for RPCs addressed to `address` (the token is added by the transport). */
   metadata(address?: BrokerAddress): Metadata {
     const metadata = new Metadata();
     if (address?.proxy) metadata.set(brokerUrlHeader, address.brokerUrl);
     return metadata;
-  }
-
-  /** Number of open channels. */
-  get size(): number {
-    return this.#connections.size;
   }
 
   /** Closes every channel; in-flight calls fail with CANCELLED/UNAVAILABLE. */

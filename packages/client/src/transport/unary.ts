@@ -1,0 +1,33 @@
+// The adapter every unary RPC of the client runs through: the call context's deadline becomes the
+// gRPC deadline, its abort becomes call.cancel(), and a failed status becomes a DanubeError.
+import type { ClientUnaryCall, CallOptions as GrpcCallOptions, ServiceError } from "@grpc/grpc-js";
+import { abortError, type CallContext, grpcCallOptions, onAbort, throwIfStopped } from "../call-context.ts";
+import { fromServiceError } from "../errors/status-map.ts";
+
+/** The callback-style invocation of one unary RPC. */
+export type UnaryInvoker<Res> = (
+  options: Partial<GrpcCallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientUnaryCall;
+
+/** Runs one unary RPC under `ctx`: deadline as gRPC deadline, abort as call.cancel(). */
+export function unaryCall<Res>(ctx: CallContext, rpc: string, invoke: UnaryInvoker<Res>): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    try {
+      throwIfStopped(ctx);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    let call: ClientUnaryCall | undefined;
+    const unsubscribe = onAbort(ctx, () => call?.cancel());
+    call = invoke(grpcCallOptions(ctx), (error, response) => {
+      unsubscribe();
+      if (error === null) {
+        resolve(response);
+        return;
+      }
+      reject(abortError(ctx) ?? fromServiceError(error, `${ctx.operation} (${rpc})`));
+    });
+  });
+}
