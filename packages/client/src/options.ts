@@ -11,11 +11,15 @@ import { invalidArgument } from "./errors.ts";
 import { type SchemaBinding, type SchemaBindingOptions, schemaBinding } from "./schema/binding.ts";
 import type { Serde } from "./schema/serde.ts";
 
-/** Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
+/**
+ * Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED other
+ * than an oversized message). Every retry loop is bounded by the call's deadline (`timeoutMs`,
+ * default `requestTimeoutMs`); `maxRetries` is an optional extra cap.
+ */
 export interface RetryOptions {
   /**
-   * Retries after the first attempt; 0 disables retrying.
-   * @default 5
+   * Most retries after the first attempt; 0 disables retrying.
+   * @default undefined (no count limit: retry until the call's deadline)
    */
   maxRetries?: number;
   /**
@@ -82,10 +86,10 @@ export interface ReceiveOptions {
   timeoutMs?: number;
 }
 
-/** Options of `client.createProducer()`. */
 /** What a producer sends when it has no schema: raw bytes, or a string sent as UTF-8. */
 export type RawPayload = Uint8Array | string;
 
+/** Options of `client.createProducer()`. */
 export interface ProducerOptions<T = RawPayload> extends CallOptions {
   /** Topic name, `/namespace/topic`. */
   topic: string;
@@ -113,6 +117,14 @@ export interface ProducerOptions<T = RawPayload> extends CallOptions {
    * @default undefined (raw payloads)
    */
   schema?: SchemaBindingOptions<T>;
+  /**
+   * Against a broker that does not sequence sends (upstream Danube), each partition keeps
+   * `send()` order by having one send in flight at a time; `true` pipelines sends there instead
+   * and accepts that the broker may store them out of order (large messages complete out of
+   * order on HTTP/2). A danube-ts broker keeps order with many in flight either way.
+   * @default false
+   */
+  allowReorder?: boolean;
 }
 
 /** Options of `producer.send()`. */
@@ -179,11 +191,11 @@ export interface NackOptions extends CallOptions {
 
 /** The client defaults. */
 export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl" | "adminUrl">> & {
-  retry: Required<RetryOptions>;
+  retry: ResolvedRetryOptions;
 } {
   return {
     requestTimeoutMs: 30_000,
-    retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
+    retry: { maxRetries: undefined, baseDelayMs: 200, maxDelayMs: 5000 },
     healthCheckIntervalMs: 5000,
     maxMessageBytes: 4 * 1024 * 1024 - 1024,
   };
@@ -192,6 +204,13 @@ export function defaultClientOptions(): Required<Omit<ClientOptions, "serviceUrl
 /** Default number of messages buffered by a consumer. */
 export const defaultReceiveQueueSize = 100;
 
+/** A retry policy with defaults applied (`maxRetries` undefined: only the deadline bounds it). */
+export interface ResolvedRetryOptions {
+  maxRetries: number | undefined;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
 /** Client options with defaults applied and the service URL parsed. */
 export interface ResolvedClientOptions {
   /** The service URL with a scheme, as carried in `msg_id.broker_addr`. */
@@ -199,7 +218,7 @@ export interface ResolvedClientOptions {
   /** `host:port` to dial. */
   serviceTarget: string;
   requestTimeoutMs: number;
-  retry: Required<RetryOptions>;
+  retry: ResolvedRetryOptions;
   /** The admin URL with a scheme, when given. */
   adminUrl: string | undefined;
   healthCheckIntervalMs: number;
@@ -214,6 +233,7 @@ export interface ResolvedProducerOptions {
   dispatchStrategy: DispatchStrategy;
   accessMode: ProducerAccessMode;
   schema: SchemaBinding<unknown> | undefined;
+  allowReorder: boolean;
 }
 
 /** Subscribe options, validated, with defaults applied. */
@@ -303,7 +323,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     maxMessageBytes: options.maxMessageBytes ?? defaults.maxMessageBytes,
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
-  checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
+  if (resolved.retry.maxRetries !== undefined) checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
   checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
   checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
   checkPositive(resolved.healthCheckIntervalMs, "healthCheckIntervalMs");
@@ -351,7 +371,9 @@ export function resolveProducerOptions<T>(options: ProducerOptions<T>): Resolved
   }
   const schema =
     options.schema === undefined ? undefined : (schemaBinding(options.schema) as SchemaBinding<unknown>);
-  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode, schema };
+  const allowReorder = options.allowReorder ?? false;
+  if (typeof allowReorder !== "boolean") throw invalidArgument("allowReorder", "must be a boolean");
+  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode, schema, allowReorder };
 }
 
 /** Validates subscribe options and applies defaults. */

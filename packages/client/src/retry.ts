@@ -1,11 +1,11 @@
 // Retry with linear, jittered backoff for retryable errors, bounded by the call context.
 import { toDanubeError } from "./errors/status-map.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
-import type { RetryOptions } from "./options.ts";
+import type { ResolvedRetryOptions } from "./options.ts";
 import { type CallContext, sleep, throwIfStopped } from "./signals.ts";
 
-/** A fully specified retry policy. */
-export type RetryPolicy = Required<RetryOptions>;
+/** A retry policy with defaults applied. */
+export type RetryPolicy = ResolvedRetryOptions;
 
 /**
  * Backoff before retry number `attempt` (0-based): `min(base * (attempt + 1), max)`,
@@ -28,9 +28,15 @@ export interface RetryHooks {
   random?: () => number;
 }
 
+/** Whether `policy.maxRetries` (when set) allows retry number `attempt + 1`. */
+export function retriesLeft(attempt: number, policy: RetryPolicy): boolean {
+  return policy.maxRetries === undefined || attempt < policy.maxRetries;
+}
+
 /**
  * Runs `operation` until it succeeds, fails with a non-retryable error, exhausts
- * `policy.maxRetries`, or the context is aborted (CANCELLED) or out of time (DEADLINE_EXCEEDED).
+ * `policy.maxRetries` (when set), or the context is aborted (CANCELLED) or out of time
+ * (DEADLINE_EXCEEDED, naming the last error). The deadline is the bound that always holds.
  */
 export async function withRetry<T>(
   ctx: CallContext,
@@ -46,7 +52,7 @@ export async function withRetry<T>(
     } catch (thrown) {
       error = toDanubeError(thrown, ctx.operation);
     }
-    if (!error.retryable || attempt >= policy.maxRetries) throw error;
+    if (!error.retryable || !retriesLeft(attempt, policy)) throw error;
     if (error.code === ErrorCode.DEADLINE_EXCEEDED && Date.now() >= ctx.deadline) throw error;
     const delay = backoffDelay(attempt, policy, hooks.random);
     if (Date.now() + delay >= ctx.deadline) {
