@@ -66,7 +66,9 @@ export interface SequencerStats {
  * predecessor starts, is cancelled by its caller, or the wait runs out. When a started send fails
  * with a retryable status, the sequencer is fenced: waiting and later sends are refused with
  * UNAVAILABLE until the client restarts its pipeline (a send that follows nothing), so a retried
- * send never lands behind its successors.
+ * send never lands behind its successors. Successors that had already started when the failure
+ * became known are not refused here: the topic log fails every append queued behind a failed
+ * write, and a non-reliable topic has no asynchronous failure.
  */
 export class ProducerSequencer {
   readonly stats: SequencerStats = { held: 0, gapsSkipped: 0, fenced: 0 };
@@ -123,7 +125,6 @@ export class ProducerSequencer {
         this.#advance(after);
         this.#drain();
       }, this.limits.maxWaitMs);
-      timer.unref();
       let held: Held | undefined;
       const unwatch = onCancel(() => {
         if (held === undefined || !this.#remove(held)) return;

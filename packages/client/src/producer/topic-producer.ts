@@ -336,8 +336,10 @@ export class TopicProducer {
         reason,
         cause: this.#lastError,
       });
+      // NOT_FOUND: the broker is reachable and forgot the producer (it restarted): re-create now.
+      const forgotten = this.#lastError?.code === ErrorCode.NOT_FOUND && this.#registration === undefined;
       try {
-        await sleep(backoffDelay(this.#attempt - 1, runtime.options.retry), stopCtx);
+        await sleep(forgotten ? 0 : backoffDelay(this.#attempt - 1, runtime.options.retry), stopCtx);
       } catch {
         return; // closed
       }
