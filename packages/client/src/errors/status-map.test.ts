@@ -83,7 +83,9 @@ test("RESOURCE_EXHAUSTED for an oversized message is INVALID_ARGUMENT, never ret
     assert.equal(error.retryable, false);
     assert.equal(error.grpcCode, status.RESOURCE_EXHAUSTED);
   }
-  const busy = fromServiceError(serviceError(status.RESOURCE_EXHAUSTED, "rate limited"), "send");
-  assert.equal(busy.code, ErrorCode.RESOURCE_EXHAUSTED);
-  assert.equal(busy.retryable, true);
+  for (const details of ["rate limited", "held bytes exceed max budget"]) {
+    const busy = fromServiceError(serviceError(status.RESOURCE_EXHAUSTED, details), "send");
+    assert.equal(busy.code, ErrorCode.RESOURCE_EXHAUSTED, details);
+    assert.equal(busy.retryable, true);
+  }
 });

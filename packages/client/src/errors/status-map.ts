@@ -48,7 +48,7 @@ function isStatusLike(value: unknown): value is StatusLike {
  * bytes can never succeed, so it maps to INVALID_ARGUMENT (not retryable), like the client's own
  * maxMessageBytes check; other RESOURCE_EXHAUSTED (a busy broker) stays retryable.
  */
-const oversized = /larger than max|message length too large|exceeds (the )?max/i;
+const oversized = /message larger than max|message length too large/i;
 
 /** Converts a grpc-js ServiceError into a DanubeError; `operation` prefixes the message. */
 export function fromServiceError(error: StatusLike, operation: string): DanubeError {
