@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createClient, DanubeError, ErrorCode } from "../src/index.ts";
-import { restartableBroker, uniqueTopic, watchUnhandledRejections } from "./helpers.ts";
+import { restartableBroker, uniqueTopic, waitUntil, watchUnhandledRejections } from "./helpers.ts";
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,16 +42,27 @@ test("a broker down for 3 s during sends: every send resolves (default retry opt
   unhandled.check();
 });
 
-test("after an 8 s outage a waiting send and new sends succeed within seconds of the broker's return", async (t) => {
+test("after an 8 s outage a waiting send, new sends and the consumer recover within seconds of the broker's return", async (t) => {
   const broker = await restartableBroker(t);
   const client = createClient({ serviceUrl: broker.url });
   t.after(() => client.close());
-  const producer = await client.createProducer({
-    topic: uniqueTopic("outage8"),
-    name: "p",
-    dispatchStrategy: "Reliable",
+  const topic = uniqueTopic("outage8");
+  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+  const consumer = await client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    subscriptionType: "Exclusive",
   });
+  const received: Array<{ text: string; at: number }> = [];
+  const reading = (async () => {
+    for await (const message of consumer) {
+      received.push({ text: message.text(), at: Date.now() });
+      await message.ack().catch(() => {});
+    }
+  })();
   await producer.send("before");
+  await waitUntil(() => received.some((r) => r.text === "before"), "the first message");
   await broker.stop();
   const waiting = producer.send("during", { timeoutMs: 25_000 });
   await later(8000);
@@ -60,9 +71,16 @@ test("after an 8 s outage a waiting send and new sends succeed within seconds of
   await waiting;
   const recovered = Date.now() - returned;
   await producer.send("after", { timeoutMs: 10_000 });
-  t.diagnostic(`the send waiting through the outage resolved ${recovered} ms after the broker returned`);
+  await waitUntil(() => received.some((r) => r.text === "after"), "the consumer to resubscribe", 20_000);
+  const consumed = received.find((r) => r.text === "after")!.at - returned;
+  t.diagnostic(
+    `the send waiting through the outage resolved ${recovered} ms, the consumer got a new message ${consumed} ms after the broker returned`,
+  );
   // Backoff caps: retries at most maxDelayMs (5 s) apart; generous for a loaded CI machine.
-  assert.ok(recovered < 8000, `recovered ${recovered} ms after the broker returned`);
+  assert.ok(recovered < 8000, `producer recovered ${recovered} ms after the broker returned`);
+  assert.ok(consumed < 10_000, `consumer recovered ${consumed} ms after the broker returned`);
+  await consumer.close();
+  await reading;
 });
 
 test("an oversized message fails at once with INVALID_ARGUMENT, never retried", async (t) => {
