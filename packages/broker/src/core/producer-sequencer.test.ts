@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { danube } from "@danube-ts/protocol";
 import { BrokerError, Status } from "../errors.ts";
+import { resolveBrokerOptions } from "../options.ts";
+import { BrokerCore } from "./broker-core.ts";
 import { ProducerSequencer } from "./producer-sequencer.ts";
+import { DispatchStrategy } from "./types.ts";
 
 const limits = { maxWaitMs: 200, maxHeldBytes: 1000 };
 const never = () => () => {};
@@ -114,4 +121,34 @@ test("held bytes are bounded: past the bound a send is refused (retryable) and f
   await submit(2, 1);
   await a;
   assert.deepEqual(started, [1, 2, 3]);
+});
+
+test("contract: BrokerCore.publish assigns the offset synchronously (the sequencer's order depends on it)", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-seq-contract-"));
+  const core = await BrokerCore.open(resolveBrokerOptions({ dataDir, logLevel: "error" }));
+  t.after(async () => {
+    await core.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const topicName = "/default/contract";
+  const producer = await core.createProducer({
+    topicName,
+    producerName: "p",
+    dispatchStrategy: DispatchStrategy.Reliable,
+    accessMode: 0,
+  });
+  const log = core.lookup(topicName).log!;
+  const before = log.nextOffset;
+  const message = (i: number) =>
+    danube.StreamMessage.fromPartial({
+      requestId: BigInt(i),
+      msgId: { producerId: producer.id, topicName, brokerAddr: "", topicOffset: 0n },
+      payload: new Uint8Array([i]),
+      producerName: "p",
+    });
+  const first = core.publish(message(1));
+  assert.equal(log.nextOffset, before + 1n, "no await may come before the append in publish()");
+  const second = core.publish(message(2));
+  assert.equal(log.nextOffset, before + 2n);
+  await Promise.all([first, second]);
 });
