@@ -2,7 +2,7 @@
 import { toDanubeError } from "./errors/status-map.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import type { ResolvedRetryOptions } from "./options.ts";
-import { type CallContext, sleep, throwIfStopped } from "./signals.ts";
+import { abortError, type CallContext, sleep, throwIfStopped } from "./signals.ts";
 
 /** A retry policy with defaults applied. */
 export type RetryPolicy = ResolvedRetryOptions;
@@ -44,7 +44,11 @@ export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
   hooks: RetryHooks = {},
 ): Promise<T> {
+  let last: DanubeError | undefined;
   for (let attempt = 0; ; attempt++) {
+    if (last !== undefined && abortError(ctx) === undefined && Date.now() >= ctx.deadline) {
+      throw deadlineWhileRetrying(ctx, last);
+    }
     throwIfStopped(ctx);
     let error: DanubeError;
     try {
@@ -55,14 +59,17 @@ export async function withRetry<T>(
     if (!error.retryable || !retriesLeft(attempt, policy)) throw error;
     if (error.code === ErrorCode.DEADLINE_EXCEEDED && Date.now() >= ctx.deadline) throw error;
     const delay = backoffDelay(attempt, policy, hooks.random);
-    if (Date.now() + delay >= ctx.deadline) {
-      throw new DanubeError(
-        ErrorCode.DEADLINE_EXCEEDED,
-        `${ctx.operation}: deadline exceeded while retrying; last error: ${error.message}`,
-        { cause: error },
-      );
-    }
+    if (Date.now() + delay >= ctx.deadline) throw deadlineWhileRetrying(ctx, error);
+    last = error;
     await sleep(delay, ctx);
     await hooks.beforeRetry?.(attempt + 1, error);
   }
+}
+
+function deadlineWhileRetrying(ctx: CallContext, last: DanubeError): DanubeError {
+  return new DanubeError(
+    ErrorCode.DEADLINE_EXCEEDED,
+    `${ctx.operation}: deadline exceeded while retrying; last error: ${last.message}`,
+    { cause: last },
+  );
 }
