@@ -341,3 +341,13 @@ test("a broker announcing sequencing gets many sends in flight, each naming the 
     assert.equal(after[k], String(sent[k - 1]!.requestId), `send ${k} follows the send before it`);
   }
 });
+
+test("pipelined sends keep at most 32 MiB of payload in flight per partition", async (t) => {
+  const { broker, client } = await setup(t);
+  broker.responseHeaders.set("createProducer", { "x-danube-ts-sequencing": "1" });
+  const producer = await client.createProducer({ topic: "/d/t", name: "p" });
+  const seen = concurrencyProbe(broker, 30);
+  const payload = new Uint8Array(3_000_000);
+  await Promise.all(Array.from({ length: 20 }, () => producer.send(payload)));
+  assert.ok(seen.max > 1 && seen.max <= 11, `in flight at once: ${seen.max} (32 MiB / 3 MB = 11)`);
+});

@@ -36,6 +36,13 @@ export interface TopicSchema {
   stamp: { schemaId: bigint; version: number };
 }
 
+/**
+ * Payload bytes one partition keeps in flight when pipelining: half the bytes a danube-ts broker
+ * holds per producer for reordering (sendSequencing.maxHeldBytes, 64 MiB by default), so that
+ * early arrivals never overflow it. A single bigger send still goes, alone.
+ */
+const maxInFlightBytes = 32 * 1024 * 1024;
+
 interface Registration {
   readonly producerId: bigint;
   readonly address: BrokerAddress;
@@ -88,6 +95,7 @@ export class TopicProducer {
   /** Not yet dispatched, in send order. */
   #queue: PendingSend[] = [];
   readonly #inFlight = new Set<PendingSend>();
+  #inFlightBytes = 0;
   /** Failed with a retryable error during this recovery; resent first. */
   #failed: PendingSend[] = [];
   readonly #unsettled = new Set<PendingSend>();
@@ -230,6 +238,9 @@ export class TopicProducer {
     }
     const window = this.#window(registration);
     while (this.#queue.length > 0 && this.#inFlight.size < window) {
+      const next = this.#queue[0]!;
+      const bytes = next.message.payload.byteLength;
+      if (this.#inFlight.size > 0 && this.#inFlightBytes + bytes > maxInFlightBytes) return;
       this.#dispatch(registration, this.#queue.shift()!);
     }
   }
@@ -261,16 +272,21 @@ export class TopicProducer {
     };
     const after = registration.sequenced ? this.#predecessor() : undefined;
     this.#inFlight.add(send);
+    this.#inFlightBytes += send.message.payload.byteLength;
+    const landed = (): void => {
+      this.#inFlight.delete(send);
+      this.#inFlightBytes -= send.message.payload.byteLength;
+    };
     registration.sender.send(wire, send.ctx, after).then(
       (requestId) => {
-        this.#inFlight.delete(send);
+        landed();
         this.#settle(send, { requestId, topic: this.topic, producerId: registration.producerId });
         if (this.#isProbe(send)) this.#phase = { kind: "sending" };
         if (this.#phase.kind === "sending") this.#recovered();
         this.#afterSettle();
       },
       (thrown: unknown) => {
-        this.#inFlight.delete(send);
+        landed();
         if (this.#isProbe(send)) this.#phase = { kind: "sending" };
         this.#onFailure(registration, send, toDanubeError(thrown, send.ctx.operation));
         this.#afterSettle();
