@@ -3,8 +3,9 @@
 import { createClient } from "../../packages/client/src/index.ts";
 
 const serviceUrl = process.env.DANUBE_SERVICE_URL ?? "http://127.0.0.1:6650";
-// The retry policy, here with its defaults (maxRetries: 0 means no retries at all).
-const client = createClient({ serviceUrl, retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 } });
+// The retry policy, here with its defaults: retries end at each call's deadline (timeoutMs);
+// add maxRetries to also cap their number (0 means no retries at all).
+const client = createClient({ serviceUrl, retry: { baseDelayMs: 200, maxDelayMs: 5000 } });
 
 const watching = (async () => {
   for await (const event of client.status()) {

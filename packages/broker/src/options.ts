@@ -57,6 +57,8 @@ export interface BrokerOptions {
   brokerBufferBytes?: number;
   /** Housekeeping intervals; the defaults follow upstream. Mostly useful to tests. */
   housekeeping?: Partial<Housekeeping>;
+  /** Per-producer send order for clients that ask for it (danube-ts clients); see docs/delivery.md. */
+  sendSequencing?: Partial<SendSequencing>;
   /** Where to log. @default console logger at `logLevel` */
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
@@ -99,6 +101,19 @@ export interface Housekeeping {
   producerSilenceMs: number;
 }
 
+export interface SendSequencing {
+  /**
+   * Announce sequencing on CreateProducer and honour the clients' order header. Off, the broker
+   * behaves as upstream does (offsets in completion order); danube-ts clients then keep order by
+   * sending one message at a time. @default true
+   */
+  enabled: boolean;
+  /** Longest a send waits for an earlier send of its producer that has not arrived. @default 2000 */
+  maxWaitMs: number;
+  /** Payload bytes one producer may have waiting for earlier sends. @default 67108864 (64 MiB) */
+  maxHeldBytes: number;
+}
+
 export interface ResolvedBrokerOptions {
   dataDir: string;
   host: string;
@@ -116,6 +131,7 @@ export interface ResolvedBrokerOptions {
   subscriptionBufferBytes: number;
   brokerBufferBytes: number;
   housekeeping: Housekeeping;
+  sendSequencing: SendSequencing;
   logger: Logger;
   schemaCompatibilityRules: CompatibilityRules;
   maxOpenSegmentFiles: number | undefined;
@@ -213,6 +229,14 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
       producerSilenceMs: positive(
         "housekeeping.producerSilenceMs",
         options.housekeeping?.producerSilenceMs ?? 15_000,
+      ),
+    },
+    sendSequencing: {
+      enabled: options.sendSequencing?.enabled ?? true,
+      maxWaitMs: positive("sendSequencing.maxWaitMs", options.sendSequencing?.maxWaitMs ?? 2000),
+      maxHeldBytes: positive(
+        "sendSequencing.maxHeldBytes",
+        options.sendSequencing?.maxHeldBytes ?? 64 * 1024 * 1024,
       ),
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),

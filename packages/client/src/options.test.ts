@@ -27,7 +27,7 @@ test("client defaults", () => {
     serviceUrl: "http://127.0.0.1:6650",
     serviceTarget: "127.0.0.1:6650",
     requestTimeoutMs: 30_000,
-    retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
+    retry: { maxRetries: undefined, baseDelayMs: 200, maxDelayMs: 5000 },
     adminUrl: undefined,
     healthCheckIntervalMs: 5000,
     maxMessageBytes: 4 * 1024 * 1024 - 1024,
@@ -105,7 +105,13 @@ test("producer options: defaults and validation", () => {
     dispatchStrategy: "NonReliable",
     accessMode: "Shared",
     schema: undefined,
+    allowReorder: false,
   });
+  assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", allowReorder: true }).allowReorder, true);
+  invalid(
+    () => resolveProducerOptions({ topic: "/d/t", name: "p", allowReorder: "yes" as unknown as boolean }),
+    /allowReorder/,
+  );
   assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", partitions: 3 }).partitions, 3);
   invalid(
     () => resolveProducerOptions({ topic: "/d/t", name: "p", partitions: 0 }),

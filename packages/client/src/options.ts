@@ -19,11 +19,15 @@ import {
   type UrlScheme,
 } from "./transport/security.ts";
 
-/** Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED). */
+/**
+ * Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED other
+ * than an oversized message). Every retry loop is bounded by the call's deadline (`timeoutMs`,
+ * default `requestTimeoutMs`); `maxRetries` is an optional extra cap.
+ */
 export interface RetryOptions {
   /**
-   * Retries after the first attempt; 0 disables retrying.
-   * @default 5
+   * Most retries after the first attempt; 0 disables retrying.
+   * @default undefined (no count limit: retry until the call's deadline)
    */
   maxRetries?: number;
   /**
@@ -92,10 +96,10 @@ export interface ReceiveOptions {
   timeoutMs?: number;
 }
 
-/** Options of `client.createProducer()`. */
 /** What a producer sends when it has no schema: raw bytes, or a string sent as UTF-8. */
 export type RawPayload = Uint8Array | string;
 
+/** Options of `client.createProducer()`. */
 export interface ProducerOptions<T = RawPayload> extends CallOptions {
   /** Topic name, `/namespace/topic`. */
   topic: string;
@@ -123,6 +127,14 @@ export interface ProducerOptions<T = RawPayload> extends CallOptions {
    * @default undefined (raw payloads)
    */
   schema?: SchemaBindingOptions<T>;
+  /**
+   * Against a broker that does not sequence sends (upstream Danube), each partition keeps
+   * `send()` order by having one send in flight at a time; `true` pipelines sends there instead
+   * and accepts that the broker may store them out of order (large messages complete out of
+   * order on HTTP/2). A danube-ts broker keeps order with many in flight either way.
+   * @default false
+   */
+  allowReorder?: boolean;
 }
 
 /** Options of `producer.send()`. */
@@ -191,11 +203,11 @@ export interface NackOptions extends CallOptions {
 export function defaultClientOptions(): Required<
   Omit<ClientOptions, "serviceUrl" | "adminUrl" | keyof SecurityOptions>
 > & {
-  retry: Required<RetryOptions>;
+  retry: ResolvedRetryOptions;
 } {
   return {
     requestTimeoutMs: 30_000,
-    retry: { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 5000 },
+    retry: { maxRetries: undefined, baseDelayMs: 200, maxDelayMs: 5000 },
     healthCheckIntervalMs: 5000,
     maxMessageBytes: 4 * 1024 * 1024 - 1024,
   };
@@ -204,6 +216,13 @@ export function defaultClientOptions(): Required<
 /** Default number of messages buffered by a consumer. */
 export const defaultReceiveQueueSize = 100;
 
+/** A retry policy with defaults applied (`maxRetries` undefined: only the deadline bounds it). */
+export interface ResolvedRetryOptions {
+  maxRetries: number | undefined;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
 /** Client options with defaults applied and the service URL parsed. */
 export interface ResolvedClientOptions {
   /** The service URL with a scheme, as carried in `msg_id.broker_addr`. */
@@ -211,7 +230,7 @@ export interface ResolvedClientOptions {
   /** `host:port` to dial. */
   serviceTarget: string;
   requestTimeoutMs: number;
-  retry: Required<RetryOptions>;
+  retry: ResolvedRetryOptions;
   /** The admin URL with a scheme, when given. */
   adminUrl: string | undefined;
   healthCheckIntervalMs: number;
@@ -230,6 +249,7 @@ export interface ResolvedProducerOptions {
   dispatchStrategy: DispatchStrategy;
   accessMode: ProducerAccessMode;
   schema: SchemaBinding<unknown> | undefined;
+  allowReorder: boolean;
 }
 
 /** Subscribe options, validated, with defaults applied. */
@@ -318,6 +338,19 @@ function resolveEndpoint(
   return { url: `${security.tls ? "https" : "http"}://${target}`, target, security };
 }
 
+/** Applies the retry defaults and validates the result (`maxRetries` may stay undefined). */
+function resolveRetry(retry: RetryOptions | undefined, defaults: ResolvedRetryOptions): ResolvedRetryOptions {
+  const resolved: ResolvedRetryOptions = {
+    maxRetries: retry?.maxRetries ?? defaults.maxRetries,
+    baseDelayMs: retry?.baseDelayMs ?? defaults.baseDelayMs,
+    maxDelayMs: retry?.maxDelayMs ?? defaults.maxDelayMs,
+  };
+  if (resolved.maxRetries !== undefined) checkInteger(resolved.maxRetries, "retry.maxRetries", 0);
+  checkInteger(resolved.baseDelayMs, "retry.baseDelayMs", 0);
+  checkInteger(resolved.maxDelayMs, "retry.maxDelayMs", 0);
+  return resolved;
+}
+
 /** Validates client options and applies defaults. */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
@@ -327,16 +360,11 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     options.adminUrl === undefined
       ? undefined
       : resolveEndpoint(options.adminUrl, "adminUrl", options, "clientAdmin");
-  const retry = options.retry ?? {};
   const resolved: ResolvedClientOptions = {
     serviceUrl: url,
     serviceTarget: target,
     requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
-    retry: {
-      maxRetries: retry.maxRetries ?? defaults.retry.maxRetries,
-      baseDelayMs: retry.baseDelayMs ?? defaults.retry.baseDelayMs,
-      maxDelayMs: retry.maxDelayMs ?? defaults.retry.maxDelayMs,
-    },
+    retry: resolveRetry(options.retry, defaults.retry),
     adminUrl: admin?.url,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? defaults.healthCheckIntervalMs,
     maxMessageBytes: options.maxMessageBytes ?? defaults.maxMessageBytes,
@@ -344,9 +372,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     adminSecurity: admin?.security,
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
-  checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
-  checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
-  checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
   checkPositive(resolved.healthCheckIntervalMs, "healthCheckIntervalMs");
   checkPositive(resolved.maxMessageBytes, "maxMessageBytes");
   return resolved;
@@ -357,7 +382,7 @@ export interface ResolvedConnectionOptions {
   url: string;
   target: string;
   requestTimeoutMs: number;
-  retry: Required<RetryOptions>;
+  retry: ResolvedRetryOptions;
   security: ResolvedSecurity;
 }
 
@@ -374,22 +399,14 @@ export function resolveConnectionOptions(
   if (typeof options !== "object" || options === null) throw invalidArgument("options", "must be an object");
   const defaults = defaultClientOptions();
   const endpoint = resolveEndpoint(url, option, options, allowPlaintextToken ? "admin" : "service");
-  const retry = options.retry ?? {};
   const resolved: ResolvedConnectionOptions = {
     url: endpoint.url,
     target: endpoint.target,
     requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
-    retry: {
-      maxRetries: retry.maxRetries ?? defaults.retry.maxRetries,
-      baseDelayMs: retry.baseDelayMs ?? defaults.retry.baseDelayMs,
-      maxDelayMs: retry.maxDelayMs ?? defaults.retry.maxDelayMs,
-    },
+    retry: resolveRetry(options.retry, defaults.retry),
     security: endpoint.security,
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
-  checkInteger(resolved.retry.maxRetries, "retry.maxRetries", 0);
-  checkInteger(resolved.retry.baseDelayMs, "retry.baseDelayMs", 0);
-  checkInteger(resolved.retry.maxDelayMs, "retry.maxDelayMs", 0);
   return resolved;
 }
 
@@ -433,7 +450,9 @@ export function resolveProducerOptions<T>(options: ProducerOptions<T>): Resolved
   }
   const schema =
     options.schema === undefined ? undefined : (schemaBinding(options.schema) as SchemaBinding<unknown>);
-  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode, schema };
+  const allowReorder = options.allowReorder ?? false;
+  if (typeof allowReorder !== "boolean") throw invalidArgument("allowReorder", "must be a boolean");
+  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode, schema, allowReorder };
 }
 
 /** Validates subscribe options and applies defaults. */

@@ -117,3 +117,19 @@ test("an already aborted signal fails before the first attempt", async () => {
   );
   assert.equal(calls, 0);
 });
+
+test("without maxRetries the deadline alone ends retrying, naming the last error", async () => {
+  let calls = 0;
+  const started = Date.now();
+  await assert.rejects(
+    withRetry(ctx(300), { maxRetries: undefined, baseDelayMs: 1, maxDelayMs: 5 }, async () => {
+      calls++;
+      throw new DanubeError(ErrorCode.UNAVAILABLE, "still down");
+    }),
+    (e: unknown) =>
+      e instanceof DanubeError && e.code === ErrorCode.DEADLINE_EXCEEDED && /still down/.test(e.message),
+  );
+  const elapsed = Date.now() - started;
+  assert.ok(calls > 10, `kept retrying until the deadline (${calls} attempts)`);
+  assert.ok(elapsed >= 250 && elapsed < 2000, `stopped at the deadline (${elapsed} ms)`);
+});

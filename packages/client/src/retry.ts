@@ -1,12 +1,12 @@
 // Retry with linear, jittered backoff for retryable errors, bounded by the call context.
 
-import { type CallContext, sleep, throwIfStopped } from "./call-context.ts";
+import { abortError, type CallContext, sleep, throwIfStopped } from "./call-context.ts";
 import { toDanubeError } from "./errors/status-map.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
-import type { RetryOptions } from "./options.ts";
+import type { ResolvedRetryOptions } from "./options.ts";
 
-/** A fully specified retry policy. */
-export type RetryPolicy = Required<RetryOptions>;
+/** A retry policy with defaults applied. */
+export type RetryPolicy = ResolvedRetryOptions;
 
 /**
  * Backoff before retry number `attempt` (0-based): `min(base * (attempt + 1), max)`,
@@ -29,9 +29,15 @@ export interface RetryHooks {
   random?: () => number;
 }
 
+/** Whether `policy.maxRetries` (when set) allows retry number `attempt + 1`. */
+export function retriesLeft(attempt: number, policy: RetryPolicy): boolean {
+  return policy.maxRetries === undefined || attempt < policy.maxRetries;
+}
+
 /**
  * Runs `operation` until it succeeds, fails with a non-retryable error, exhausts
- * `policy.maxRetries`, or the context is aborted (CANCELLED) or out of time (DEADLINE_EXCEEDED).
+ * `policy.maxRetries` (when set), or the context is aborted (CANCELLED) or out of time
+ * (DEADLINE_EXCEEDED, naming the last error). The deadline is the bound that always holds.
  */
 export async function withRetry<T>(
   ctx: CallContext,
@@ -39,7 +45,11 @@ export async function withRetry<T>(
   operation: (attempt: number) => Promise<T>,
   hooks: RetryHooks = {},
 ): Promise<T> {
+  let last: DanubeError | undefined;
   for (let attempt = 0; ; attempt++) {
+    if (last !== undefined && abortError(ctx) === undefined && Date.now() >= ctx.deadline) {
+      throw deadlineWhileRetrying(ctx, last);
+    }
     throwIfStopped(ctx);
     let error: DanubeError;
     try {
@@ -47,17 +57,20 @@ export async function withRetry<T>(
     } catch (thrown) {
       error = toDanubeError(thrown, ctx.operation);
     }
-    if (!error.retryable || attempt >= policy.maxRetries) throw error;
+    if (!error.retryable || !retriesLeft(attempt, policy)) throw error;
     if (error.code === ErrorCode.DEADLINE_EXCEEDED && Date.now() >= ctx.deadline) throw error;
     const delay = backoffDelay(attempt, policy, hooks.random);
-    if (Date.now() + delay >= ctx.deadline) {
-      throw new DanubeError(
-        ErrorCode.DEADLINE_EXCEEDED,
-        `${ctx.operation}: deadline exceeded while retrying; last error: ${error.message}`,
-        { cause: error },
-      );
-    }
+    if (Date.now() + delay >= ctx.deadline) throw deadlineWhileRetrying(ctx, error);
+    last = error;
     await sleep(delay, ctx);
     await hooks.beforeRetry?.(attempt + 1, error);
   }
+}
+
+function deadlineWhileRetrying(ctx: CallContext, last: DanubeError): DanubeError {
+  return new DanubeError(
+    ErrorCode.DEADLINE_EXCEEDED,
+    `${ctx.operation}: deadline exceeded while retrying; last error: ${last.message}`,
+    { cause: last },
+  );
 }

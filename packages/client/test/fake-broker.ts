@@ -4,7 +4,7 @@ import { danube, schema } from "@danube-ts/protocol";
 import {
   type handleServerStreamingCall,
   type handleUnaryCall,
-  type Metadata,
+  Metadata,
   Server,
   ServerCredentials,
   type ServerErrorResponse,
@@ -35,6 +35,8 @@ export interface FakeBroker {
   calls: Map<string, unknown[]>;
   /** The request metadata of every call, by method name, in order. */
   headers: Map<string, Metadata[]>;
+  /** Response headers sent by a method (e.g. a broker capability on createProducer). */
+  responseHeaders: Map<string, Record<string, string>>;
   count(method?: string): number;
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
   const server = new Server();
   const calls = new Map<string, unknown[]>();
   const headers = new Map<string, Metadata[]>();
+  const responseHeaders = new Map<string, Record<string, string>>();
   let url = "";
   let nextId = 1000n;
   const handlers: FakeHandlers = {
@@ -79,6 +82,12 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     type Res = Awaited<ReturnType<FakeHandlers[K]>>;
     const handle: handleUnaryCall<Req, Res> = (call, callback) => {
       record(method, call.request, call.metadata);
+      const extra = responseHeaders.get(method);
+      if (extra !== undefined) {
+        const metadata = new Metadata();
+        for (const [k, v] of Object.entries(extra)) metadata.set(k, v);
+        call.sendMetadata(metadata);
+      }
       const handler = handlers[method] as (r: Req) => Promise<Res> | Res;
       Promise.resolve()
         .then(() => handler(call.request))
@@ -119,6 +128,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     handlers,
     calls,
     headers,
+    responseHeaders,
     count: (method) =>
       method === undefined
         ? [...calls.values()].reduce((n, l) => n + l.length, 0)

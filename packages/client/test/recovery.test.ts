@@ -288,3 +288,66 @@ test("flush() waits for every send in flight; close() flushes first", async (t) 
   assert.ok((await last).requestId >= 0n, "close() let the in-flight send finish");
   await assert.rejects(producer.send("after"), { code: ErrorCode.CLOSED });
 });
+
+/** A sendMessage handler answering after `delayMs`; returns the highest number of concurrent calls. */
+function concurrencyProbe(broker: FakeBroker, delayMs: number) {
+  const seen = { now: 0, max: 0 };
+  broker.handlers.sendMessage = async (m) => {
+    seen.now++;
+    seen.max = Math.max(seen.max, seen.now);
+    await later(delayMs);
+    seen.now--;
+    return { requestId: m.requestId };
+  };
+  return seen;
+}
+
+test("against a broker that does not announce sequencing, one send is in flight at a time", async (t) => {
+  const { broker, client } = await setup(t);
+  const producer = await client.createProducer({ topic: "/d/t", name: "p" });
+  const seen = concurrencyProbe(broker, 5);
+  await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send(String(i))));
+  assert.equal(seen.max, 1, "one at a time keeps order on any broker");
+  const sent = broker.calls.get("sendMessage") as danube.StreamMessage[];
+  assert.deepEqual(
+    sent.map(text),
+    Array.from({ length: 20 }, (_, i) => String(i)),
+  );
+  assert.ok(
+    (broker.headers.get("sendMessage") ?? []).every((h) => h.get("x-danube-ts-after").length === 0),
+    "no order header for a broker that did not ask for it",
+  );
+});
+
+test("allowReorder pipelines against a broker that does not sequence", async (t) => {
+  const { broker, client } = await setup(t);
+  const producer = await client.createProducer({ topic: "/d/t", name: "p", allowReorder: true });
+  const seen = concurrencyProbe(broker, 20);
+  await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send(String(i))));
+  assert.ok(seen.max > 1, `many in flight (${seen.max})`);
+});
+
+test("a broker announcing sequencing gets many sends in flight, each naming the one it follows", async (t) => {
+  const { broker, client } = await setup(t);
+  broker.responseHeaders.set("createProducer", { "x-danube-ts-sequencing": "1" });
+  const producer = await client.createProducer({ topic: "/d/t", name: "p" });
+  const seen = concurrencyProbe(broker, 20);
+  await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send(String(i))));
+  assert.ok(seen.max > 1, `many in flight (${seen.max})`);
+  const sent = broker.calls.get("sendMessage") as danube.StreamMessage[];
+  const after = (broker.headers.get("sendMessage") ?? []).map((h) => String(h.get("x-danube-ts-after")[0]));
+  assert.equal(after[0], "none", "the first send follows nothing in flight");
+  for (let k = 1; k < sent.length; k++) {
+    assert.equal(after[k], String(sent[k - 1]!.requestId), `send ${k} follows the send before it`);
+  }
+});
+
+test("pipelined sends keep at most 32 MiB of payload in flight per partition", async (t) => {
+  const { broker, client } = await setup(t);
+  broker.responseHeaders.set("createProducer", { "x-danube-ts-sequencing": "1" });
+  const producer = await client.createProducer({ topic: "/d/t", name: "p" });
+  const seen = concurrencyProbe(broker, 30);
+  const payload = new Uint8Array(3_000_000);
+  await Promise.all(Array.from({ length: 20 }, () => producer.send(payload)));
+  assert.ok(seen.max > 1 && seen.max <= 11, `in flight at once: ${seen.max} (32 MiB / 3 MB = 11)`);
+});

@@ -21,6 +21,7 @@ import { keyFiltersProblem } from "./glob.ts";
 import { randomId } from "./ids.ts";
 import { MemoryBudget, type MemoryStats } from "./memory-budget.ts";
 import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
+import { ProducerSequencer, type SendOrder } from "./producer-sequencer.ts";
 import { ReliableDispatcher } from "./reliable-dispatcher.ts";
 import { Subscription } from "./subscription.ts";
 import { SubscriptionSettings } from "./subscription-settings.ts";
@@ -235,6 +236,28 @@ export class BrokerCore {
     }
   }
 
+  /**
+   * Publishes in the producer's send order when the client stated it (`order`, see
+   * producer-sequencer.ts); `onCancel` tells when the caller gave the send up.
+   */
+  publishInOrder(
+    message: StreamMessage,
+    order: SendOrder | undefined,
+    onCancel: (listener: () => void) => () => void,
+  ): Promise<void> {
+    const producer = message.msgId && this.producers.get(message.msgId.producerId);
+    if (order === undefined || !producer || !this.options.sendSequencing.enabled)
+      return this.publish(message);
+    producer.sequencer ??= new ProducerSequencer(this.options.sendSequencing);
+    return producer.sequencer.submit(message.requestId, order, message.payload.length, onCancel, () =>
+      this.publish(message),
+    );
+  }
+
+  /**
+   * Stores one message. The offset is assigned synchronously, before the first await (the
+   * sequencer relies on it: call order is offset order); keep every check above the append sync.
+   */
   async publish(message: StreamMessage): Promise<void> {
     this.assertOpen();
     const msgId = message.msgId;

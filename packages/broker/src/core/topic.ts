@@ -1,5 +1,6 @@
 import { danube } from "@danube-ts/protocol";
 import type { TopicLog } from "../storage/index.ts";
+import type { ProducerSequencer } from "./producer-sequencer.ts";
 import type { Subscription } from "./subscription.ts";
 import { DispatchStrategy, type StreamMessage } from "./types.ts";
 
@@ -10,6 +11,8 @@ export interface ProducerInfo {
   accessMode: number;
   /** Last create, send or health check (ms since epoch). */
   lastSeen: number;
+  /** Orders the sends of a client that asked for it (created on its first sequenced send). */
+  sequencer?: ProducerSequencer;
 }
 
 /**

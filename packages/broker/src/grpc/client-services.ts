@@ -1,8 +1,9 @@
 import { danube } from "@danube-ts/protocol";
 import { Metadata, type ServerWritableStream, status } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
+import { afterHeader, type SendOrder, sequencingHeader } from "../core/producer-sequencer.ts";
 import type { MessageSink } from "../core/types.ts";
-import { notFound } from "../errors.ts";
+import { invalidArgument, notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toServiceError, unary } from "./handlers.ts";
 
@@ -15,7 +16,7 @@ export interface ClientServicesContext {
 
 export function producerService({ core, logger }: ClientServicesContext): danube.ProducerServiceServer {
   return {
-    createProducer: unary(logger, async (req: danube.ProducerRequest) => {
+    createProducer: unary(logger, async (req: danube.ProducerRequest, call) => {
       if (!core.options.autoCreateTopics && core.catalog.get(req.topicName) === undefined) {
         throw notFound(`Unable to find the topic: ${req.topicName}`);
       }
@@ -26,13 +27,35 @@ export function producerService({ core, logger }: ClientServicesContext): danube
         accessMode: req.producerAccessMode,
         schemaSubject: req.schemaRef?.subject,
       });
+      if (core.options.sendSequencing.enabled) {
+        const metadata = new Metadata();
+        metadata.set(sequencingHeader, "1");
+        call.sendMetadata(metadata);
+      }
       return { requestId: req.requestId, producerId: producer.id, producerName: producer.name };
     }),
-    sendMessage: unary(logger, async (req: danube.StreamMessage) => {
-      await core.publish(req);
+    sendMessage: unary(logger, async (req: danube.StreamMessage, call) => {
+      const onCancel = (listener: () => void) => {
+        if (call.cancelled) queueMicrotask(listener);
+        call.once("cancelled", listener);
+        return () => call.off("cancelled", listener);
+      };
+      await core.publishInOrder(req, sendOrder(call.metadata), onCancel);
       return { requestId: req.requestId };
     }),
   };
+}
+
+/** The order a danube-ts client stated for a send (undefined when it stated none, as upstream clients). */
+function sendOrder(metadata: Metadata): SendOrder | undefined {
+  const [value] = metadata.get(afterHeader);
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (text === "none") return { after: undefined };
+  if (!/^\d{1,20}$/.test(text)) {
+    throw invalidArgument(`${afterHeader} must be a request id or "none", got ${JSON.stringify(text)}`);
+  }
+  return { after: BigInt(text) };
 }
 
 export function consumerService({ core, logger }: ClientServicesContext): danube.ConsumerServiceServer {

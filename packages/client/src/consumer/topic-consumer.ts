@@ -69,10 +69,6 @@ export class TopicConsumer implements Acknowledger {
     setMaxListeners(0, this.#stop.signal);
   }
 
-  get consumerId(): bigint | undefined {
-    return this.#consumerId;
-  }
-
   /** Looks the topic up and subscribes, retrying retryable failures; starts the health check. */
   async subscribe(ctx: CallContext): Promise<void> {
     await withRetry(ctx, this.#runtime.options.retry, () => this.#register(ctx));

@@ -71,3 +71,21 @@ test("DanubeError instanceof works across copies through the brand", () => {
   assert.ok(!(new Error("plain") instanceof DanubeError));
   assert.ok(!((null as unknown) instanceof DanubeError));
 });
+
+test("RESOURCE_EXHAUSTED for an oversized message is INVALID_ARGUMENT, never retried", () => {
+  for (const details of [
+    "Received message larger than max (6291600 vs 5242880)",
+    "Sent message larger than max (9000000 vs 4194304)",
+    "Error, decoded message length too large: found 5000000 bytes, the limit is: 4194304 bytes",
+  ]) {
+    const error = fromServiceError(serviceError(status.RESOURCE_EXHAUSTED, details), "send (SendMessage)");
+    assert.equal(error.code, ErrorCode.INVALID_ARGUMENT, details);
+    assert.equal(error.retryable, false);
+    assert.equal(error.grpcCode, status.RESOURCE_EXHAUSTED);
+  }
+  for (const details of ["rate limited", "held bytes exceed max budget"]) {
+    const busy = fromServiceError(serviceError(status.RESOURCE_EXHAUSTED, details), "send");
+    assert.equal(busy.code, ErrorCode.RESOURCE_EXHAUSTED, details);
+    assert.equal(busy.retryable, true);
+  }
+});

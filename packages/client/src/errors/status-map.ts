@@ -42,10 +42,21 @@ function isStatusLike(value: unknown): value is StatusLike {
   );
 }
 
+/**
+ * RESOURCE_EXHAUSTED for a message over a gRPC size limit (grpc-js: "Received message larger than
+ * max", "Sent message larger than max"; tonic: "message length too large"). Retrying the same
+ * bytes can never succeed, so it maps to INVALID_ARGUMENT (not retryable), like the client's own
+ * maxMessageBytes check; other RESOURCE_EXHAUSTED (a busy broker) stays retryable.
+ */
+const oversized = /message larger than max|message length too large/i;
+
 /** Converts a grpc-js ServiceError into a DanubeError; `operation` prefixes the message. */
 export function fromServiceError(error: StatusLike, operation: string): DanubeError {
-  const code = codeFromGrpcStatus(error.code);
   const detail = error.details || error.message || GrpcStatus[error.code] || "unknown error";
+  const code =
+    error.code === GrpcStatus.RESOURCE_EXHAUSTED && oversized.test(detail)
+      ? ErrorCode.INVALID_ARGUMENT
+      : codeFromGrpcStatus(error.code);
   return new DanubeError(code, `${operation}: ${detail}`, { cause: error, grpcCode: error.code });
 }
 

@@ -33,8 +33,10 @@ export interface Producer<T = RawPayload> extends AsyncDisposable {
   /**
    * Publishes one message (strings are sent as UTF-8; with a schema, the value is validated and
    * encoded by its serde, INVALID_ARGUMENT before any RPC when invalid). With `key`, the partition
-   * is chosen by FNV-1a 64 of the key, else round robin. Many sends may be in flight at once;
-   * within a partition the broker stores them in `send()` order, retries and reconnects included.
+   * is chosen by FNV-1a 64 of the key, else round robin. Within a partition the broker stores
+   * messages in `send()` order, retries and reconnects included: many sends are in flight at once
+   * against a danube-ts broker (it sequences them), one at a time against any other broker
+   * unless the producer was created with `allowReorder` (docs/delivery.md, "Ordering").
    */
   send(payload: T, options?: SendOptions): Promise<SendReceipt>;
   /**

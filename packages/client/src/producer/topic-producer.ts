@@ -1,5 +1,6 @@
-// A producer attached to one (partition) topic: concurrent in-flight sends in send() order,
-// recovery (retry, re-create after a broker restart) that keeps that order.
+// A producer attached to one (partition) topic: sends in send() order (many in flight against a
+// sequencing broker, one at a time otherwise), recovery (retry, re-create after a broker restart)
+// that keeps that order.
 import type { danube } from "@danube-ts/protocol";
 import {
   abortError,
@@ -16,15 +17,15 @@ import {
   type ProducerAccessMode,
 } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
-import { closedError, type DanubeError, ErrorCode } from "../errors.ts";
+import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
-import { backoffDelay, withRetry } from "../retry.ts";
+import { backoffDelay, retriesLeft, withRetry } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
-import { createUnarySender, type MessageSender } from "./message-sender.ts";
+import { createUnarySender, type MessageSender, sequencingHeader } from "./message-sender.ts";
 import { type OutgoingMessage, PendingSend, type SendReceipt } from "./pending-send.ts";
 
 export type { OutgoingMessage, SendReceipt } from "./pending-send.ts";
@@ -35,19 +36,46 @@ export interface TopicSchema {
   stamp: { schemaId: bigint; version: number };
 }
 
+/**
+ * Payload bytes one partition keeps in flight when pipelining: half the bytes a danube-ts broker
+ * holds per producer for reordering (sendSequencing.maxHeldBytes, 64 MiB by default), so that
+ * early arrivals never overflow it. A single bigger send still goes, alone.
+ */
+const maxInFlightBytes = 32 * 1024 * 1024;
+
 interface Registration {
   readonly producerId: bigint;
   readonly address: BrokerAddress;
   readonly sender: MessageSender;
+  /** The broker announced that it stores sends in the order the client states (danube-ts). */
+  readonly sequenced: boolean;
 }
 
 /**
- * Sends are dispatched as soon as they arrive (many in flight, no lock), in `send()` order.
- * When one fails with a retryable error, or NOT_FOUND because the broker forgot the producer
- * (restart), the producer stops dispatching, lets what is in flight settle, backs off,
- * re-creates the registration if needed (lookup + CreateProducer with the same name), then
- * resends the failed sends and the queued ones in their original order: the first one alone
- * (a probe), the rest once it succeeded. So a retried message never overtakes a later one.
+ * Where a topic producer is in its send and recovery cycle (closed is `#stop` aborted):
+ * - `sending`: queued sends are dispatched, up to the window (unbounded against a sequencing
+ *   broker or with `allowReorder`, else 1);
+ * - `draining`: a send failed with a retryable error, or the registration is gone: nothing is
+ *   dispatched until every in-flight send settled;
+ * - `recovering`: backing off, then re-creating the registration if needed;
+ * - `probing`: the first send to resend goes alone; the others follow once it succeeded.
+ */
+type Phase =
+  | { readonly kind: "sending" }
+  | { readonly kind: "draining" }
+  | { readonly kind: "recovering" }
+  | { readonly kind: "probing"; readonly probe: PendingSend };
+
+/**
+ * Sends are dispatched in `send()` order. Against a broker that sequences (danube-ts announces
+ * it on CreateProducer) many are in flight, each naming the in-flight send it follows, and the
+ * broker assigns offsets in that order; against any other broker one send is in flight at a
+ * time unless `allowReorder` is set. When one fails with a retryable error, or NOT_FOUND
+ * because the broker forgot the producer (restart), the producer stops dispatching, lets what
+ * is in flight settle, backs off, re-creates the registration if needed (lookup +
+ * CreateProducer with the same name), then resends the failed sends and the queued ones in
+ * their original order: the first one alone (a probe), the rest once it succeeded. A send is
+ * retried until its own deadline (and `retry.maxRetries` when set).
  */
 export class TopicProducer {
   readonly topic: string;
@@ -56,21 +84,21 @@ export class TopicProducer {
   readonly #dispatchStrategy: DispatchStrategy;
   readonly #accessMode: ProducerAccessMode;
   readonly #schema: TopicSchema | undefined;
+  readonly #allowReorder: boolean;
   readonly #emit: StatusSink;
   readonly #nextRequestId = requestIdCounter(0n);
   readonly #stop = new AbortController();
+  /** Undefined before the first create and whenever the broker forgot the producer. */
   #registration: Registration | undefined;
+  #phase: Phase = { kind: "sending" };
   #seq = 0;
   /** Not yet dispatched, in send order. */
   #queue: PendingSend[] = [];
   readonly #inFlight = new Set<PendingSend>();
+  #inFlightBytes = 0;
   /** Failed with a retryable error during this recovery; resent first. */
   #failed: PendingSend[] = [];
   readonly #unsettled = new Set<PendingSend>();
-  #recovering = false;
-  #recoveryRunning = false;
-  #needsCreate = false;
-  #probe: PendingSend | undefined;
   #attempt = 0;
   #lastError: DanubeError | undefined;
 
@@ -82,6 +110,7 @@ export class TopicProducer {
       dispatchStrategy: DispatchStrategy;
       accessMode: ProducerAccessMode;
       schema?: TopicSchema | undefined;
+      allowReorder?: boolean;
     },
     emit: StatusSink,
   ) {
@@ -91,17 +120,8 @@ export class TopicProducer {
     this.#dispatchStrategy = settings.dispatchStrategy;
     this.#accessMode = settings.accessMode;
     this.#schema = settings.schema;
+    this.#allowReorder = settings.allowReorder ?? false;
     this.#emit = emit;
-  }
-
-  /** The broker id of this producer, once created (changes when re-created). */
-  get producerId(): bigint | undefined {
-    return this.#registration?.producerId;
-  }
-
-  /** Sends not settled yet (queued, in flight or waiting for a retry). */
-  get pending(): number {
-    return this.#unsettled.size;
   }
 
   /** Looks the topic up and registers the producer, retrying retryable failures. */
@@ -112,13 +132,14 @@ export class TopicProducer {
       "producer",
       () => {
         const registration = this.#registration;
-        if (this.#recovering || registration === undefined) return undefined;
+        const kind = this.#phase.kind;
+        if (kind === "draining" || kind === "recovering" || registration === undefined) return undefined;
         return { id: registration.producerId, address: registration.address };
       },
       this.#stop.signal,
       (target) => {
         if (this.#registration?.producerId !== target.id) return;
-        this.#needsCreate = true;
+        this.#registration = undefined;
         this.#startRecovery(undefined);
       },
     );
@@ -137,14 +158,25 @@ export class TopicProducer {
       producerAccessMode: accessModeToWire(this.#accessMode),
       dispatchStrategy: dispatchStrategyToWire(this.#dispatchStrategy),
     };
-    const response = await unaryCall<danube.ProducerResponse>(ctx, "CreateProducer", (options, callback) =>
-      connection.producer.createProducer(request, runtime.pool.metadata(address), options, callback),
-    );
+    let sequenced = false;
+    const response = await unaryCall<danube.ProducerResponse>(ctx, "CreateProducer", (options, callback) => {
+      const call = connection.producer.createProducer(
+        request,
+        runtime.pool.metadata(address),
+        options,
+        callback,
+      );
+      call.on("metadata", (metadata) => {
+        sequenced = metadata.get(sequencingHeader).some((v) => String(v) === "1");
+      });
+      return call;
+    });
     const metadata = () => runtime.pool.metadata(address);
     this.#registration = {
       producerId: response.producerId,
       address,
       sender: createUnarySender(connection, metadata),
+      sequenced,
     };
   }
 
@@ -181,20 +213,46 @@ export class TopicProducer {
     if (this.#inFlight.has(send)) return; // the RPC itself is cancelled and fails
     this.#queue = this.#queue.filter((s) => s !== send);
     this.#failed = this.#failed.filter((s) => s !== send);
+    const last = this.#lastError;
+    if (error.code === ErrorCode.DEADLINE_EXCEEDED && send.failures > 0 && last !== undefined) {
+      error = new DanubeError(
+        ErrorCode.DEADLINE_EXCEEDED,
+        `${send.ctx.operation}: deadline exceeded after ${send.failures} failed attempts; last error: ${last.message}`,
+        { cause: last },
+      );
+    }
     this.#settle(send, error);
   }
 
+  /** How many sends may be in flight at once without risking the stored order. */
+  #window(registration: Registration): number {
+    return registration.sequenced || this.#allowReorder ? Number.POSITIVE_INFINITY : 1;
+  }
+
   #pump(): void {
-    if (this.#recovering || this.#probe !== undefined || this.#stop.signal.aborted) return;
-    if (this.#needsCreate || this.#registration === undefined) {
+    if (this.#phase.kind !== "sending" || this.#stop.signal.aborted) return;
+    const registration = this.#registration;
+    if (registration === undefined) {
       if (this.#queue.length > 0) this.#startRecovery(undefined);
       return;
     }
-    while (this.#queue.length > 0) this.#dispatch(this.#queue.shift()!);
+    const window = this.#window(registration);
+    while (this.#queue.length > 0 && this.#inFlight.size < window) {
+      const next = this.#queue[0]!;
+      const bytes = next.message.payload.byteLength;
+      if (this.#inFlight.size > 0 && this.#inFlightBytes + bytes > maxInFlightBytes) return;
+      this.#dispatch(registration, this.#queue.shift()!);
+    }
   }
 
-  #dispatch(send: PendingSend): void {
-    const registration = this.#registration!;
+  /** The newest in-flight send (the one a new send follows), null when none is in flight. */
+  #predecessor(): bigint | null {
+    let newest: bigint | null = null;
+    for (const s of this.#inFlight) if (newest === null || s.requestId > newest) newest = s.requestId;
+    return newest;
+  }
+
+  #dispatch(registration: Registration, send: PendingSend): void {
     const wire: danube.StreamMessage = {
       requestId: send.requestId,
       msgId: {
@@ -212,63 +270,70 @@ export class TopicProducer {
       schemaVersion: this.#schema?.stamp.version,
       routingKey: send.message.key,
     };
+    const after = registration.sequenced ? this.#predecessor() : undefined;
     this.#inFlight.add(send);
-    registration.sender.send(wire, send.ctx).then(
+    this.#inFlightBytes += send.message.payload.byteLength;
+    const landed = (): void => {
+      this.#inFlight.delete(send);
+      this.#inFlightBytes -= send.message.payload.byteLength;
+    };
+    registration.sender.send(wire, send.ctx, after).then(
       (requestId) => {
-        this.#inFlight.delete(send);
+        landed();
         this.#settle(send, { requestId, topic: this.topic, producerId: registration.producerId });
-        if (this.#probe === send) this.#probe = undefined;
-        if (!this.#recovering) this.#recovered();
+        if (this.#isProbe(send)) this.#phase = { kind: "sending" };
+        if (this.#phase.kind === "sending") this.#recovered();
         this.#afterSettle();
       },
       (thrown: unknown) => {
-        this.#inFlight.delete(send);
-        if (this.#probe === send) this.#probe = undefined;
-        this.#onFailure(send, toDanubeError(thrown, send.ctx.operation));
+        landed();
+        if (this.#isProbe(send)) this.#phase = { kind: "sending" };
+        this.#onFailure(registration, send, toDanubeError(thrown, send.ctx.operation));
         this.#afterSettle();
       },
     );
   }
 
-  #onFailure(send: PendingSend, error: DanubeError): void {
+  #isProbe(send: PendingSend): boolean {
+    return this.#phase.kind === "probing" && this.#phase.probe === send;
+  }
+
+  #onFailure(registration: Registration, send: PendingSend, error: DanubeError): void {
     const stopped = abortError(send.ctx) ?? (Date.now() >= send.ctx.deadline ? error : undefined);
     // NOT_FOUND on SendMessage: the broker does not know the producer id (it restarted).
     const forgotten = error.code === ErrorCode.NOT_FOUND;
     // Whether or not this send is retried, the registration is gone: re-create it.
-    if (forgotten) this.#needsCreate = true;
-    if (stopped !== undefined || (!error.retryable && !forgotten)) {
+    if (forgotten && this.#registration === registration) this.#registration = undefined;
+    const final =
+      stopped !== undefined ||
+      (!error.retryable && !forgotten) ||
+      !retriesLeft(send.failures, this.#runtime.options.retry);
+    if (final) {
       this.#settle(send, stopped ?? error);
       if (forgotten) this.#startRecovery(error);
       return;
     }
     send.failures++;
-    if (send.failures > this.#runtime.options.retry.maxRetries) {
-      this.#settle(send, error);
-      if (forgotten) this.#startRecovery(error);
-      return;
-    }
     this.#failed.push(send);
     this.#startRecovery(error);
   }
 
   #afterSettle(): void {
-    if (this.#recovering) this.#maybeRecover();
+    if (this.#phase.kind === "draining") this.#maybeRecover();
     else this.#pump();
   }
 
   #startRecovery(error: DanubeError | undefined): void {
     if (error !== undefined) this.#lastError = error;
-    if (this.#stop.signal.aborted) return;
-    this.#recovering = true;
+    if (this.#stop.signal.aborted || this.#phase.kind === "recovering") return;
+    this.#phase = { kind: "draining" };
     this.#maybeRecover();
   }
 
   #maybeRecover(): void {
-    if (this.#inFlight.size > 0 || this.#recoveryRunning) return;
-    this.#recoveryRunning = true;
-    void this.#recover().finally(() => {
-      this.#recoveryRunning = false;
-    });
+    if (this.#phase.kind !== "draining" || this.#inFlight.size > 0) return;
+    this.#phase = { kind: "recovering" };
+    void this.#recover();
   }
 
   /** Backs off, re-creates if needed, then resends in order starting with a probe. Never rejects. */
@@ -287,12 +352,14 @@ export class TopicProducer {
         reason,
         cause: this.#lastError,
       });
+      // NOT_FOUND: the broker is reachable and forgot the producer (it restarted): re-create now.
+      const forgotten = this.#lastError?.code === ErrorCode.NOT_FOUND && this.#registration === undefined;
       try {
-        await sleep(backoffDelay(this.#attempt - 1, runtime.options.retry), stopCtx);
+        await sleep(forgotten ? 0 : backoffDelay(this.#attempt - 1, runtime.options.retry), stopCtx);
       } catch {
         return; // closed
       }
-      if (this.#needsCreate || this.#registration === undefined) {
+      if (this.#registration === undefined) {
         const ctx = createCallContext(
           "recreate producer",
           undefined,
@@ -301,7 +368,6 @@ export class TopicProducer {
         );
         try {
           await this.#register(ctx);
-          this.#needsCreate = false;
         } catch (thrown) {
           if (this.#stop.signal.aborted) return;
           const error = toDanubeError(thrown, ctx.operation);
@@ -319,7 +385,7 @@ export class TopicProducer {
           for (const send of [...this.#failed, ...this.#queue]) this.#settle(send, error);
           this.#failed = [];
           this.#queue = [];
-          this.#recovering = false;
+          this.#phase = { kind: "sending" };
           this.#attempt = 0;
           return;
         }
@@ -327,12 +393,16 @@ export class TopicProducer {
       }
       this.#queue = [...this.#failed, ...this.#queue].filter((s) => !s.settled).sort((a, b) => a.seq - b.seq);
       this.#failed = [];
-      this.#recovering = false;
+      const registration = this.#registration;
       const probe = this.#queue.shift();
-      if (probe !== undefined) {
-        this.#probe = probe;
-        this.#dispatch(probe);
+      if (probe === undefined || registration === undefined) {
+        if (probe !== undefined) this.#queue.unshift(probe);
+        this.#phase = { kind: "sending" };
+        this.#pump();
+        return;
       }
+      this.#phase = { kind: "probing", probe };
+      this.#dispatch(registration, probe);
       return;
     }
   }
