@@ -22,12 +22,6 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   schemas: { usage: schemasUsage, load: async () => (await import("./commands/schemas.ts")).schemasCommand },
 };
 
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = "code" in err && typeof err.code === "string" ? ` [${err.code}]` : "";
-  return `${err.message}${code}`;
-}
-
 /** Runs the `danube` command line `argv` (without node and script) and resolves to its exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [first, ...rest] = argv;
@@ -62,8 +56,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(err.usage);
       return ExitCode.USAGE;
     }
-    io.err(`danube ${first}: ${describe(err)}`);
-    const { exitCodeFor } = await import("./error-exit.ts");
-    return exitCodeFor(err);
+    const { describeError } = await import("./error-exit.ts");
+    const { message, exitCode } = describeError(err);
+    io.err(`danube ${first}: ${message}`);
+    return exitCode;
   }
 }

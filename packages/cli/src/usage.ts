@@ -31,35 +31,74 @@ Flags:
   --mode standalone             accepted for compatibility with danube-broker; other modes are rejected
   -h, --help                    show this help`;
 
-export const produceUsage = `Usage: danube produce --service-url <url> --topic <topic> [flags]
+export const produceUsage = `Usage: danube produce --topic <topic> [payload] [flags]
 
-Sends --count messages one after the other and prints a line per message.
+Sends messages to a topic, many in flight at once (in order), prints a line per acknowledged
+message on stdout and the number sent (with the rate from 100 messages on) on stderr.
 
-Flags:
-  -s, --service-url <url>   broker URL, e.g. http://127.0.0.1:6650 (required)
-  -t, --topic <topic>       topic, /namespace/topic (required)
-  -c, --count <n>           number of messages (default 1)
-  -m, --message <text>      payload text (default "Hello Danube")
-  -p, --producer <name>     producer name (default danube-cli-producer-<random>)
-  --reliable                reliable (stored) dispatch; default non-reliable
-  --partitions <n>          create a partitioned topic with n partitions
-  -k, --key <key>           routing key
-  -a, --attr <k=v>          message attribute; repeat for more
-  -h, --help                show this help`;
-
-export const consumeUsage = `Usage: danube consume --service-url <url> --topic <topic> --subscription <name> [flags]
-
-Prints each message on stdout and acknowledges it. Exits after --count messages, or on
-SIGINT/SIGTERM with code 0. The topic must exist: a new subscription starts with the next
-message published.
+The payload comes from, in this order: the argument or --message (sent --count times); --file
+(the whole file is one message, or one message per line with --send-on newline; "-" is stdin);
+else stdin, one message per non-empty line (--send-on eof: the whole input, sent --count times).
 
 Flags:
-  -s, --service-url <url>    broker URL, e.g. http://127.0.0.1:6650 (required)
+  -s, --service-url <url>      broker URL (default $DANUBE_SERVICE_URL, else http://127.0.0.1:6650);
+                               --service-addr is accepted too (upstream danube-cli)
+  -t, --topic <topic>          topic, /namespace/topic (required)
+  -m, --message <text>         payload text (same as the argument)
+  -f, --file <path>            payload file ("-": stdin)
+  --send-on <newline|eof>      split --file / stdin into lines, or send it whole
+  -c, --count <n>              send the payload n times (default 1)
+  -n, --producer-name <name>   producer name (default danube-cli-producer-<random>; --producer too)
+  --reliable                   reliable (stored) dispatch; default non-reliable
+  -p, --partitions <n>         create a partitioned topic with n partitions
+  -k, --key <key>              routing key (picks the partition)
+  -a, --attributes <k:v,...>   attributes, upstream's form (k=v accepted); repeatable
+  --attr <k=v>                 one attribute, the value taken verbatim (may contain commas); repeatable
+  -i, --interval <ms>          pause between messages, sending one at a time (default: no pause)
+  --max-in-flight <n>          sends in flight at most (default 64)
+  -q, --quiet                  no line per message on stdout
+  --schema-subject <subject>   encode with the subject's registered schema (JSON payloads for
+                               json_schema, avro and protobuf); the messages carry its id and version
+  --schema-version <n>         pin that version (default latest)
+  --schema-min-version <n>     use that version or a newer one
+  --schema-file <path>         register this schema (if new) and encode with it; subject from
+                               --schema-subject, else the topic (/default/orders -> default-orders)
+  --schema-type <type>         type of --schema-file: json_schema, avro, protobuf, string, number, bytes
+  -h, --help                   show this help
+
+Stop with Ctrl-C: sends in flight finish, the count so far is printed, exit code 0.`;
+
+export const consumeUsage = `Usage: danube consume --topic <topic> --subscription <name> [flags]
+
+Prints each message on stdout and acknowledges it. Exits after --count messages, or on Ctrl-C
+(SIGINT) or SIGTERM with code 0. The topic must exist: a new subscription starts with the next
+message published. While the broker is unreachable, the reconnect attempts are shown on stderr.
+
+Output (--output):
+  text   one line per message with its fields; the payload with control characters escaped
+         (\\n, \\xNN, \\uNNNN), binary payloads as <binary N bytes: hex…>, and payloads longer than
+         --max-payload characters cut with a marker (default)
+  raw    the payload bytes as they are, then a newline
+  json   one JSON object per line: topic, offset, producer_id, producer_name, request_id,
+         publish_time, key, attributes, schema_id, schema_version, size, payload (or
+         payload_base64 when not UTF-8) and, with a schema, schema_subject, schema_type, value;
+         64-bit numbers are strings
+
+Messages that carry a schema id are decoded with that schema version from the registry (json:
+"value", text: value=...), unless --no-schema.
+
+Flags:
+  -s, --service-url <url>    broker URL (default $DANUBE_SERVICE_URL, else http://127.0.0.1:6650);
+                             --service-addr is accepted too (upstream danube-cli)
   -t, --topic <topic>        topic, /namespace/topic (required)
-  -S, --subscription <name>  subscription name (required)
+  -m, --subscription <name>  subscription name (required; -S and --sub are accepted too)
   -n, --consumer <name>      consumer name (default danube-cli-consumer-<random>)
-  --type <type>              Exclusive, Shared, Failover or KeyShared (default Shared)
+  --type <type>              Exclusive, Shared, Failover or KeyShared (default Shared); also
+                             --sub-type with upstream's spellings (fail-over, key-shared)
   -c, --count <n>            exit after n messages (default: run until interrupted)
+  -o, --output <format>      text, raw or json (default text)
+  --max-payload <n>          characters of a payload shown in text output (default 1024; 0: all)
+  --no-schema                do not decode with the writer schema
   -h, --help                 show this help`;
 
 export const topicsUsage = `Usage: danube topics <list|create|describe|delete> [flags]

@@ -94,7 +94,7 @@ test("broker on port 0, produce and consume round-trip, SIGTERM exits 0", async 
 test("consume exits 0 on SIGINT; the broker exits 0 on SIGINT", async (t) => {
   const { broker, url } = await startBroker(t);
   const topic = "/default/cli-sigint";
-  const create = await runCli(["produce", "-s", url, "-t", topic, "--reliable"]);
+  const create = await runCli(["produce", "-s", url, "-t", topic, "--reliable", "-m", "first"]);
   assert.equal(create.code, 0, create.stderr);
 
   const consumer = track(t, startCli(["consume", "-s", url, "-t", topic, "-S", "s1"]));

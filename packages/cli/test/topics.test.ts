@@ -42,7 +42,9 @@ test("topics: create (plain and partitioned), list, describe, delete", async (t)
   assert.equal((JSON.parse(described.stdout) as { name: string }).name, "/default/orders");
 
   const again = await runCli(["topics", "create", ...admin, "--topic", "/default/orders"]);
-  assert.equal(again.code, 11, "already exists is NOT_FOUND on the admin API, as upstream");
+  // The broker answers NOT_FOUND, as upstream does; the CLI says what it means and exits 12.
+  assert.equal(again.code, 12, again.stderr);
+  assert.match(again.stderr, /topic \/default\/orders already exists/);
 
   assert.equal((await runCli(["topics", "delete", ...admin, "--topic", "/default/events"])).code, 0);
   const after = await runCli(["topics", "list", ...admin]);
