@@ -4,7 +4,8 @@
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type Io, processIo } from "./io.ts";
-import { brokerUsage, consumeUsage, mainUsage, produceUsage, schemasUsage, topicsUsage } from "./usage.ts";
+import { brokerUsage, consumeUsage, mainUsage, produceUsage, schemasUsage } from "./usage.ts";
+import { brokersUsage, namespacesUsage, subscriptionsUsage, topicsUsage } from "./usage-admin.ts";
 import { cliVersion } from "./version.ts";
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -20,6 +21,15 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   consume: { usage: consumeUsage, load: async () => (await import("./commands/consume.ts")).consumeCommand },
   topics: { usage: topicsUsage, load: async () => (await import("./commands/topics.ts")).topicsCommand },
   schemas: { usage: schemasUsage, load: async () => (await import("./commands/schemas.ts")).schemasCommand },
+  subscriptions: {
+    usage: subscriptionsUsage,
+    load: async () => (await import("./commands/subscriptions.ts")).subscriptionsCommand,
+  },
+  namespaces: {
+    usage: namespacesUsage,
+    load: async () => (await import("./commands/namespaces.ts")).namespacesCommand,
+  },
+  brokers: { usage: brokersUsage, load: async () => (await import("./commands/brokers.ts")).brokersCommand },
 };
 
 /** Runs the `danube` command line `argv` (without node and script) and resolves to its exit code. */

@@ -4,11 +4,19 @@ import { exitCodeHelp } from "./exit-codes.ts";
 export const mainUsage = `Usage: danube <command> [flags]
 
 Commands:
-  broker    run a standalone Danube broker
-  produce   send messages to a topic
-  consume   receive and acknowledge messages from a subscription
-  topics    list, create, describe and delete topics (admin API)
-  schemas   list, get, register, check and evolve schemas (schema registry)
+  broker         run a standalone Danube broker
+  produce        send messages to a topic
+  consume        receive and acknowledge messages from a subscription
+  topics         list, create, describe, delete topics; their schema settings (admin API)
+  subscriptions  list, describe, unsubscribe; failure policy and dispatch config (admin API)
+  namespaces     list, create, delete namespaces; their topics and policies (admin API)
+  brokers        list and describe the broker (admin API)
+  schemas        list, get, register, check and evolve schemas (schema registry)
+
+Addresses: --service-url (or $DANUBE_SERVICE_URL, default http://127.0.0.1:6650) for produce,
+consume and schemas; --admin-url (or $DANUBE_ADMIN_ENDPOINT, default http://127.0.0.1:50051) for
+the admin commands. Upstream's spellings --service-addr and --endpoint are accepted too.
+Every list and describe action takes -o json.
 
 Flags:
   -h, --help       show help (also: danube <command> --help)
@@ -100,23 +108,6 @@ Flags:
   --max-payload <n>          characters of a payload shown in text output (default 1024; 0: all)
   --no-schema                do not decode with the writer schema
   -h, --help                 show this help`;
-
-export const topicsUsage = `Usage: danube topics <list|create|describe|delete> [flags]
-
-Manages topics through the broker's admin listener.
-
-  danube topics list [--namespace default]
-  danube topics create --topic /default/orders [--partitions 3] [--reliable]
-  danube topics describe --topic /default/orders
-  danube topics delete --topic /default/orders    (a partitioned topic: its base name)
-
-Flags:
-  -a, --admin-url <url>     admin URL (default http://127.0.0.1:50051)
-  --namespace <name>        namespace to list (default default)
-  -t, --topic <topic>       topic, /namespace/topic
-  --partitions <n>          create n partitions <topic>-part-0..n-1
-  --reliable                create with reliable (stored) dispatch; default non-reliable
-  -h, --help                show this help`;
 
 export const schemasUsage = `Usage: danube schemas <list|get|versions|register|check|mode|delete> [flags]
 
