@@ -109,26 +109,37 @@ Flags:
   --no-schema                do not decode with the writer schema
   -h, --help                 show this help`;
 
-export const schemasUsage = `Usage: danube schemas <list|get|versions|register|check|mode|delete> [flags]
+export const schemasUsage = `Usage: danube schemas <action> [subject] [flags]
 
-Works with the broker's schema registry.
+Works with the broker's schema registry (upstream danube-cli "schema" and danube-admin "schemas"
+actions; the subject may be the argument or --subject).
 
-  danube schemas list
-  danube schemas get --subject orders-value [--version 2]
-  danube schemas versions --subject orders-value
-  danube schemas register --subject orders-value --type avro --file order.avsc [--description text]
-  danube schemas check --subject orders-value --type avro --file order-v2.avsc [--mode full]
-  danube schemas mode --subject orders-value --mode full_transitive
-  danube schemas delete --subject orders-value --version 1
+  danube schemas list                                   (also: list-subjects)
+  danube schemas get orders-value [--version 2]         (or: get --id 3 [--version 2])
+  danube schemas versions orders-value
+  danube schemas register orders-value --schema-type avro --file order.avsc [--description text]
+                         [--tags a --tags b]            (or --schema '<inline text>')
+  danube schemas check orders-value --schema-type avro --file order-v2.avsc [--mode full]
+  danube schemas get-compatibility orders-value
+  danube schemas set-compatibility orders-value --mode full_transitive   (also: mode)
+  danube schemas delete orders-value --version 1
 
 "check" exits 0 when compatible and 1 when not, listing each incompatibility.
 
 Flags:
-  -s, --service-url <url>   broker URL (default http://127.0.0.1:6650)
-  --subject <name>          registry subject
-  --type <type>             bytes, string, number, avro, json_schema or protobuf (default json_schema)
-  -f, --file <path>         schema file (Avro JSON, JSON Schema, or .proto text)
-  --version <n>             schema version
-  --mode <mode>             none, backward, forward, full, or a *_transitive mode
-  --description <text>      description stored with a registered version
-  -h, --help                show this help`;
+  -s, --service-url <url>    broker URL (default $DANUBE_SERVICE_URL, else http://127.0.0.1:6650;
+                             --service-addr too); --admin-url / --endpoint work as well, since
+                             the admin listener serves the registry too
+  --subject <name>           registry subject (instead of the argument)
+  -t, --schema-type <type>   bytes, string, number, avro, json_schema or protobuf (default
+                             json_schema; --type too)
+  -f, --file <path>          schema file (Avro JSON, JSON Schema, or .proto text)
+  --schema <text>            schema text inline
+  -v, --version <n>          schema version
+  --id <n>                   schema id (get)
+  --mode <mode>              none, backward, forward, full, or a *_transitive mode
+  --description <text>       description stored with a registered version
+  --tags <tag>               tag stored with a registered version; repeatable
+  --confirm, --permanent     accepted for upstream compatibility (every delete is permanent)
+  -o, --output <format>      table or json (default table)
+  -h, --help                 show this help`;

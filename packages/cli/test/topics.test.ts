@@ -37,9 +37,17 @@ test("topics: create (plain and partitioned), list, describe, delete", async (t)
     "/default/orders\tReliable",
   ]);
 
-  const described = await runCli(["topics", "describe", ...admin, "--topic", "/default/orders"]);
+  const described = await runCli([
+    "topics",
+    "describe",
+    ...admin,
+    "--topic",
+    "/default/orders",
+    "-o",
+    "json",
+  ]);
   assert.equal(described.code, 0, described.stderr);
-  assert.equal((JSON.parse(described.stdout) as { name: string }).name, "/default/orders");
+  assert.equal((JSON.parse(described.stdout) as { topic: string }).topic, "/default/orders");
 
   const again = await runCli(["topics", "create", ...admin, "--topic", "/default/orders"]);
   // The broker answers NOT_FOUND, as upstream does; the CLI says what it means and exits 12.
