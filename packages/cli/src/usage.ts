@@ -27,7 +27,8 @@ ${exitCodeHelp().join("\n")}`;
 
 export const brokerUsage = `Usage: danube broker --data-dir <dir> [flags]
 
-Runs a standalone broker until SIGINT or SIGTERM, then closes it cleanly and exits 0.
+Runs a standalone broker until Ctrl-C (SIGINT) or SIGTERM, then closes it cleanly and exits 130
+or 143 (see danube --help). Ctrl-C also stops a start that does not finish (an unusable data dir).
 Prints "danube broker listening on <url> (admin <url>)" once both listeners are bound.
 
 Flags:
@@ -74,13 +75,13 @@ Flags:
   --schema-type <type>         type of --schema-file: json_schema, avro, protobuf, string, number, bytes
   -h, --help                   show this help
 
-Stop with Ctrl-C: sends in flight finish, the count so far is printed, exit code 0.`;
+Stop with Ctrl-C: sends in flight finish, the count so far is printed, exit code 130.`;
 
 export const consumeUsage = `Usage: danube consume --topic <topic> --subscription <name> [flags]
 
-Prints each message on stdout and acknowledges it. Exits after --count messages, or on Ctrl-C
-(SIGINT) or SIGTERM with code 0. The topic must exist: a new subscription starts with the next
-message published. While the broker is unreachable, the reconnect attempts are shown on stderr.
+Prints each message on stdout and acknowledges it. Exits after --count messages (code 0), or on
+Ctrl-C (SIGINT, code 130) or SIGTERM (code 143). The topic must exist: a new subscription
+starts with the next message published. While the broker is unreachable, the reconnect attempts are shown on stderr.
 
 Output (--output):
   text   one line per message with its fields; the payload with control characters escaped

@@ -1,7 +1,7 @@
 // `danube broker`: a standalone broker in this process until SIGINT or SIGTERM.
 import { type LogLevel, type RunningBroker, startBroker } from "@danube-ts/broker";
 import { Flags, parseFlags } from "../args.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { aborted, onStopSignal } from "../signals.ts";
 import { brokerUsage } from "../usage.ts";
@@ -17,6 +17,9 @@ const specs = {
   mode: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** After this long, a start that has not finished is reported. */
+const slowStartMs = 10_000;
 
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
 
@@ -39,20 +42,40 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
 
   const stop = onStopSignal();
   try {
-    let broker: RunningBroker;
+    let broker: RunningBroker | undefined;
+    const starting = startBroker({
+      dataDir,
+      host: brokerAddr.host,
+      port: brokerAddr.port,
+      adminHost: adminAddr.host,
+      adminPort: adminAddr.port,
+      advertisedAddr: advertised,
+      logLevel,
+    });
+    // A start that hangs (e.g. a data dir on a file system where mkdir never returns) is said so,
+    // and the first Ctrl-C ends it.
+    const slow = setTimeout(
+      () =>
+        io.err(
+          `danube broker: still starting after ${slowStartMs / 1000} s; is the data dir ${dataDir} usable? Ctrl-C stops`,
+        ),
+      slowStartMs,
+    );
     try {
-      broker = await startBroker({
-        dataDir,
-        host: brokerAddr.host,
-        port: brokerAddr.port,
-        adminHost: adminAddr.host,
-        adminPort: adminAddr.port,
-        advertisedAddr: advertised,
-        logLevel,
-      });
+      broker = await Promise.race([starting, aborted(stop.signal).then(() => undefined)]);
     } catch (err) {
       io.err(`danube broker: failed to start: ${err instanceof Error ? err.message : String(err)}`);
       return ExitCode.BROKER_START;
+    } finally {
+      clearTimeout(slow);
+    }
+    if (broker === undefined) {
+      io.err(`danube broker: ${stop.received ?? "stop"} received while starting; exiting`);
+      // The start may still hold the event loop (a stuck file system call): leave anyway, once
+      // main has returned and the exit code is set.
+      starting.then((b) => b.close()).catch(() => {});
+      setTimeout(() => process.exit(), 200).unref();
+      return signalExitCode(stop.received);
     }
     const bound = `http://${urlHost(broker.host)}:${broker.port}`;
     const advertisedNote = broker.url === bound ? "" : `, advertised as ${broker.url}`;
@@ -63,7 +86,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
     io.err(`danube broker: ${stop.received ?? "stop"} received, closing`);
     await broker.close();
     io.err("danube broker: closed");
-    return ExitCode.OK;
+    return signalExitCode(stop.received);
   } finally {
     stop.dispose();
   }

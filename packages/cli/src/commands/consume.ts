@@ -5,7 +5,7 @@ import { createClient, SubscriptionType } from "@danube-ts/client";
 import { type Flags, parseCommand } from "../args.ts";
 import { serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
 import { errorWords } from "../error-words.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { type ConsumeOutput, consumeOutputs, type Decoded, jsonLine, textLine } from "../message-output.ts";
 import { defaultMaxPayloadChars } from "../payload-format.ts";
@@ -124,14 +124,16 @@ export async function consumeCommand(argv: string[], io: Io): Promise<number> {
       stop.signal.removeEventListener("abort", onStop);
       await consumer.close();
     }
-    if (stop.signal.aborted)
+    if (stop.signal.aborted) {
       io.err(`interrupted by ${stop.received ?? "signal"} after ${received} message(s)`);
-    else io.err(`consumed ${received} message(s)`);
+      return signalExitCode(stop.received);
+    }
+    io.err(`consumed ${received} message(s)`);
     return ExitCode.OK;
   } catch (err) {
     if (stop.signal.aborted) {
       io.err(`interrupted by ${stop.received ?? "signal"} after ${received} message(s)`);
-      return ExitCode.OK;
+      return signalExitCode(stop.received);
     }
     throw err;
   } finally {

@@ -4,7 +4,7 @@ import type { Producer, SchemaBindingOptions, SchemaType, SendReceipt } from "@d
 import { createClient, DispatchStrategy } from "@danube-ts/client";
 import { type Flags, parseCommand } from "../args.ts";
 import { serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import {
   filePayloads,
@@ -169,7 +169,7 @@ export async function produceCommand(argv: string[], io: Io): Promise<number> {
     const speed = result.sent >= rateFrom ? ` in ${rate(result.sent, result.elapsedMs)}` : "";
     if (stop.signal.aborted) {
       io.err(`${summary}${speed}; interrupted by ${stop.received ?? "signal"}`);
-      return ExitCode.OK;
+      return signalExitCode(stop.received);
     }
     if (result.error !== undefined) {
       io.err(`${summary}${speed} before a send failed`);
@@ -180,7 +180,7 @@ export async function produceCommand(argv: string[], io: Io): Promise<number> {
   } catch (err) {
     if (stop.signal.aborted) {
       io.err(`interrupted by ${stop.received ?? "signal"}`);
-      return ExitCode.OK;
+      return signalExitCode(stop.received);
     }
     throw err;
   } finally {
