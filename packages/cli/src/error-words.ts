@@ -70,6 +70,14 @@ const rules: readonly Rule[] = [
   },
   {
     code: "NOT_FOUND",
+    pattern: /Unable to unsubscribe (\S+) from (\S+): the subscription has active consumers/,
+    explain: (m) => ({
+      code: "FAILED_PRECONDITION",
+      message: `subscription "${m[1]}" of ${m[2]} still has consumers connected (the broker reports this as NOT_FOUND): stop them, then unsubscribe.`,
+    }),
+  },
+  {
+    code: "NOT_FOUND",
     pattern: /Unable to find the topic:? (\S+)/,
     explain: (m) => ({
       code: "NOT_FOUND",
