@@ -85,6 +85,15 @@ const rules: readonly Rule[] = [
     }),
   },
   {
+    code: "FAILED_PRECONDITION",
+    pattern: /dispatch strategy does not match topic strategy/,
+    explain: () => ({
+      code: "FAILED_PRECONDITION",
+      message:
+        "the topic exists with the other dispatch strategy: add --reliable for a reliable topic, or drop it for a non-reliable one (`danube topics describe <topic>` shows which).",
+    }),
+  },
+  {
     code: "INTERNAL",
     pattern:
       /Failed to register schema: Schema is not compatible with subject '([^']*)' \(mode: (\w+)\): (.*)/,

@@ -59,7 +59,7 @@ export function valueFromPayload(type: SchemaType, payload: Uint8Array): unknown
   } catch (err) {
     throw new DanubeError(
       "INVALID_ARGUMENT",
-      `a ${type} schema needs a JSON payload (${err instanceof Error ? err.message : String(err)}): "${text.slice(0, 60)}"`,
+      `payloads for a ${type} schema are JSON text (${err instanceof Error ? err.message : String(err)}): "${text.slice(0, 60)}"`,
     );
   }
 }
