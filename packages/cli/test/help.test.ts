@@ -21,6 +21,11 @@ test("<command> --help prints that command's flags", async () => {
     ["broker", "--broker-addr"],
     ["produce", "--reliable"],
     ["consume", "--subscription"],
+    ["topics", "set-failure-policy"],
+    ["subscriptions", "set-dispatch-config"],
+    ["namespaces", "policies"],
+    ["brokers", "leader-broker"],
+    ["schemas", "set-compatibility"],
   ] as const) {
     const result = await runCli([command, "--help"]);
     assert.equal(result.code, 0, result.stderr);

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startBroker } from "@danube-ts/broker";
 import { createAdminClient } from "@danube-ts/client";
-import { runCli } from "./cli-process.ts";
+import { runCli, startCli } from "./cli-process.ts";
 
 const bin = fileURLToPath(new URL("../bin/danube.mjs", import.meta.url));
 
@@ -95,4 +95,30 @@ test("Ctrl-C exits 130 after a clean stop, also when a parent forwards it (npx)"
   );
   assert.deepEqual([brokerRun.code, brokerRun.signal], [130, null], brokerRun.stderr);
   assert.match(brokerRun.stderr, /danube broker: closed/);
+});
+
+test("a broker start that never finishes ends at the first Ctrl-C", {
+  skip: process.platform !== "linux",
+}, async () => {
+  // On Linux, creating a directory under /proc never returns with Node's recursive mkdir; on a
+  // Node where it fails instead, the start fails at once (exit 3), which is fine too.
+  const broker = startCli([
+    "broker",
+    "--data-dir",
+    "/proc/danube-cli-test/data",
+    "--broker-addr",
+    "127.0.0.1:0",
+  ]);
+  const settled = broker.exited(30_000);
+  const early = await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2000, undefined))]);
+  if (early !== undefined) {
+    assert.equal((early as { code: number }).code, 3);
+    return;
+  }
+  broker.child.kill("SIGINT");
+  const started = performance.now();
+  const result = await settled;
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /SIGINT received while starting/);
+  assert.ok(performance.now() - started < 5000, "exits promptly");
 });
