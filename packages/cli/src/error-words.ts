@@ -78,10 +78,10 @@ const rules: readonly Rule[] = [
   },
   {
     code: "NOT_FOUND",
-    pattern: /Unable to find the topic:? (\S+)/,
+    pattern: /Unable to find the topic:? (\S+)|no topic found for '([^']+)'/,
     explain: (m) => ({
       code: "NOT_FOUND",
-      message: `topic ${m[1]} does not exist: subscribing never creates a topic. Create it first (\`danube topics create ${m[1]}\`) or produce to it.`,
+      message: `topic ${m[1] ?? m[2]} does not exist: subscribing never creates a topic. Create it first (\`danube topics create ${m[1] ?? m[2]}\`) or produce to it.`,
     }),
   },
   {

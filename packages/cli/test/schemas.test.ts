@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startBroker } from "@danube-ts/broker";
-import { runCli } from "./cli-process.ts";
+import { runMain } from "./run-main.ts";
+
+// In-process (real broker, real gRPC); the child-process tests cover the entry point.
+const runCli = async (args: string[]) => {
+  const r = await runMain(...args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
+};
 
 test("schemas: register, dedupe, check, mode, versions, get, list, delete", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "danube-cli-schemas-"));
