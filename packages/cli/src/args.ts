@@ -27,13 +27,37 @@ export type FlagValues = Record<string, string | boolean | (string | boolean)[] 
 
 /** Parses `argv` strictly: unknown flags, stray positionals and missing values are usage errors. */
 export function parseFlags(argv: string[], specs: FlagSpecs, usage: string): FlagValues {
+  return parseCommandLine(argv, specs, usage, 0).values;
+}
+
+/**
+ * Parses `argv` strictly, allowing up to `maxPositionals` positional arguments (more, unknown
+ * flags and missing values are usage errors).
+ */
+export function parseCommandLine(
+  argv: string[],
+  specs: FlagSpecs,
+  usage: string,
+  maxPositionals: number,
+): { values: FlagValues; positionals: string[] } {
+  let parsed: { values: FlagValues; positionals: string[] };
   try {
-    const { values } = parseArgs({ args: argv, options: specs, strict: true, allowPositionals: false });
-    return values;
+    parsed = parseArgs({ args: argv, options: specs, strict: true, allowPositionals: maxPositionals > 0 });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new UsageError(message, usage);
   }
+  if (parsed.positionals.length > maxPositionals) {
+    const extra = parsed.positionals.slice(maxPositionals).join(" ");
+    throw new UsageError(`unexpected argument(s): ${extra}`, usage);
+  }
+  return parsed;
+}
+
+/** Parses `argv` into {@link Flags} (with up to `maxPositionals` positional arguments). */
+export function parseCommand(argv: string[], specs: FlagSpecs, usage: string, maxPositionals = 0): Flags {
+  const { values, positionals } = parseCommandLine(argv, specs, usage, maxPositionals);
+  return new Flags(values, usage, positionals);
 }
 
 /** Reads flags out of parsed values, turning bad values into usage errors. */
@@ -41,6 +65,8 @@ export class Flags {
   constructor(
     private readonly values: FlagValues,
     private readonly usage: string,
+    /** Positional arguments, in order. */
+    readonly positionals: readonly string[] = [],
   ) {}
 
   fail(message: string): never {
@@ -60,6 +86,34 @@ export class Flags {
     return typeof value === "string" ? value : undefined;
   }
 
+  /**
+   * The value of the first of `names` that was given (upstream spellings next to ours); a usage
+   * error when two of them were given with different values.
+   */
+  oneOf(...names: string[]): string | undefined {
+    const given = names.filter((n) => this.string(n) !== undefined);
+    const values = new Set(given.map((n) => this.string(n)));
+    if (values.size > 1) this.fail(`--${given.join(" and --")} name the same setting; give one`);
+    return given.length === 0 ? undefined : this.string(given[0]!);
+  }
+
+  /** The value of flag `name`, else positional argument `index` (upstream takes both forms). */
+  flagOrPositional(name: string, index: number): string | undefined {
+    const flag = this.string(name);
+    const positional = this.positionals[index];
+    if (flag !== undefined && positional !== undefined && flag !== positional) {
+      this.fail(`--${name} ${flag} and the argument "${positional}" disagree; give one`);
+    }
+    return flag ?? positional;
+  }
+
+  /** Like {@link flagOrPositional}, but a usage error when neither was given. */
+  requiredFlagOrPositional(name: string, index: number): string {
+    const value = this.flagOrPositional(name, index);
+    if (value === undefined || value.length === 0) this.fail(`<${name}> (or --${name}) is required`);
+    return value;
+  }
+
   required(name: string): string {
     const value = this.string(name);
     if (value === undefined || value.length === 0) this.fail(`--${name} is required`);
@@ -71,13 +125,14 @@ export class Flags {
     return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
   }
 
-  /** An integer flag of at least `min`; undefined when absent. */
-  integer(name: string, min: number): number | undefined {
+  /** An integer flag of at least `min` (and at most `max`); undefined when absent. */
+  integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
     const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!Number.isSafeInteger(value) || value < min) {
-      this.fail(`--${name} must be an integer >= ${min}, got "${raw}"`);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+      this.fail(`--${name} must be an integer ${range}, got "${raw}"`);
     }
     return value;
   }
@@ -91,15 +146,30 @@ export class Flags {
     return parsed;
   }
 
-  /** Repeated `key=value` flags as a record. */
-  keyValues(name: string): Record<string, string> {
-    const out: Record<string, string> = {};
+  /** Repeated `key=value` flags as a record (the value taken verbatim). */
+  keyValues(name: string, into: Record<string, string> = {}): Record<string, string> {
     for (const item of this.list(name)) {
       const eq = item.indexOf("=");
       if (eq <= 0) this.fail(`--${name} must be key=value, got "${item}"`);
-      out[item.slice(0, eq)] = item.slice(eq + 1);
+      into[item.slice(0, eq)] = item.slice(eq + 1);
     }
-    return out;
+    return into;
+  }
+
+  /**
+   * Repeated upstream-style lists `key:value,key2:value2` (`key=value` accepted too) as a record;
+   * keys and values are trimmed, as upstream does.
+   */
+  keyValueLists(name: string, into: Record<string, string> = {}): Record<string, string> {
+    for (const list of this.list(name)) {
+      for (const pair of list.split(",")) {
+        const at = pair.search(/[:=]/);
+        const key = at < 0 ? "" : pair.slice(0, at).trim();
+        if (key === "") this.fail(`--${name} must be key:value[,key:value...], got "${list}"`);
+        into[key] = pair.slice(at + 1).trim();
+      }
+    }
+    return into;
   }
 
   /** One of `choices`, matched case-insensitively and returned as spelled in `choices`. */

@@ -11,7 +11,16 @@ export const ExitCode = {
   USAGE: 2,
   /** The broker could not start (address in use, data dir not writable, ...). */
   BROKER_START: 3,
+  /** Stopped by SIGINT (Ctrl-C) after a clean shutdown: 128 + 2, as shells report it. */
+  INTERRUPTED: 130,
+  /** Stopped by SIGTERM after a clean shutdown: 128 + 15. */
+  TERMINATED: 143,
 } as const;
+
+/** The exit code after a stop signal (a clean shutdown, reported as shells and npx do). */
+export function signalExitCode(signal: NodeJS.Signals | undefined): number {
+  return signal === "SIGTERM" ? ExitCode.TERMINATED : ExitCode.INTERRUPTED;
+}
 
 /** Exit code for each client error code: 10 and up, in the order of `ErrorCode`. */
 export const errorCodeExit: Readonly<Record<ErrorCode, number>> = {
@@ -34,10 +43,12 @@ export const errorCodeExit: Readonly<Record<ErrorCode, number>> = {
 /** The exit code table as help text lines. */
 export function exitCodeHelp(): string[] {
   const lines = [
-    "  0   success (also after SIGINT/SIGTERM)",
+    "  0   success",
     "  1   unexpected failure",
     "  2   usage error (unknown command or flag, bad value)",
     "  3   broker failed to start",
+    "  130 stopped by Ctrl-C (SIGINT) after a clean shutdown; the same under npx",
+    "  143 stopped by SIGTERM after a clean shutdown",
   ];
   for (const [code, exit] of Object.entries(errorCodeExit)) {
     lines.push(`  ${String(exit).padEnd(3)} client error ${code}`);

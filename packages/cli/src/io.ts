@@ -4,6 +4,8 @@
 export interface Io {
   /** Writes a line of data to stdout. */
   out(line: string): void;
+  /** Writes bytes to stdout as they are, then `end` (raw payloads). */
+  outBytes(bytes: Uint8Array, end: string): void;
   /** Writes a line of status or error text to stderr. */
   err(line: string): void;
 }
@@ -12,6 +14,10 @@ export interface Io {
 export const processIo: Io = {
   out: (line) => {
     process.stdout.write(`${line}\n`);
+  },
+  outBytes: (bytes, end) => {
+    process.stdout.write(bytes);
+    process.stdout.write(end);
   },
   err: (line) => {
     process.stderr.write(`${line}\n`);

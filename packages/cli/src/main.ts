@@ -4,15 +4,8 @@
 import { UsageError } from "./args.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type Io, processIo } from "./io.ts";
-import {
-  brokerUsage,
-  consumeUsage,
-  mainUsage,
-  produceUsage,
-  schemasUsage,
-  securityUsage,
-  topicsUsage,
-} from "./usage.ts";
+import { brokerUsage, consumeUsage, mainUsage, produceUsage, schemasUsage, securityUsage } from "./usage.ts";
+import { brokersUsage, namespacesUsage, subscriptionsUsage, topicsUsage } from "./usage-admin.ts";
 import { cliVersion } from "./version.ts";
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -28,17 +21,20 @@ const commands: Readonly<Record<string, CommandEntry>> = {
   consume: { usage: consumeUsage, load: async () => (await import("./commands/consume.ts")).consumeCommand },
   topics: { usage: topicsUsage, load: async () => (await import("./commands/topics.ts")).topicsCommand },
   schemas: { usage: schemasUsage, load: async () => (await import("./commands/schemas.ts")).schemasCommand },
+  subscriptions: {
+    usage: subscriptionsUsage,
+    load: async () => (await import("./commands/subscriptions.ts")).subscriptionsCommand,
+  },
+  namespaces: {
+    usage: namespacesUsage,
+    load: async () => (await import("./commands/namespaces.ts")).namespacesCommand,
+  },
+  brokers: { usage: brokersUsage, load: async () => (await import("./commands/brokers.ts")).brokersCommand },
   security: {
     usage: securityUsage,
     load: async () => (await import("./commands/security.ts")).securityCommand,
   },
 };
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = "code" in err && typeof err.code === "string" ? ` [${err.code}]` : "";
-  return `${err.message}${code}`;
-}
 
 /** Runs the `danube` command line `argv` (without node and script) and resolves to its exit code. */
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -74,8 +70,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(err.usage);
       return ExitCode.USAGE;
     }
-    io.err(`danube ${first}: ${describe(err)}`);
-    const { exitCodeFor } = await import("./error-exit.ts");
-    return exitCodeFor(err);
+    const { describeError } = await import("./error-exit.ts");
+    const { message, exitCode } = describeError(err);
+    io.err(`danube ${first}: ${message}`);
+    return exitCode;
   }
 }

@@ -9,17 +9,28 @@ export interface StopSignal {
 }
 
 /**
- * Listens for SIGINT and SIGTERM. The first one aborts `signal`; a second one while still
- * shutting down exits at once with 128 + signal number, as shells expect.
+ * A second signal within this time of the first is the same Ctrl-C delivered twice: a terminal
+ * sends SIGINT to the whole process group and a parent such as npm/npx (npm exec, npm run)
+ * forwards its own copy to its child.
+ */
+export const duplicateSignalWindowMs = 1000;
+
+/**
+ * Listens for SIGINT and SIGTERM. The first one aborts `signal`; another one while still shutting
+ * down, more than {@link duplicateSignalWindowMs} later, exits at once with 128 + signal number,
+ * as shells expect.
  */
 export function onStopSignal(): StopSignal {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
+  let receivedAt = 0;
   const handler = (sig: NodeJS.Signals) => {
     if (received !== undefined) {
+      if (performance.now() - receivedAt < duplicateSignalWindowMs) return;
       process.exit(sig === "SIGINT" ? 130 : 143);
     }
     received = sig;
+    receivedAt = performance.now();
     controller.abort(new Error(`received ${sig}`));
   };
   process.on("SIGINT", handler);
@@ -32,9 +43,17 @@ export function onStopSignal(): StopSignal {
     dispose() {
       process.off("SIGINT", handler);
       process.off("SIGTERM", handler);
+      // After a stop signal the process is on its way out: a late copy of that Ctrl-C (npm/npx
+      // forwards its own) must not kill it by signal and change its exit status.
+      if (received !== undefined) {
+        process.on("SIGINT", ignore);
+        process.on("SIGTERM", ignore);
+      }
     },
   };
 }
+
+function ignore(): void {}
 
 /** Resolves when `signal` aborts. */
 export function aborted(signal: AbortSignal): Promise<void> {

@@ -4,12 +4,20 @@ import { exitCodeHelp } from "./exit-codes.ts";
 export const mainUsage = `Usage: danube <command> [flags]
 
 Commands:
-  broker    run a standalone Danube broker
-  produce   send messages to a topic
-  consume   receive and acknowledge messages from a subscription
-  topics    list, create, describe and delete topics (admin API)
-  schemas   list, get, register, check and evolve schemas (schema registry)
-  security  tokens, roles and bindings of a secured broker (auth mode tls)
+  broker         run a standalone Danube broker
+  produce        send messages to a topic
+  consume        receive and acknowledge messages from a subscription
+  topics         list, create, describe, delete topics; their schema settings (admin API)
+  subscriptions  list, describe, unsubscribe; failure policy and dispatch config (admin API)
+  namespaces     list, create, delete namespaces; their topics and policies (admin API)
+  brokers        list and describe the broker (admin API)
+  schemas        list, get, register, check and evolve schemas (schema registry)
+  security       tokens, roles and bindings of a secured broker (auth mode tls)
+
+Addresses: --service-url (or $DANUBE_SERVICE_URL, default http://127.0.0.1:6650) for produce,
+consume and schemas; --admin-url (or $DANUBE_ADMIN_ENDPOINT, default http://127.0.0.1:50051) for
+the admin commands. Upstream's spellings --service-addr and --endpoint are accepted too.
+Every list and describe action takes -o json.
 
 Flags:
   -h, --help       show help (also: danube <command> --help)
@@ -20,7 +28,8 @@ ${exitCodeHelp().join("\n")}`;
 
 export const brokerUsage = `Usage: danube broker --data-dir <dir> [flags]
 
-Runs a standalone broker until SIGINT or SIGTERM, then closes it cleanly and exits 0.
+Runs a standalone broker until Ctrl-C (SIGINT) or SIGTERM, then closes it cleanly and exits 130
+or 143 (see danube --help). Ctrl-C also stops a start that does not finish (an unusable data dir).
 Prints "danube broker listening on <url> (admin <url>)" once both listeners are bound.
 
 Flags:
@@ -38,77 +47,110 @@ Flags:
                                 or strict (Confluent's rules, a danube-ts extension)
   -h, --help                    show this help`;
 
-export const produceUsage = `Usage: danube produce --service-url <url> --topic <topic> [flags]
+export const produceUsage = `Usage: danube produce --topic <topic> [payload] [flags]
 
-Sends --count messages one after the other and prints a line per message.
+Sends messages to a topic, many in flight at once (in order), prints a line per acknowledged
+message on stdout and the number sent (with the rate from 100 messages on) on stderr.
 
-Flags:
-  -s, --service-url <url>   broker URL, e.g. http://127.0.0.1:6650 (required)
-  -t, --topic <topic>       topic, /namespace/topic (required)
-  -c, --count <n>           number of messages (default 1)
-  -m, --message <text>      payload text (default "Hello Danube")
-  -p, --producer <name>     producer name (default danube-cli-producer-<random>)
-  --reliable                reliable (stored) dispatch; default non-reliable
-  --partitions <n>          create a partitioned topic with n partitions
-  -k, --key <key>           routing key
-  -a, --attr <k=v>          message attribute; repeat for more
-  -h, --help                show this help`;
-
-export const consumeUsage = `Usage: danube consume --service-url <url> --topic <topic> --subscription <name> [flags]
-
-Prints each message on stdout and acknowledges it. Exits after --count messages, or on
-SIGINT/SIGTERM with code 0. The topic must exist: a new subscription starts with the next
-message published.
+The payload comes from, in this order: the argument or --message (sent --count times); --file
+(the whole file is one message, or one message per line with --send-on newline; "-" is stdin);
+else stdin, one message per non-empty line (--send-on eof: the whole input, sent --count times).
 
 Flags:
-  -s, --service-url <url>    broker URL, e.g. http://127.0.0.1:6650 (required)
+  -s, --service-url <url>      broker URL (default $DANUBE_SERVICE_URL, else http://127.0.0.1:6650);
+                               --service-addr is accepted too (upstream danube-cli)
+  -t, --topic <topic>          topic, /namespace/topic (required)
+  -m, --message <text>         payload text (same as the argument)
+  -f, --file <path>            payload file ("-": stdin)
+  --send-on <newline|eof>      split --file / stdin into lines, or send it whole
+  -c, --count <n>              send the payload n times (default 1)
+  -n, --producer-name <name>   producer name (default danube-cli-producer-<random>; --producer too)
+  --reliable                   reliable (stored) dispatch; default non-reliable
+  -p, --partitions <n>         create a partitioned topic with n partitions
+  -k, --key <key>              routing key (picks the partition)
+  -a, --attributes <k:v,...>   attributes, upstream's form (k=v accepted); repeatable
+  --attr <k=v>                 one attribute, the value taken verbatim (may contain commas); repeatable
+  -i, --interval <ms>          pause between messages, sending one at a time (default: no pause)
+  --max-in-flight <n>          sends in flight at most (default 64)
+  -q, --quiet                  no line per message on stdout
+  --schema-subject <subject>   encode with the subject's registered schema (JSON payloads for
+                               json_schema, avro and protobuf); the messages carry its id and version
+  --schema-version <n>         pin that version (default latest)
+  --schema-min-version <n>     use that version or a newer one
+  --schema-file <path>         register this schema (if new) and encode with it; subject from
+                               --schema-subject, else the topic (/default/orders -> default-orders)
+  --schema-type <type>         type of --schema-file: json_schema, avro, protobuf, string, number, bytes
+  -h, --help                   show this help
+
+Stop with Ctrl-C: sends in flight finish, the count so far is printed, exit code 130.`;
+
+export const consumeUsage = `Usage: danube consume --topic <topic> --subscription <name> [flags]
+
+Prints each message on stdout and acknowledges it. Exits after --count messages (code 0), or on
+Ctrl-C (SIGINT, code 130) or SIGTERM (code 143). The topic must exist: a new subscription
+starts with the next message published. While the broker is unreachable, the reconnect attempts are shown on stderr.
+
+Output (--output):
+  text   one line per message with its fields; the payload with control characters escaped
+         (\\n, \\xNN, \\uNNNN), binary payloads as <binary N bytes: hex…>, and payloads longer than
+         --max-payload characters cut with a marker (default)
+  raw    the payload bytes as they are, then a newline
+  json   one JSON object per line: topic, offset, producer_id, producer_name, request_id,
+         publish_time, key, attributes, schema_id, schema_version, size, payload (or
+         payload_base64 when not UTF-8) and, with a schema, schema_subject, schema_type, value;
+         64-bit numbers are strings
+
+Messages that carry a schema id are decoded with that schema version from the registry (json:
+"value", text: value=...), unless --no-schema.
+
+Flags:
+  -s, --service-url <url>    broker URL (default $DANUBE_SERVICE_URL, else http://127.0.0.1:6650);
+                             --service-addr is accepted too (upstream danube-cli)
   -t, --topic <topic>        topic, /namespace/topic (required)
-  -S, --subscription <name>  subscription name (required)
+  -m, --subscription <name>  subscription name (required; -S and --sub are accepted too)
   -n, --consumer <name>      consumer name (default danube-cli-consumer-<random>)
-  --type <type>              Exclusive, Shared, Failover or KeyShared (default Shared)
+  --type <type>              Exclusive, Shared, Failover or KeyShared (default Shared); also
+                             --sub-type with upstream's spellings (fail-over, key-shared)
   -c, --count <n>            exit after n messages (default: run until interrupted)
+  -o, --output <format>      text, raw or json (default text)
+  --max-payload <n>          characters of a payload shown in text output (default 1024; 0: all)
+  --no-schema                do not decode with the writer schema
   -h, --help                 show this help`;
 
-export const topicsUsage = `Usage: danube topics <list|create|describe|delete> [flags]
+export const schemasUsage = `Usage: danube schemas <action> [subject] [flags]
 
-Manages topics through the broker's admin listener.
+Works with the broker's schema registry (upstream danube-cli "schema" and danube-admin "schemas"
+actions; the subject may be the argument or --subject).
 
-  danube topics list [--namespace default]
-  danube topics create --topic /default/orders [--partitions 3] [--reliable]
-  danube topics describe --topic /default/orders
-  danube topics delete --topic /default/orders    (a partitioned topic: its base name)
-
-Flags:
-  -a, --admin-url <url>     admin URL (default http://127.0.0.1:50051)
-  --namespace <name>        namespace to list (default default)
-  -t, --topic <topic>       topic, /namespace/topic
-  --partitions <n>          create n partitions <topic>-part-0..n-1
-  --reliable                create with reliable (stored) dispatch; default non-reliable
-  -h, --help                show this help`;
-
-export const schemasUsage = `Usage: danube schemas <list|get|versions|register|check|mode|delete> [flags]
-
-Works with the broker's schema registry.
-
-  danube schemas list
-  danube schemas get --subject orders-value [--version 2]
-  danube schemas versions --subject orders-value
-  danube schemas register --subject orders-value --type avro --file order.avsc [--description text]
-  danube schemas check --subject orders-value --type avro --file order-v2.avsc [--mode full]
-  danube schemas mode --subject orders-value --mode full_transitive
-  danube schemas delete --subject orders-value --version 1
+  danube schemas list                                   (also: list-subjects)
+  danube schemas get orders-value [--version 2]         (or: get --id 3 [--version 2])
+  danube schemas versions orders-value
+  danube schemas register orders-value --schema-type avro --file order.avsc [--description text]
+                         [--tags a --tags b]            (or --schema '<inline text>')
+  danube schemas check orders-value --schema-type avro --file order-v2.avsc [--mode full]
+  danube schemas get-compatibility orders-value
+  danube schemas set-compatibility orders-value --mode full_transitive   (also: mode)
+  danube schemas delete orders-value --version 1
 
 "check" exits 0 when compatible and 1 when not, listing each incompatibility.
 
 Flags:
-  -s, --service-url <url>   broker URL (default http://127.0.0.1:6650)
-  --subject <name>          registry subject
-  --type <type>             bytes, string, number, avro, json_schema or protobuf (default json_schema)
-  -f, --file <path>         schema file (Avro JSON, JSON Schema, or .proto text)
-  --version <n>             schema version
-  --mode <mode>             none, backward, forward, full, or a *_transitive mode
-  --description <text>      description stored with a registered version
-  -h, --help                show this help`;
+  -s, --service-url <url>    broker URL (default $DANUBE_SERVICE_URL, else http://127.0.0.1:6650;
+                             --service-addr too); --admin-url / --endpoint work as well, since
+                             the admin listener serves the registry too
+  --subject <name>           registry subject (instead of the argument)
+  -t, --schema-type <type>   bytes, string, number, avro, json_schema or protobuf (default
+                             json_schema; --type too)
+  -f, --file <path>          schema file (Avro JSON, JSON Schema, or .proto text)
+  --schema <text>            schema text inline
+  -v, --version <n>          schema version
+  --id <n>                   schema id (get)
+  --mode <mode>              none, backward, forward, full, or a *_transitive mode
+  --description <text>       description stored with a registered version
+  --tags <tag>               tag stored with a registered version; repeatable
+  --confirm, --permanent     accepted for upstream compatibility (every delete is permanent)
+  -o, --output <format>      table or json (default table)
+  -h, --help                 show this help`;
 
 export const securityUsage = `Usage: danube security <tokens|roles|bindings> <action> [NAME|ID] [flags]
 

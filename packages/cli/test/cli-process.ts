@@ -10,6 +10,16 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** Stdout as bytes (for raw payloads). */
+  stdoutBytes: Buffer;
+}
+
+/** Options of {@link startCli}. */
+export interface CliOptions {
+  /** Written to stdin, which is then closed (default: stdin is /dev/null). */
+  input?: string | Uint8Array;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }
 
 /** A running CLI process with its output collected so far. */
@@ -26,16 +36,22 @@ export interface CliProcess {
 }
 
 /** Starts `danube <args>`. */
-export function startCli(args: string[]): CliProcess {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export function startCli(args: string[], options: CliOptions = {}): CliProcess {
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    env: { ...process.env, ...options.env },
+  });
+  if (options.input !== undefined) child.stdin!.end(options.input);
   let stdout = "";
+  const stdoutChunks: Buffer[] = [];
   let stderr = "";
   const listeners = new Set<() => void>();
   const notify = () => {
     for (const listener of listeners) listener();
   };
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdoutChunks.push(chunk);
+    stdout = Buffer.concat(stdoutChunks).toString("utf8");
     notify();
   });
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -43,7 +59,9 @@ export function startCli(args: string[]): CliProcess {
     notify();
   });
   const exit = new Promise<CliResult>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) =>
+      resolve({ code, signal, stdout, stderr, stdoutBytes: Buffer.concat(stdoutChunks) }),
+    );
   });
   const describe = () => `\n--- stdout:\n${stdout}\n--- stderr:\n${stderr}`;
 
@@ -99,7 +117,7 @@ export function startCli(args: string[]): CliProcess {
 }
 
 /** Runs `danube <args>` to completion. */
-export function runCli(args: string[], timeoutMs = 30_000): Promise<CliResult> {
-  const cli = startCli(args);
+export function runCli(args: string[], timeoutMs = 30_000, options: CliOptions = {}): Promise<CliResult> {
+  const cli = startCli(args, options);
   return cli.exited(timeoutMs).finally(() => cli.kill());
 }

@@ -17,12 +17,19 @@ test("--version prints the package version", async () => {
 });
 
 test("<command> --help prints that command's flags", async () => {
-  for (const [command, flag] of [
+  const cases = [
     ["broker", "--broker-addr"],
     ["produce", "--reliable"],
     ["consume", "--subscription"],
-  ] as const) {
-    const result = await runCli([command, "--help"]);
+    ["topics", "set-failure-policy"],
+    ["subscriptions", "set-dispatch-config"],
+    ["namespaces", "policies"],
+    ["brokers", "leader-broker"],
+    ["schemas", "set-compatibility"],
+  ] as const;
+  const results = await Promise.all(cases.map(([command]) => runCli([command, "--help"])));
+  for (const [i, result] of results.entries()) {
+    const [command, flag] = cases[i]!;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`Usage: danube ${command}`));
     assert.match(result.stdout, new RegExp(flag));
@@ -59,9 +66,9 @@ test("bad flag values are usage errors", async () => {
     ["consume", "--service-url", "http://127.0.0.1:1", "--topic", "/default/t"],
     ["consume", "--service-url", "http://127.0.0.1:1", "--topic", "/default/t", "-S", "s", "--type", "x"],
   ];
-  for (const args of cases) {
-    const result = await runCli(args);
-    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+  const results = await Promise.all(cases.map((args) => runCli(args)));
+  for (const [i, result] of results.entries()) {
+    assert.equal(result.code, 2, `${cases[i]!.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, /Usage: danube /);
   }
 });

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startBroker } from "@danube-ts/broker";
-import { runCli } from "./cli-process.ts";
+import { runMain } from "./run-main.ts";
+
+// In-process (real broker, real gRPC); the child-process tests cover the entry point.
+const runCli = async (args: string[]) => {
+  const r = await runMain(...args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
+};
 
 test("schemas: register, dedupe, check, mode, versions, get, list, delete", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "danube-cli-schemas-"));
@@ -53,14 +59,18 @@ test("schemas: register, dedupe, check, mode, versions, get, list, delete", asyn
   assert.equal((await cli("mode", "--subject", "orders-value", "--mode", "full")).code, 0);
   assert.equal((await cli("register", "--subject", "orders-value", "--type", "avro", "--file", v2)).code, 0);
 
-  const versions = JSON.parse((await cli("versions", "--subject", "orders-value")).stdout) as Array<{
+  const versions = JSON.parse(
+    (await cli("versions", "--subject", "orders-value", "-o", "json")).stdout,
+  ) as Array<{
     version: number;
   }>;
   assert.deepEqual(
     versions.map((v) => v.version),
     [1, 2],
   );
-  const got = JSON.parse((await cli("get", "--subject", "orders-value", "--version", "1")).stdout) as {
+  const got = JSON.parse(
+    (await cli("get", "--subject", "orders-value", "--version", "1", "-o", "json")).stdout,
+  ) as {
     version: number;
     schemaType: string;
   };

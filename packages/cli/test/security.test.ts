@@ -5,24 +5,15 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { startBroker, verifyToken } from "@danube-ts/broker";
 import { makeCertificates } from "../../broker/test/fixtures/certs.ts";
-import { main } from "../src/main.ts";
-import { type CliResult, startCli } from "./cli-process.ts";
+import { startCli } from "./cli-process.ts";
+import { runMain } from "./run-main.ts";
 
 const SECRET = "cli-test-secret";
 
 /** Runs `danube <args>` in this process (the security commands need no process of their own). */
-async function danube(args: string[]): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    out: (line) => {
-      stdout += `${line}\n`;
-    },
-    err: (line) => {
-      stderr += `${line}\n`;
-    },
-  });
-  return { code, signal: null, stdout, stderr };
+async function danube(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, out, err } = await runMain(...args);
+  return { code, stdout: out, stderr: err };
 }
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {

@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startBroker } from "@danube-ts/broker";
-import { runCli } from "./cli-process.ts";
+import { runMain } from "./run-main.ts";
+
+// In-process (real broker, real gRPC); the child-process tests cover the entry point.
+const runCli = async (args: string[]) => {
+  const r = await runMain(...args);
+  return { code: r.code, stdout: r.out, stderr: r.err };
+};
 
 test("topics: create (plain and partitioned), list, describe, delete", async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-topics-"));
@@ -37,12 +43,22 @@ test("topics: create (plain and partitioned), list, describe, delete", async (t)
     "/default/orders\tReliable",
   ]);
 
-  const described = await runCli(["topics", "describe", ...admin, "--topic", "/default/orders"]);
+  const described = await runCli([
+    "topics",
+    "describe",
+    ...admin,
+    "--topic",
+    "/default/orders",
+    "-o",
+    "json",
+  ]);
   assert.equal(described.code, 0, described.stderr);
-  assert.equal((JSON.parse(described.stdout) as { name: string }).name, "/default/orders");
+  assert.equal((JSON.parse(described.stdout) as { topic: string }).topic, "/default/orders");
 
   const again = await runCli(["topics", "create", ...admin, "--topic", "/default/orders"]);
-  assert.equal(again.code, 11, "already exists is NOT_FOUND on the admin API, as upstream");
+  // The broker answers NOT_FOUND, as upstream does; the CLI says what it means and exits 12.
+  assert.equal(again.code, 12, again.stderr);
+  assert.match(again.stderr, /topic \/default\/orders already exists/);
 
   assert.equal((await runCli(["topics", "delete", ...admin, "--topic", "/default/events"])).code, 0);
   const after = await runCli(["topics", "list", ...admin]);

@@ -8,6 +8,7 @@ export type {
   CreateTopicRequest,
   DispatchConfig,
   FailurePolicyInfo,
+  NamespacePolicies,
   SetDispatchConfigRequest,
   SetFailurePolicyRequest,
   SubscriptionFailurePolicy,

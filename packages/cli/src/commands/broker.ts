@@ -7,7 +7,7 @@ import {
   startBroker,
 } from "@danube-ts/broker";
 import { Flags, parseFlags } from "../args.ts";
-import { ExitCode } from "../exit-codes.ts";
+import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { aborted, onStopSignal } from "../signals.ts";
 import { brokerUsage } from "../usage.ts";
@@ -26,6 +26,9 @@ const specs = {
   "config-file": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** After this long, a start that has not finished is reported. */
+const slowStartMs = 10_000;
 
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
 
@@ -65,22 +68,42 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
 
   const stop = onStopSignal();
   try {
-    let broker: RunningBroker;
+    let broker: RunningBroker | undefined;
+    const starting = startBroker({
+      ...config.options,
+      dataDir,
+      host: brokerAddr?.host ?? config.options.host ?? "127.0.0.1",
+      port: brokerAddr?.port ?? config.options.port ?? 6650,
+      adminHost: adminAddr?.host ?? config.options.adminHost ?? "127.0.0.1",
+      adminPort: adminAddr?.port ?? config.options.adminPort ?? 50051,
+      advertisedAddr: advertised,
+      logLevel,
+      schemaCompatibilityRules,
+    });
+    // A start that hangs (e.g. a data dir on a file system where mkdir never returns) is said so,
+    // and the first Ctrl-C ends it.
+    const slow = setTimeout(
+      () =>
+        io.err(
+          `danube broker: still starting after ${slowStartMs / 1000} s; is the data dir ${dataDir} usable? Ctrl-C stops`,
+        ),
+      slowStartMs,
+    );
     try {
-      broker = await startBroker({
-        ...config.options,
-        dataDir,
-        host: brokerAddr?.host ?? config.options.host ?? "127.0.0.1",
-        port: brokerAddr?.port ?? config.options.port ?? 6650,
-        adminHost: adminAddr?.host ?? config.options.adminHost ?? "127.0.0.1",
-        adminPort: adminAddr?.port ?? config.options.adminPort ?? 50051,
-        advertisedAddr: advertised,
-        logLevel,
-        schemaCompatibilityRules,
-      });
+      broker = await Promise.race([starting, aborted(stop.signal).then(() => undefined)]);
     } catch (err) {
       io.err(`danube broker: failed to start: ${err instanceof Error ? err.message : String(err)}`);
       return ExitCode.BROKER_START;
+    } finally {
+      clearTimeout(slow);
+    }
+    if (broker === undefined) {
+      io.err(`danube broker: ${stop.received ?? "stop"} received while starting; exiting`);
+      // The start may still hold the event loop (a stuck file system call): leave anyway, once
+      // main has returned and the exit code is set.
+      starting.then((b) => b.close()).catch(() => {});
+      setTimeout(() => process.exit(), 200).unref();
+      return signalExitCode(stop.received);
     }
     const bound = `${broker.url.startsWith("https:") ? "https" : "http"}://${urlHost(broker.host)}:${broker.port}`;
     const advertisedNote = broker.url === bound ? "" : `, advertised as ${broker.url}`;
@@ -91,7 +114,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
     io.err(`danube broker: ${stop.received ?? "stop"} received, closing`);
     await broker.close();
     io.err("danube broker: closed");
-    return ExitCode.OK;
+    return signalExitCode(stop.received);
   } finally {
     stop.dispose();
   }

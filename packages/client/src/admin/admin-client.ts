@@ -2,7 +2,7 @@
 import { admin } from "@danube-ts/protocol";
 import { type Channel, Metadata } from "@grpc/grpc-js";
 import { createCallContext } from "../call-context.ts";
-import { closedError, invalidArgument } from "../errors.ts";
+import { closedError, DanubeError, ErrorCode, invalidArgument } from "../errors.ts";
 import {
   type CallOptions,
   resolveConnectionOptions,
@@ -25,6 +25,7 @@ import type {
   CreateTopicRequest,
   DispatchConfig,
   FailurePolicyInfo,
+  NamespacePolicies,
   SetDispatchConfigRequest,
   SetFailurePolicyRequest,
   SubscriptionRef,
@@ -67,6 +68,14 @@ export interface AdminClient extends AsyncDisposable {
   deleteNamespace(namespace: string, options?: CallOptions): Promise<void>;
   /** Topic names of a namespace as the broker lists them (`namespace/topic`, no leading slash). */
   getNamespaceTopics(namespace: string, options?: CallOptions): Promise<string[]>;
+  /** A namespace's policies, as the broker's JSON object (upstream's snake_case keys). */
+  getNamespacePolicies(namespace: string, options?: CallOptions): Promise<NamespacePolicies>;
+  /** Topics served by one broker of a cluster (a standalone broker lists none). */
+  listBrokerTopics(brokerId: string, options?: CallOptions): Promise<TopicInfo[]>;
+  /** The cluster leader's broker id (`"not_found"` on a standalone broker, as upstream). */
+  getLeaderBroker(options?: CallOptions): Promise<string>;
+  /** Moves a topic to another broker of a cluster (a standalone broker answers UNIMPLEMENTED). */
+  unloadTopic(topic: string, options?: CallOptions): Promise<void>;
   /** Closes the connection; later calls fail with CLOSED. */
   close(): Promise<void>;
 }
@@ -338,6 +347,70 @@ class AdminClientImpl implements AdminClient {
       (md) => (o, cb) => this.#namespaces.getNamespaceTopics(wire, md, o, cb),
     );
     return r.topics;
+  }
+
+  async getNamespacePolicies(namespace: string, options?: CallOptions): Promise<NamespacePolicies> {
+    const wire = { name: requireName(namespace, "namespace") };
+    const r = await this.#call<admin.PolicyResponse>(
+      "getNamespacePolicies",
+      "GetNamespacePolicies",
+      options,
+      (md) => (o, cb) => this.#namespaces.getNamespacePolicies(wire, md, o, cb),
+    );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.policies);
+    } catch (err) {
+      throw new DanubeError(
+        ErrorCode.INTERNAL,
+        `namespace policies are not JSON: ${r.policies.slice(0, 80)}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new DanubeError(
+        ErrorCode.INTERNAL,
+        `namespace policies are not a JSON object: ${r.policies.slice(0, 80)}`,
+      );
+    }
+    return parsed as NamespacePolicies;
+  }
+
+  async listBrokerTopics(brokerId: string, options?: CallOptions): Promise<TopicInfo[]> {
+    const wire = { brokerId: requireName(brokerId, "brokerId") };
+    const r = await this.#call<admin.TopicInfoListResponse>(
+      "listBrokerTopics",
+      "ListBrokerTopics",
+      options,
+      (md) => (o, cb) => this.#topics.listBrokerTopics(wire, md, o, cb),
+    );
+    return r.topics.map((t) => ({
+      name: t.name,
+      brokerId: t.brokerId,
+      dispatchStrategy: dispatchFromDelivery(t.delivery),
+    }));
+  }
+
+  async getLeaderBroker(options?: CallOptions): Promise<string> {
+    const r = await this.#call<admin.BrokerResponse>(
+      "getLeaderBroker",
+      "GetLeaderBroker",
+      options,
+      (md) => (o, cb) => this.#brokers.getLeaderBroker({}, md, o, cb),
+    );
+    return r.leader;
+  }
+
+  async unloadTopic(topic: string, options?: CallOptions): Promise<void> {
+    const wire = { name: validateTopic(topic) };
+    await this.#call(
+      "unloadTopic",
+      "UnloadTopic",
+      options,
+      (md) => (o, cb) => this.#topics.unloadTopic(wire, md, o, cb),
+    );
   }
 
   async close(): Promise<void> {

@@ -138,3 +138,9 @@ export interface SetDispatchConfigRequest extends SubscriptionRef {
 export interface DispatchConfig {
   maxUnackedMessages: number;
 }
+
+/**
+ * A namespace's policies as the broker stores them: upstream's snake_case keys
+ * (`max_producers_per_topic`, `max_message_size`, ...), 0 or absent meaning no limit.
+ */
+export type NamespacePolicies = Readonly<Record<string, number | null>>;
