@@ -34,3 +34,10 @@ export function adminUrlOf(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
+
+/**
+ * The retry policy of the CLI's clients: a few retries (about 3 s) rather than the library's
+ * default of retrying until the 30 s deadline, so a command against a broker that is not running
+ * says so at once. The consumer's reconnection after it subscribed is not bounded by this.
+ */
+export const cliRetry = { maxRetries: 5 } as const;

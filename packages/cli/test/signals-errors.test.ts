@@ -110,6 +110,9 @@ test("a broker start that never finishes ends at the first Ctrl-C", {
     "127.0.0.1:0",
   ]);
   const settled = broker.exited(30_000);
+  // Once it says it is starting, its signal handlers are in place (a loaded machine can take
+  // seconds to get there); then give the start time to hang.
+  await Promise.race([broker.waitForLine(/danube broker: starting/, 30_000).catch(() => undefined), settled]);
   const early = await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 2000, undefined))]);
   if (early !== undefined) {
     assert.equal((early as { code: number }).code, 3);

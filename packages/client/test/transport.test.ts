@@ -96,15 +96,21 @@ test("TLS follows the URL and the options; plaintext never carries TLS material"
   );
 });
 
-test("standalone connections resolve like the client (an explicit undefined keeps the default)", () => {
+test("standalone connections resolve like the client (retries bounded by the deadline unless capped)", () => {
   const r = resolveConnectionOptions(
     { retry: { maxRetries: undefined, baseDelayMs: 10 } },
     "https://h:1",
     "serviceUrl",
     false,
   );
-  assert.equal(r.retry.maxRetries, 5);
+  assert.equal(r.retry.maxRetries, undefined);
   assert.equal(r.retry.baseDelayMs, 10);
+  assert.equal(r.retry.maxDelayMs, 5000);
+  assert.equal(
+    resolveConnectionOptions({ retry: { maxRetries: 3 } }, "https://h:1", "serviceUrl", false).retry
+      .maxRetries,
+    3,
+  );
   assert.equal(r.url, "https://h:1");
   invalid(
     () => resolveConnectionOptions({ requestTimeoutMs: -1 }, "h:1", "serviceUrl", false),
@@ -264,7 +270,7 @@ function assertRefusesTls(fn: () => unknown): void {
   });
 }
 
-test("connectSchemaRegistry: an explicit maxRetries: undefined keeps the default bound (was: retry until the deadline)", async (t) => {
+test("connectSchemaRegistry: retries end at the deadline by default, or at maxRetries when set", async (t) => {
   // A port nothing listens on: every attempt fails at once with UNAVAILABLE.
   const probe = new Server();
   const port = await new Promise<number>((resolve, reject) =>
@@ -273,19 +279,35 @@ test("connectSchemaRegistry: an explicit maxRetries: undefined keeps the default
     ),
   );
   probe.forceShutdown();
-  const registry = connectSchemaRegistry({
-    serviceUrl: `http://127.0.0.1:${port}`,
-    requestTimeoutMs: 6_000,
+  const serviceUrl = `http://127.0.0.1:${port}`;
+  const byDeadline = connectSchemaRegistry({
+    serviceUrl,
+    requestTimeoutMs: 1_500,
     retry: { maxRetries: undefined, baseDelayMs: 1, maxDelayMs: 2 },
   });
-  t.after(() => registry.close());
-  const started = Date.now();
-  await assert.rejects(registry.listSubjects(), (e: unknown) => {
+  t.after(() => byDeadline.close());
+  let started = Date.now();
+  await assert.rejects(byDeadline.listSubjects(), (e: unknown) => {
+    assert.ok(e instanceof DanubeError);
+    assert.equal(e.code, ErrorCode.DEADLINE_EXCEEDED, e.message);
+    return true;
+  });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 1_000 && elapsed < 6_000, `gave up after ${elapsed} ms`);
+
+  const capped = connectSchemaRegistry({
+    serviceUrl,
+    requestTimeoutMs: 30_000,
+    retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 },
+  });
+  t.after(() => capped.close());
+  started = Date.now();
+  await assert.rejects(capped.listSubjects(), (e: unknown) => {
     assert.ok(e instanceof DanubeError);
     assert.equal(e.code, ErrorCode.UNAVAILABLE, e.message);
     return true;
   });
-  assert.ok(Date.now() - started < 4_000, `gave up after ${Date.now() - started} ms`);
+  assert.ok(Date.now() - started < 10_000, `gave up after ${Date.now() - started} ms`);
   invalid(() => connectSchemaRegistry({ serviceUrl: "h:1", requestTimeoutMs: 0 }), /requestTimeoutMs/);
 });
 

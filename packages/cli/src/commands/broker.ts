@@ -67,6 +67,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const stop = onStopSignal();
+  io.err(`danube broker: starting (data dir ${dataDir})`);
   try {
     let broker: RunningBroker | undefined;
     const starting = startBroker({

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { ClientStatus, DanubeClient, Message } from "@danube-ts/client";
 import { createClient, SubscriptionType } from "@danube-ts/client";
 import { type Flags, parseCommand } from "../args.ts";
-import { serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
+import { cliRetry, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
 import { errorWords } from "../error-words.ts";
 import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
@@ -88,7 +88,7 @@ export async function consumeCommand(argv: string[], io: Io): Promise<number> {
   const decodeSchemas = !flags.bool("no-schema") && output !== "raw";
 
   const stop = onStopSignal();
-  const client = createClient({ serviceUrl });
+  const client = createClient({ serviceUrl, retry: cliRetry });
   const statusDone = reportStatus(client, io).catch(() => {});
   const decoder = new MessageDecoder(client.schema, (line) => io.err(`warning: ${line}`));
   const print = async (msg: Message, index: number) => {

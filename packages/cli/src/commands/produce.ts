@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Producer, SchemaBindingOptions, SchemaType, SendReceipt } from "@danube-ts/client";
 import { createClient, DispatchStrategy } from "@danube-ts/client";
 import { type Flags, parseCommand } from "../args.ts";
-import { serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
+import { cliRetry, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
 import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import {
@@ -133,7 +133,7 @@ export async function produceCommand(argv: string[], io: Io): Promise<number> {
   const source = await payloadSource(flags);
 
   const stop = onStopSignal();
-  const client = createClient({ serviceUrl });
+  const client = createClient({ serviceUrl, retry: cliRetry });
   try {
     const { readFile } = await import("node:fs/promises");
     const schema = await schemaOption(flags, topic, client.schema, (p) => readFile(p, "utf8"));

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { type CompatibilityMode, connectSchemaRegistry } from "@danube-ts/client";
 import { splitAction } from "../admin-command.ts";
 import { type Flags, parseCommand } from "../args.ts";
-import { adminUrlSpecs, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
+import { adminUrlSpecs, cliRetry, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { listOutput, outputSpec, toJson } from "../output.ts";
@@ -73,7 +73,7 @@ export async function schemasCommand(argv: string[], io: Io): Promise<number> {
   const serviceUrl = flags.oneOf("admin-url", "endpoint") ?? serviceUrlOf(flags);
   const json = listOutput(flags) === "json";
   const subject = () => flags.requiredFlagOrPositional("subject", 0);
-  await using registry = connectSchemaRegistry({ serviceUrl });
+  await using registry = connectSchemaRegistry({ serviceUrl, retry: cliRetry });
   switch (action) {
     case "list":
     case "list-subjects": {

@@ -7,7 +7,7 @@ import {
 } from "@danube-ts/client";
 import { splitAction, topicOf, withAdmin } from "../admin-command.ts";
 import { type Flags, parseCommand } from "../args.ts";
-import { adminUrlOf, adminUrlSpecs } from "../connection.ts";
+import { adminUrlOf, adminUrlSpecs, cliRetry } from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { listOutput, outputSpec, toJson } from "../output.ts";
@@ -94,7 +94,7 @@ async function describe(admin: AdminClient, flags: Flags, io: Io): Promise<void>
 /** Topic schema settings live in the schema registry, which the admin listener serves too. */
 async function schemaConfig(action: Action, flags: Flags, io: Io): Promise<void> {
   const topic = topicOf(flags);
-  await using registry = connectSchemaRegistry({ serviceUrl: adminUrlOf(flags) });
+  await using registry = connectSchemaRegistry({ serviceUrl: adminUrlOf(flags), retry: cliRetry });
   const enablePayloadValidation = flags.bool("enable-payload-validation");
   if (action === "configure-schema") {
     const subject = flags.required("subject");
