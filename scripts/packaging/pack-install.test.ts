@@ -139,6 +139,11 @@ test("a user's strict NodeNext TypeScript file type-checks against the published
     [],
     "the user's tsc must only see declarations",
   );
+  const tsImports = [];
+  for (const file of ours) {
+    if (/(from |import\()"\.\.?\/[^"]*\.ts"/.test(await readFile(file, "utf8"))) tsImports.push(file);
+  }
+  assert.deepEqual(tsImports, [], "declarations import .js paths, as the JavaScript does");
 });
 
 test("the installed danube command: --help, a broker on free ports, produce, consume", async (t) => {
