@@ -38,12 +38,14 @@ interface Held {
   readonly unwatch: () => void;
 }
 
-/** Codes a client retries: after such a failure later sends must wait for the retry. */
+/**
+ * Codes clients retry (danube-ts, and upstream's Rust and Go clients): after such a failure later
+ * sends must wait for the retry.
+ */
 const retryableCodes: ReadonlySet<number> = new Set<number>([
   status.UNAVAILABLE,
   status.RESOURCE_EXHAUSTED,
   status.DEADLINE_EXCEEDED,
-  status.ABORTED,
 ]);
 
 function isRetryableFailure(error: unknown): boolean {
