@@ -352,3 +352,15 @@ test("tls.serverName replaces the dialled host in the certificate check", async 
     return true;
   });
 });
+
+test("a refused static token is not retried (the same token would be refused again)", async (t) => {
+  const server = await tokenServer(new Set());
+  t.after(() => server.close());
+  const transport = new Transport({ tls: tls(), token: "revoked", tokenSupplier: undefined });
+  await assert.rejects(healthCheck(transport, server.target), (e: unknown) => {
+    assert.ok(e instanceof DanubeError);
+    assert.equal(e.code, ErrorCode.UNAUTHENTICATED, e.message);
+    return true;
+  });
+  assert.deepEqual(server.seen, ["Bearer revoked"]);
+});

@@ -37,6 +37,7 @@ function tokenCredentials(tokens: TokenSource, sent: (token: string) => void): C
 /**
  * The interceptor every stub of a client with a token gets. Per-call credentials work on TLS and
  * plaintext channels alike (grpc-js refuses to compose them into insecure channel credentials).
+ * A static token is not retried: the broker would refuse the same token again.
  */
 export function authInterceptor(tokens: TokenSource): Interceptor {
   return (options, nextCall) => {
@@ -85,7 +86,8 @@ export function authInterceptor(tokens: TokenSource): Interceptor {
           onReceiveStatus(status, nextStatus) {
             const refused = status.code === Status.UNAUTHENTICATED;
             if (refused) tokens.invalidate(sentToken);
-            if (!refused || cancelled || retry !== undefined || savedMetadata === undefined) {
+            const again = refused && tokens.refreshable && !cancelled && retry === undefined;
+            if (!again || savedMetadata === undefined) {
               forwardMessage?.(heldMessage);
               nextStatus(status);
               return;

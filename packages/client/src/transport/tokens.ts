@@ -62,6 +62,8 @@ function supplierError(reason: unknown): DanubeError {
  */
 export class TokenSource {
   readonly #supplier: TokenSupplier;
+  /** False for a static token: asking again after UNAUTHENTICATED would give the same token. */
+  readonly refreshable: boolean;
   readonly #now: () => number;
   readonly #refreshBeforeMs: number;
   readonly #opaqueTtlMs: number;
@@ -70,8 +72,9 @@ export class TokenSource {
   #inflight: Promise<string> | undefined;
   #calls = 0;
 
-  constructor(supplier: TokenSupplier, options: TokenSourceOptions = {}) {
+  constructor(supplier: TokenSupplier, options: TokenSourceOptions = {}, refreshable = true) {
     this.#supplier = supplier;
+    this.refreshable = refreshable;
     this.#now = options.now ?? Date.now;
     this.#refreshBeforeMs = options.refreshBeforeMs ?? tokenRefreshBeforeMs;
     this.#opaqueTtlMs = options.opaqueTokenTtlMs ?? opaqueTokenTtlMs;
@@ -80,7 +83,7 @@ export class TokenSource {
 
   /** A source that always answers `token`. */
   static fixed(token: string): TokenSource {
-    return new TokenSource(() => token, { opaqueTokenTtlMs: Number.POSITIVE_INFINITY });
+    return new TokenSource(() => token, { opaqueTokenTtlMs: Number.POSITIVE_INFINITY }, false);
   }
 
   /** How many times the supplier was called (diagnostics and tests). */
