@@ -95,6 +95,14 @@ const rules: readonly Rule[] = [
   },
   {
     code: "INTERNAL",
+    pattern: /Schema metadata not found for subject: (\S+)/,
+    explain: (m) => ({
+      code: "NOT_FOUND",
+      message: `subject "${m[1]}" does not exist (the broker reports this as INTERNAL): register a first version with \`danube schemas register ${m[1]} ...\`.`,
+    }),
+  },
+  {
+    code: "INTERNAL",
     pattern:
       /Failed to register schema: Schema is not compatible with subject '([^']*)' \(mode: (\w+)\): (.*)/,
     explain: (m) => ({

@@ -46,6 +46,13 @@ test("admin commands: namespaces, topics, subscriptions, brokers, with --output 
     { name: "/sales/orders", broker_id: "", delivery: "Reliable" },
   ]);
   assert.deepEqual(await json<string[]>("namespaces", "topics", "sales"), ["/sales/orders"]);
+  assert.deepEqual(
+    await json("topics", "list", "--broker", "1"),
+    [],
+    "a standalone broker lists no broker topics",
+  );
+  const unload = await runMain("topics", "unload", "/sales/orders", ...admin);
+  assert.equal(unload.code, 21, "unloading needs a cluster: UNIMPLEMENTED");
 
   // A subscription, made by a consumer.
   {
@@ -190,4 +197,14 @@ test("errors in plain words: unknown namespace (UNAVAILABLE, retried), rejected 
     incompatible.err,
     /not compatible with subject "orders-value" under mode Backward \(the broker reports this as INTERNAL\)/,
   );
+
+  const unparseable = await reg('{"type":"nope"}');
+  assert.equal(unparseable.code, 10, unparseable.err);
+  assert.match(
+    unparseable.err,
+    /the schema registry refused the schema \(the broker reports this as INTERNAL\): .*nope/,
+  );
+  const noSubject = await runMain("schemas", "set-compatibility", "nobody", "--mode", "full", ...url);
+  assert.equal(noSubject.code, 11, noSubject.err);
+  assert.match(noSubject.err, /subject "nobody" does not exist \(the broker reports this as INTERNAL\)/);
 });
