@@ -35,6 +35,8 @@ export interface ReliableDispatcherOptions {
 }
 
 const HEARTBEAT_MS = 250;
+/** Read failures and unreadable records are logged at most this often per subscription. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
 /** Messages held behind poisoned keys (Key-Shared, Block) before the subscription stops reading. */
 const MAX_PARKED = 10_000;
 
@@ -59,6 +61,10 @@ export class ReliableDispatcher implements Dispatcher {
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  /** Records skipped because their payload could not be decoded (the log skips damaged ones itself). */
+  undecodable = 0;
+  private lastFailureLog = 0;
+  private suppressedFailures = 0;
 
   constructor(private readonly options: ReliableDispatcherOptions) {
     this.cursor = options.cursor;
@@ -89,7 +95,7 @@ export class ReliableDispatcher implements Dispatcher {
     }
     this.pumping = true;
     void this.pump()
-      .catch((err: unknown) => this.options.logger.error(`dispatch failed on ${this.describe()}`, err))
+      .catch((err: unknown) => this.logFailure(`reading the log failed (retried every ${HEARTBEAT_MS} ms)`, err))
       .finally(() => {
         this.pumping = false;
         if (this.again && !this.closed) {
@@ -124,6 +130,19 @@ export class ReliableDispatcher implements Dispatcher {
     this.closed = true;
     clearInterval(this.timer);
     this.unsubscribe();
+  }
+
+  /** Logs a dispatch failure: the first at once, then at most one line per interval with a count. */
+  private logFailure(what: string, err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) {
+      this.suppressedFailures++;
+      return;
+    }
+    const more = this.suppressedFailures > 0 ? ` (${this.suppressedFailures} more since the last report)` : "";
+    this.options.logger.error(`${this.describe()}: ${what}${more}`, err);
+    this.lastFailureLog = now;
+    this.suppressedFailures = 0;
   }
 
   private describe(): string {
@@ -259,11 +278,26 @@ export class ReliableDispatcher implements Dispatcher {
       const used = this.inFlight.size - this.parked;
       if (used >= this.maxUnacked || this.parked >= MAX_PARKED) return;
       if (this.readPosition >= log.committedOffset || subscription.consumers.length === 0) return;
+      const upTo = log.committedOffset;
       const records = await log.read(this.readPosition, this.maxUnacked - used);
-      if (records.length === 0 || this.closed) return;
+      if (this.closed) return;
+      if (records.length === 0) {
+        // Everything up to the committed end was unreadable (skipped and counted by the log).
+        this.readPosition = upTo;
+        continue;
+      }
       for (const record of records) {
         if (record.offset < this.readPosition) continue;
-        const message = danube.StreamMessage.decode(record.payload);
+        let message: StreamMessage;
+        try {
+          message = danube.StreamMessage.decode(record.payload);
+        } catch (err) {
+          // Intact on disk (CRC) but not a message: skip it rather than block the subscription.
+          this.undecodable++;
+          this.logFailure(`skipped offset ${record.offset}: the stored message cannot be decoded`, err);
+          this.readPosition = record.offset + 1n;
+          continue;
+        }
         message.msgId = {
           producerId: message.msgId?.producerId ?? 0n,
           topicName: subscription.topicName,
