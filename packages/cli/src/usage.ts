@@ -29,6 +29,8 @@ Flags:
   --advertised-addr <host:port> address handed to clients in lookups (default: the bound address)
   --log-level <level>           debug, info, warn, error or silent (default info)
   --mode standalone             accepted for compatibility with danube-broker; other modes are rejected
+  --repair-metadata             start even when the metadata journal is damaged before valid entries
+                                (skips only the damaged bytes; copies kept in metadata/quarantine/)
   -h, --help                    show this help`;
 
 export const produceUsage = `Usage: danube produce --service-url <url> --topic <topic> [flags]

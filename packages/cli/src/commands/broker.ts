@@ -15,6 +15,7 @@ const specs = {
   "advertised-addr": { type: "string" },
   "log-level": { type: "string" },
   mode: { type: "string" },
+  "repair-metadata": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -49,6 +50,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
         adminPort: adminAddr.port,
         advertisedAddr: advertised,
         logLevel,
+        repairMetadata: flags.bool("repair-metadata"),
       });
     } catch (err) {
       io.err(`danube broker: failed to start: ${err instanceof Error ? err.message : String(err)}`);
