@@ -95,7 +95,9 @@ export class ReliableDispatcher implements Dispatcher {
     }
     this.pumping = true;
     void this.pump()
-      .catch((err: unknown) => this.logFailure(`reading the log failed (retried every ${HEARTBEAT_MS} ms)`, err))
+      .catch((err: unknown) =>
+        this.logFailure(`reading the log failed (retried every ${HEARTBEAT_MS} ms)`, err),
+      )
       .finally(() => {
         this.pumping = false;
         if (this.again && !this.closed) {
@@ -139,7 +141,8 @@ export class ReliableDispatcher implements Dispatcher {
       this.suppressedFailures++;
       return;
     }
-    const more = this.suppressedFailures > 0 ? ` (${this.suppressedFailures} more since the last report)` : "";
+    const more =
+      this.suppressedFailures > 0 ? ` (${this.suppressedFailures} more since the last report)` : "";
     this.options.logger.error(`${this.describe()}: ${what}${more}`, err);
     this.lastFailureLog = now;
     this.suppressedFailures = 0;
