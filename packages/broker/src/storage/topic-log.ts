@@ -118,6 +118,8 @@ export class TopicLog implements PooledFile {
   private writing = false;
   /** No offset at or above this was handed out; raised (durably) before commits pass it. */
   private reserved: bigint;
+  /** The high-water file does not say "clean stop at `next`": close() must write it. */
+  private markDirty = true;
   private readonly cache: RecordCache;
   private readonly listeners = new Set<(committedOffset: bigint) => void>();
   private readonly reads = new Set<Promise<unknown>>();
@@ -159,6 +161,7 @@ export class TopicLog implements PooledFile {
     const { segments, report } = recovered;
     const handles = options.handles ?? new HandlePool(1);
     const log = new TopicLog(options.dir, segmentBytes, fsync, segments, report, cache, handles, options);
+    log.markDirty = !recovered.cleanMark;
     return log;
   }
 
@@ -292,7 +295,7 @@ export class TopicLog implements PooledFile {
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close();
-    if (!this.failure) {
+    if (!this.failure && this.markDirty) {
       // A clean stop records the exact next offset: a log found shorter at the next open lost records.
       const activeBase = this.segments[this.segments.length - 1].baseOffset;
       await writeHighWater(this.dir, { mark: this.next, activeBase, clean: true }, this.fsync).catch(
@@ -340,6 +343,7 @@ export class TopicLog implements PooledFile {
     if (end > this.reserved || roll) {
       const reserved = end + HIGH_WATER_RESERVE;
       const activeBase = roll ? batch.appends[0].offset : segment.baseOffset;
+      this.markDirty = true;
       await writeHighWater(this.dir, { mark: reserved, activeBase, clean: false }, this.fsync);
       this.reserved = reserved;
     }
