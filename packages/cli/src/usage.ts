@@ -45,6 +45,8 @@ Flags:
   --schema-compatibility-rules <rules>
                                 JSON Schema compatibility verdicts: upstream (default, as Danube v0.15.1)
                                 or strict (Confluent's rules, a danube-ts extension)
+  --repair-metadata             start even when the metadata journal is damaged before valid entries
+                                (skips only the damaged bytes; copies kept in metadata/quarantine/)
   -h, --help                    show this help`;
 
 export const produceUsage = `Usage: danube produce --topic <topic> [payload] [flags]

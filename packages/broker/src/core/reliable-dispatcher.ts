@@ -44,6 +44,8 @@ export interface ReliableDispatcherOptions {
 }
 
 const HEARTBEAT_MS = 250;
+/** Read failures and unreadable records are logged at most this often per subscription. */
+const FAILURE_LOG_INTERVAL_MS = 10_000;
 /** Messages held behind poisoned keys (Key-Shared, Block) before the subscription stops reading. */
 const MAX_PARKED = 10_000;
 
@@ -70,6 +72,10 @@ export class ReliableDispatcher implements Dispatcher {
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
+  /** Records skipped because their payload could not be decoded (the log skips damaged ones itself). */
+  undecodable = 0;
+  private lastFailureLog = 0;
+  private suppressedFailures = 0;
 
   constructor(private readonly options: ReliableDispatcherOptions) {
     this.cursor = options.cursor;
@@ -100,7 +106,9 @@ export class ReliableDispatcher implements Dispatcher {
     }
     this.pumping = true;
     void this.pump()
-      .catch((err: unknown) => this.options.logger.error(`dispatch failed on ${this.describe()}`, err))
+      .catch((err: unknown) =>
+        this.logFailure(`reading the log failed (retried every ${HEARTBEAT_MS} ms)`, err),
+      )
       .finally(() => {
         this.pumping = false;
         if (this.again && !this.closed) {
@@ -137,6 +145,20 @@ export class ReliableDispatcher implements Dispatcher {
     this.unsubscribe();
     this.options.budget.release(this.windowBytes);
     this.windowBytes = 0;
+  }
+
+  /** Logs a dispatch failure: the first at once, then at most one line per interval with a count. */
+  private logFailure(what: string, err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) {
+      this.suppressedFailures++;
+      return;
+    }
+    const more =
+      this.suppressedFailures > 0 ? ` (${this.suppressedFailures} more since the last report)` : "";
+    this.options.logger.error(`${this.describe()}: ${what}${more}`, err);
+    this.lastFailureLog = now;
+    this.suppressedFailures = 0;
   }
 
   private describe(): string {
@@ -285,15 +307,30 @@ export class ReliableDispatcher implements Dispatcher {
         budget.windowsDeferred++;
         return;
       }
+      const upTo = log.committedOffset;
       const records = await log.read(this.readPosition, this.maxUnacked - used, Math.max(1, byteRoom));
-      if (records.length === 0 || this.closed) return;
+      if (this.closed) return;
+      if (records.length === 0) {
+        // Everything up to the committed end was unreadable (skipped and counted by the log).
+        this.readPosition = upTo;
+        continue;
+      }
       const before = this.readPosition;
       for (const record of records) {
         if (record.offset < this.readPosition) continue;
         const bytes = record.payload.byteLength + ENTRY_OVERHEAD;
         const fits = this.windowBytes + bytes <= maxWindowBytes && budget.fits(bytes);
         if (!fits && this.inFlight.size > 0) break; // read again once acks made room
-        const message = danube.StreamMessage.decode(record.payload);
+        let message: StreamMessage;
+        try {
+          message = danube.StreamMessage.decode(record.payload);
+        } catch (err) {
+          // Intact on disk (CRC) but not a message: skip it rather than block the subscription.
+          this.undecodable++;
+          this.logFailure(`skipped offset ${record.offset}: the stored message cannot be decoded`, err);
+          this.readPosition = record.offset + 1n;
+          continue;
+        }
         message.msgId = {
           producerId: message.msgId?.producerId ?? 0n,
           topicName: subscription.topicName,

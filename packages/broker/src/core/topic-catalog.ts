@@ -230,7 +230,7 @@ export class TopicCatalog {
     try {
       await this.store.put(TOPIC_PREFIX + name, record);
     } catch (err) {
-      await topic.log?.close();
+      await topic.log?.destroy(); // new and empty: leave no folder without a record behind
       throw err;
     }
     this.topics.set(name, topic);

@@ -46,6 +46,8 @@ export interface RecoveredLog {
   /** Valid segments in offset order; never empty. The last one is the active segment. */
   segments: Segment[];
   report: RecoveryReport;
+  /** The high-water file already says "clean stop at exactly the recovered next offset". */
+  cleanMark: boolean;
 }
 
 /** Number of offsets in the report's lost ranges. */
@@ -222,7 +224,9 @@ export async function recoverLog(dir: string, fsync: boolean): Promise<Recovered
     await created.handle.close();
   }
   report.segments = segments.length;
-  return { segments, report };
+  const next = segments[segments.length - 1]!.endOffset;
+  const cleanMark = typeof highWater === "object" && highWater.clean && highWater.mark === next;
+  return { segments, report, cleanMark };
 }
 
 async function truncateFile(path: string, length: number, fsync: boolean): Promise<void> {

@@ -45,8 +45,8 @@ import type { RecoveryReport } from "./recovery.ts";
 import { recoverLog } from "./recovery.ts";
 import type { Segment } from "./segment.ts";
 import { createSegment } from "./segment.ts";
+import { readSegments } from "./segment-reader.ts";
 import type { ScanGap } from "./segment-scanner.ts";
-import { scanRecords } from "./segment-scanner.ts";
 
 export type { LogRecord } from "./record-cache.ts";
 export type { LostRange, RecoveryReport } from "./recovery.ts";
@@ -89,9 +89,7 @@ export interface TopicLogStats {
   failedWrites: number;
 }
 
-const byOffset = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
-const READ_CHUNK_BYTES = 128 * 1024;
 
 interface PendingAppend {
   offset: bigint;
@@ -120,6 +118,8 @@ export class TopicLog implements PooledFile {
   private writing = false;
   /** No offset at or above this was handed out; raised (durably) before commits pass it. */
   private reserved: bigint;
+  /** The high-water file does not say "clean stop at `next`": close() must write it. */
+  private markDirty = true;
   private readonly cache: RecordCache;
   private readonly listeners = new Set<(committedOffset: bigint) => void>();
   private readonly reads = new Set<Promise<unknown>>();
@@ -161,6 +161,7 @@ export class TopicLog implements PooledFile {
     const { segments, report } = recovered;
     const handles = options.handles ?? new HandlePool(1);
     const log = new TopicLog(options.dir, segmentBytes, fsync, segments, report, cache, handles, options);
+    log.markDirty = !recovered.cleanMark;
     return log;
   }
 
@@ -294,7 +295,7 @@ export class TopicLog implements PooledFile {
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close();
-    if (!this.failure) {
+    if (!this.failure && this.markDirty) {
       // A clean stop records the exact next offset: a log found shorter at the next open lost records.
       const activeBase = this.segments[this.segments.length - 1].baseOffset;
       await writeHighWater(this.dir, { mark: this.next, activeBase, clean: true }, this.fsync).catch(
@@ -342,6 +343,7 @@ export class TopicLog implements PooledFile {
     if (end > this.reserved || roll) {
       const reserved = end + HIGH_WATER_RESERVE;
       const activeBase = roll ? batch.appends[0].offset : segment.baseOffset;
+      this.markDirty = true;
       await writeHighWater(this.dir, { mark: reserved, activeBase, clean: false }, this.fsync);
       this.reserved = reserved;
     }
@@ -417,90 +419,16 @@ export class TopicLog implements PooledFile {
     }
   }
 
-  private async readFromDisk(
+  private readFromDisk(
     from: bigint,
     upTo: bigint,
     maxRecords: number,
     maxBytes: number,
   ): Promise<LogRecord[]> {
-    const out: LogRecord[] = [];
-    let bytes = 0;
-    let offset = from;
-    let full = false;
-    for (let i = this.segmentIndexOf(from); i < this.segments.length && !full && offset < upTo; i++) {
-      if (this.cache.has(offset)) {
-        this.cache.readInto(out, offset, upTo, maxRecords, maxBytes, bytes);
-        break;
-      }
-      const segment = this.segments[i];
-      const entry = segment.lookup(offset);
-      const wanted = offset;
-      let handle: FileHandle;
-      try {
-        handle = await open(segment.path, "r");
-      } catch (error) {
-        throw ioError(`reading topic log ${this.dir}`, error);
-      }
-      try {
-        const skip = (gap: ScanGap) => {
-          const [first, last] = [
-            [gap.fromOffset, wanted].sort(byOffset)[1],
-            [gap.toOffset, upTo].sort(byOffset)[0],
-          ];
-          if (last <= first) return;
-          this.counters.skippedRecords += Number(last - first);
-          this.options.onDamage?.(gap, segment.path);
-        };
-        const result = await scanRecords(
-          handle,
-          entry.position,
-          segment.size,
-          entry.offset,
-          (recordOffset, payload) => {
-            if (recordOffset < wanted) return true;
-            if (recordOffset >= upTo || (out.length > 0 && bytes + payload.length > maxBytes)) {
-              full = true;
-              return false;
-            }
-            out.push({ offset: recordOffset, payload });
-            bytes += payload.length;
-            offset = recordOffset + 1n;
-            full = out.length >= maxRecords;
-            return !full;
-          },
-          { chunkBytes: READ_CHUNK_BYTES, onGap: skip },
-        );
-        if (result.error !== undefined && !full) {
-          // Damaged up to the segment's end: what is left of this segment cannot be served.
-          const reason = result.error;
-          skip({
-            start: result.end,
-            end: segment.size,
-            fromOffset: result.nextOffset,
-            toOffset: segment.endOffset,
-            reason,
-          });
-        }
-      } catch (error) {
-        if (error instanceof StorageError) throw error;
-        throw ioError(`reading topic log ${this.dir}`, error);
-      } finally {
-        await handle.close();
-      }
-      if (!full && i + 1 < this.segments.length) offset = this.segments[i + 1].baseOffset;
-    }
-    return out;
-  }
-
-  /** Index of the segment holding `offset` (the last segment whose base offset is <= offset). */
-  private segmentIndexOf(offset: bigint): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    const onSkip = (gap: ScanGap, count: number, path: string) => {
+      this.counters.skippedRecords += count;
+      this.options.onDamage?.(gap, path);
+    };
+    return readSegments(this.segments, this.cache, this.dir, { from, upTo, maxRecords, maxBytes }, onSkip);
   }
 }

@@ -24,6 +24,7 @@ const specs = {
   mode: { type: "string" },
   "schema-compatibility-rules": { type: "string" },
   "config-file": { type: "string" },
+  "repair-metadata": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -80,6 +81,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
       advertisedAddr: advertised,
       logLevel,
       schemaCompatibilityRules,
+      repairMetadata: flags.bool("repair-metadata"),
     });
     // A start that hangs (e.g. a data dir on a file system where mkdir never returns) is said so,
     // and the first Ctrl-C ends it.
