@@ -45,6 +45,11 @@ export interface BrokerOptions {
    * See docs/schema-compatibility.md. @default "upstream"
    */
   schemaCompatibilityRules?: CompatibilityRules;
+  /**
+   * Time limit of one schema parse and compatibility check (RegisterSchema, CheckCompatibility),
+   * which run on a worker thread; past it the request fails with a clear error. @default 10000
+   */
+  schemaCheckTimeoutMs?: number;
 }
 
 export interface Housekeeping {
@@ -74,6 +79,7 @@ export interface ResolvedBrokerOptions {
   housekeeping: Housekeeping;
   logger: Logger;
   schemaCompatibilityRules: CompatibilityRules;
+  schemaCheckTimeoutMs: number;
 }
 
 function port(name: string, value: number): number {
@@ -134,5 +140,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     },
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
     schemaCompatibilityRules: compatibilityRules(options.schemaCompatibilityRules ?? "upstream"),
+    schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
   };
 }
