@@ -88,6 +88,11 @@ export interface BrokerOptions {
   auth?: AuthOptions;
   /** Serve the admin listener over TLS too (upstream's `admin_tls`); needs `auth.mode: "tls"`. @default false */
   adminTls?: boolean;
+  /**
+   * Time limit of one schema parse and compatibility check (RegisterSchema, CheckCompatibility),
+   * which run on a worker thread; past it the request fails with a clear error. @default 10000
+   */
+  schemaCheckTimeoutMs?: number;
 }
 
 export interface Housekeeping {
@@ -139,6 +144,7 @@ export interface ResolvedBrokerOptions {
   autoCreateTopics: boolean;
   auth: ResolvedAuth;
   adminTls: boolean;
+  schemaCheckTimeoutMs: number;
 }
 
 function port(name: string, value: number): number {
@@ -248,5 +254,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     repairMetadata: options.repairMetadata ?? false,
     autoCreateTopics: options.autoCreateTopics ?? true,
     ...resolveSecurity(options.auth, options.adminTls),
+    schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
   };
 }

@@ -5,7 +5,7 @@
 export type { AvroParsedSchema } from "./avro/schema.ts";
 export { type CompatibilityResult, checkCompatibility } from "./compat.ts";
 export { SchemaError, type SchemaErrorCode } from "./errors.ts";
-export type { JsonParsedSchema, JsonSchemaDraft } from "./json/schema.ts";
+export { type JsonParsedSchema, type JsonSchemaDraft, warmUpJsonSchemaValidators } from "./json/schema.ts";
 export { checkSchemaLimits, defaultSchemaLimits, type SchemaLimits } from "./limits.ts";
 export { type ParsedSchema, parseSchema } from "./parse.ts";
 export type { PrimitiveParsedSchema } from "./primitive.ts";

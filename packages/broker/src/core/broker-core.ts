@@ -108,6 +108,7 @@ export class BrokerCore {
     this.registry = SchemaRegistry.open(store, {
       logger,
       compatibilityRules: options.schemaCompatibilityRules,
+      checkTimeoutMs: options.schemaCheckTimeoutMs,
       topics: { exists: (name) => catalog.get(name) !== undefined },
     });
     this.deadLetters = new DeadLetterPublisher(catalog, () => this.brokerUrl, logger);

@@ -1,4 +1,9 @@
-import { type CompatibilityResult, type CompatibilityRules, SchemaWorker } from "@danube-ts/schema";
+import {
+  type CompatibilityResult,
+  type CompatibilityRules,
+  SchemaWorker,
+  warmUpJsonSchemaValidators,
+} from "@danube-ts/schema";
 import { notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { MetadataStore } from "../storage/index.ts";
@@ -81,6 +86,9 @@ export class SchemaRegistry {
 
   /** Loads the registry from an open store. All later writes go through `store.put` (durable). */
   static open(store: MetadataStore, options: SchemaRegistryOptions): SchemaRegistry {
+    // Payload validation compiles schemas on the event loop; the costly first compile per JSON
+    // Schema draft happens here, before the broker serves, not in the middle of a SendMessage.
+    warmUpJsonSchemaValidators();
     return new SchemaRegistry(store, options);
   }
 

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkCompatibility, parseSchema } from "../index.ts";
+import { checkCompatibility, defaultSchemaLimits, parseSchema } from "../index.ts";
 
-const s = (text: string) => parseSchema("avro", text);
+// These cases test the comparator on schemas nested beyond the parse-time depth limit.
+const limits = { ...defaultSchemaLimits, maxDepth: 100_000 };
+const s = (text: string) => parseSchema("avro", text, { limits });
 const errors = (mode: string, prev: string, cand: string) =>
   checkCompatibility(mode, [s(prev)], s(cand)).errors;
 const ok = (mode: string, prev: string, cand: string) => assert.deepEqual(errors(mode, prev, cand), []);

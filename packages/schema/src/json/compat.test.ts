@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkCompatibility, parseSchema } from "../index.ts";
+import { checkCompatibility, defaultSchemaLimits, parseSchema } from "../index.ts";
 
-const s = (v: unknown) => parseSchema("json_schema", JSON.stringify(v));
+// These cases test the comparator on schemas nested beyond the parse-time depth limit.
+const limits = { ...defaultSchemaLimits, maxDepth: 100_000 };
+const s = (v: unknown) => parseSchema("json_schema", JSON.stringify(v), { limits });
 const errors = (prev: unknown, cand: unknown, mode = "backward") =>
   checkCompatibility(mode, [s(prev)], s(cand), "strict").errors;
 const ok = (prev: unknown, cand: unknown, mode = "backward") =>

@@ -60,6 +60,20 @@ function ajvFor(draft: JsonSchemaDraft): AjvLike {
   return ajv;
 }
 
+/**
+ * Builds the validator instances of every draft and compiles one small schema with each. The first
+ * compile per draft is the slow one (ajv compiles its meta-schemas): a long-lived process that
+ * validates payloads on its event loop calls this once at start instead of stalling on first use.
+ */
+export function warmUpJsonSchemaValidators(): void {
+  for (const draft of ["draft-07", "2019-09", "2020-12"] as const) {
+    const ajv = ajvFor(draft);
+    const schema = { type: "object", properties: { a: { type: "string", pattern: "^a" } } };
+    ajv.compile(schema);
+    ajv.removeSchema(schema);
+  }
+}
+
 /** The draft named by a `$schema` URI. */
 export function draftOf(json: unknown): JsonSchemaDraft {
   const uri = isPlainObject(json) && typeof json.$schema === "string" ? json.$schema : "";
