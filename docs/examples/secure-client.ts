@@ -1,4 +1,4 @@
-// docs/security-client.md, "A secured producer and consumer"; run by
+// docs/security.md, "A secured producer and consumer"; run by
 // packages/client/test/security-docs.test.ts against a broker in auth mode "tls".
 // example:start
 import { readFile } from "node:fs/promises";

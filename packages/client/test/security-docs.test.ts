@@ -1,4 +1,4 @@
-// docs/security-client.md shows docs/examples/secure-client.ts verbatim, and the example runs
+// docs/security.md shows docs/examples/secure-client.ts verbatim, and the example runs
 // against a real broker in auth mode "tls" (throwaway certificates, a token file).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -14,7 +14,7 @@ import { signToken, testPki } from "./fixtures/pki.ts";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const example = join(root, "docs/examples/secure-client.ts");
-const page = join(root, "docs/security-client.md");
+const page = join(root, "docs/security.md");
 
 const squash = (code: string) =>
   code
@@ -22,7 +22,7 @@ const squash = (code: string) =>
     .replaceAll(/\s+/g, " ")
     .trim();
 
-test("docs/security-client.md shows docs/examples/secure-client.ts", async () => {
+test("docs/security.md shows docs/examples/secure-client.ts", async () => {
   const source = await readFile(example, "utf8");
   const block = source
     .slice(
@@ -32,7 +32,7 @@ test("docs/security-client.md shows docs/examples/secure-client.ts", async () =>
     .replaceAll('"../../packages/client/src/index.ts"', '"@danube-ts/client"');
   const text = await readFile(page, "utf8");
   const blocks = [...text.matchAll(/```ts\n([\s\S]*?)\n```/g)].map((m) => squash(m[1]!));
-  assert.ok(blocks.includes(squash(block)), "docs/security-client.md differs from the example");
+  assert.ok(blocks.includes(squash(block)), "docs/security.md differs from the example");
 });
 
 test("the secured example produces and consumes over TLS with a token file", async (t) => {

@@ -1,5 +1,6 @@
-// Worker thread entry: loads the TypeScript worker through tsx (workers do not inherit the
-// parent's module hooks), then serves vetting tasks.
+// Worker thread entry when running from the TypeScript sources (inside the repository only; a
+// build runs the compiled thread.js): loads the worker through tsx, a devDependency of the repo,
+// since workers do not inherit the parent's module hooks.
 import { register } from "tsx/esm/api";
 
 register();

@@ -3,6 +3,15 @@
 import { Worker } from "node:worker_threads";
 import type { VetResult, VetTask } from "./vet.ts";
 
+/**
+ * The worker's module: the compiled thread.js next to this file in a build; from the TypeScript
+ * sources (inside the repository), an entry that loads thread.ts through tsx, since workers do
+ * not inherit the parent's module hooks.
+ */
+const workerEntry = import.meta.url.endsWith(".ts")
+  ? new URL("./entry.mjs", import.meta.url)
+  : new URL("./thread.js", import.meta.url);
+
 export type { VetResult, VetTask, VetVersion } from "./vet.ts";
 
 interface Pending {
@@ -83,7 +92,7 @@ export class SchemaWorker {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./entry.mjs", import.meta.url), {
+    const worker = new Worker(workerEntry, {
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
