@@ -100,7 +100,14 @@ test("over TLS with a token: lookups (https:// URLs), partitions, produce, consu
   assert.match(env.url, /^https:\/\//);
   const client = env.client();
   const topic = uniqueTopic("tls");
-  const producer = await client.createProducer({ topic, name: "p", partitions: 2 });
+  // Reliable, so the message sent right after the restart waits in the log for the consumer,
+  // which re-subscribes on its own schedule (a non-reliable message sent before that is dropped).
+  const producer = await client.createProducer({
+    topic,
+    name: "p",
+    partitions: 2,
+    dispatchStrategy: "Reliable",
+  });
   const consumer = await client.subscribe({ topic, subscription: "s", consumerName: "c" });
   for (let i = 0; i < 10; i++) await producer.send(`m${i}`);
   const got = await take(consumer, 10);
