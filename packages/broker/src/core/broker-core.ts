@@ -361,6 +361,7 @@ export class BrokerCore {
       events,
       limits,
     );
+    consumer.deliveries = target.stats;
     target.consumers.push(consumer);
     target.noteActivity();
     this.consumers.set(consumer.id, consumer);

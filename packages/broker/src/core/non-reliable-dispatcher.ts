@@ -42,6 +42,7 @@ export class NonReliableDispatcher implements Dispatcher {
     }
     if (refusal === undefined) return;
     this.dropped++;
+    this.subscription.stats.dropped++;
     this.limits.budget.noteDrop(bytes);
     const now = Date.now();
     if (now - this.lastReport < DROP_LOG_INTERVAL_MS) return;

@@ -1,5 +1,6 @@
 import { danube } from "@danube-ts/protocol";
 import type { Logger } from "../logger.ts";
+import type { WindowSnapshot } from "../metrics/stats.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
@@ -76,7 +77,10 @@ export class ReliableDispatcher implements Dispatcher {
     this.readPosition = options.cursor;
     this.policy = options.policy;
     this.maxUnacked = options.maxUnacked;
-    this.unsubscribe = options.log.onCommit(() => this.wake());
+    this.unsubscribe = options.log.onCommit(() => {
+      options.subscription.stats.notifierPolls++;
+      this.wake();
+    });
     this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -127,6 +131,7 @@ export class ReliableDispatcher implements Dispatcher {
   nack(offset: bigint, delayMs: number | undefined, reason: string | undefined): void {
     const entry = this.inFlight.get(offset);
     if (this.closed || entry?.state !== "delivered") return;
+    this.options.subscription.stats.nacks++;
     this.fail(entry, delayMs ?? 0, reason ?? "negative acknowledgement");
     this.wake();
   }
@@ -137,6 +142,18 @@ export class ReliableDispatcher implements Dispatcher {
     this.unsubscribe();
     this.options.budget.release(this.windowBytes);
     this.windowBytes = 0;
+  }
+
+  snapshot(): WindowSnapshot {
+    let unacked = 0;
+    let pendingRedelivery = 0;
+    let poisoned = 0;
+    for (const entry of this.inFlight.values()) {
+      if (entry.state === "delivered") unacked++;
+      else if (entry.state === "poisoned") poisoned++;
+      else if (entry.attempts > 0) pendingRedelivery++;
+    }
+    return { cursor: this.cursor, unacked, pendingRedelivery, poisoned, inWindow: this.inFlight.size };
   }
 
   private describe(): string {
@@ -182,8 +199,11 @@ export class ReliableDispatcher implements Dispatcher {
       return;
     }
     entry.consumer = undefined;
+    const stats = this.options.subscription.stats;
+    stats.retryExhausted++;
     switch (this.policy.poison) {
       case "drop":
+        stats.dropped++;
         this.options.logger.warn(
           `${this.describe()}: dropping offset ${entry.offset} after ${entry.attempts} deliveries`,
         );
@@ -196,6 +216,7 @@ export class ReliableDispatcher implements Dispatcher {
         this.options.deadLetter(entry, topic).then(
           () => {
             if (this.inFlight.get(entry.offset) !== entry) return;
+            stats.deadLettered++;
             this.finish(entry.offset);
             this.wake();
           },
@@ -220,14 +241,20 @@ export class ReliableDispatcher implements Dispatcher {
     let due = false;
     for (const entry of this.inFlight.values()) {
       if (entry.deadline > now || entry.state === "poisoned") continue;
-      if (entry.state === "delivered") this.fail(entry, 0, "ack timeout");
-      else due = true;
+      if (entry.state === "delivered") {
+        this.options.subscription.stats.ackTimeouts++;
+        this.fail(entry, 0, "ack timeout");
+      } else due = true;
     }
-    if (due || this.readPosition < this.options.log.committedOffset) this.wake();
+    if (due || this.readPosition < this.options.log.committedOffset) {
+      this.options.subscription.stats.heartbeatPolls++;
+      this.wake();
+    }
   }
 
   private deliver(entry: InFlight, consumer: ConsumerHandle): void {
     entry.consumer = consumer;
+    if (entry.attempts > 0) this.options.subscription.stats.redeliveries++;
     entry.attempts++;
     entry.state = "delivered";
     entry.deadline = Date.now() + this.policy.ackTimeoutMs;

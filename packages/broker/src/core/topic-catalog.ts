@@ -50,6 +50,8 @@ export class TopicCatalog {
   readonly orphans: string[] = [];
   /** Shared cap on open segment files across all topic logs. */
   readonly handles: HandlePool;
+  /** Set by the metrics exporter: each group commit's write+fdatasync duration and record count. */
+  onBatchCommitted: ((seconds: number, records: number) => void) | undefined;
 
   constructor(
     private readonly store: MetadataStore,
@@ -265,6 +267,7 @@ export class TopicCatalog {
         fsync: this.options.fsync,
         handles: this.handles,
         onDamage: this.damageLogger(name),
+        onBatchCommitted: (seconds, records) => this.onBatchCommitted?.(seconds, records),
       });
       const report = log.recovery;
       if (report.reason !== undefined) {
