@@ -48,6 +48,11 @@ export class NonReliableDispatcher implements Dispatcher {
     if (now - this.lastReport < DROP_LOG_INTERVAL_MS) return;
     this.logger.warn(
       `${this.subscription.topicName} [${this.subscription.name}]: dropped ${this.dropped - this.reported} non-reliable message(s): ${refusal}`,
+      {
+        topic: this.subscription.topicName,
+        subscription: this.subscription.name,
+        dropped: this.dropped - this.reported,
+      },
     );
     this.reported = this.dropped;
     this.lastReport = now;

@@ -1,5 +1,5 @@
 import { danube } from "@danube-ts/protocol";
-import type { Logger } from "../logger.ts";
+import type { LogFields, Logger } from "../logger.ts";
 import type { WindowSnapshot } from "../metrics/stats.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
@@ -104,7 +104,9 @@ export class ReliableDispatcher implements Dispatcher {
     }
     this.pumping = true;
     void this.pump()
-      .catch((err: unknown) => this.options.logger.error(`dispatch failed on ${this.describe()}`, err))
+      .catch((err: unknown) =>
+        this.options.logger.error(`dispatch failed on ${this.describe()}`, this.fields(), err),
+      )
       .finally(() => {
         this.pumping = false;
         if (this.again && !this.closed) {
@@ -154,6 +156,13 @@ export class ReliableDispatcher implements Dispatcher {
       else if (entry.attempts > 0) pendingRedelivery++;
     }
     return { cursor: this.cursor, unacked, pendingRedelivery, poisoned, inWindow: this.inFlight.size };
+  }
+
+  /** Log context; the names match the metrics' labels. */
+  private fields(entry?: InFlight): LogFields {
+    const { topicName: topic, name: subscription } = this.options.subscription;
+    if (!entry) return { topic, subscription };
+    return { topic, subscription, producer: entry.message.producerName, offset: entry.offset };
   }
 
   private describe(): string {
@@ -206,6 +215,7 @@ export class ReliableDispatcher implements Dispatcher {
         stats.dropped++;
         this.options.logger.warn(
           `${this.describe()}: dropping offset ${entry.offset} after ${entry.attempts} deliveries`,
+          this.fields(entry),
         );
         this.finish(entry.offset);
         return;
@@ -223,6 +233,7 @@ export class ReliableDispatcher implements Dispatcher {
           (err: unknown) =>
             this.options.logger.error(
               `${this.describe()}: dead-lettering offset ${entry.offset} to ${topic} failed`,
+              this.fields(entry),
               err,
             ),
         );
@@ -231,6 +242,7 @@ export class ReliableDispatcher implements Dispatcher {
       default:
         this.options.logger.warn(
           `${this.describe()}: offset ${entry.offset} exhausted ${entry.attempts} deliveries; blocking (${reason})`,
+          this.fields(entry),
         );
         entry.state = "poisoned";
     }

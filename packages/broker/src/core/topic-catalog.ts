@@ -76,7 +76,7 @@ export class TopicCatalog {
       const name = key.slice(TOPIC_PREFIX.length);
       if (record.deleting) {
         // A deletion interrupted by a crash: finish it (folder, then record).
-        this.options.logger.warn(`finishing the interrupted deletion of topic ${name}`);
+        this.options.logger.warn(`finishing the interrupted deletion of topic ${name}`, { topic: name });
         await this.removeFolder(name);
         await this.store.delete(key);
         continue;
@@ -252,6 +252,7 @@ export class TopicCatalog {
       const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : "";
       this.options.logger.error(
         `topic ${name}: skipped unreadable records [${gap.fromOffset}, ${gap.toOffset}) in ${path} at byte ${gap.start}: ${gap.reason}${more}`,
+        { topic: name },
       );
       last = now;
       suppressed = 0;
@@ -273,8 +274,8 @@ export class TopicCatalog {
       if (report.reason !== undefined) {
         this.recoveries.push({ topic: name, report });
         const line = `recovered topic ${name}: ${describeRecovery(report)} (first problem: ${report.reason})`;
-        if (report.lost.length > 0) this.options.logger.error(line);
-        else this.options.logger.warn(line);
+        if (report.lost.length > 0) this.options.logger.error(line, { topic: name });
+        else this.options.logger.warn(line, { topic: name });
       }
     }
     return new Topic(name, dispatchStrategy, log);
