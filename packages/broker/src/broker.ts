@@ -63,6 +63,9 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     (topic) => core.catalog.get(topic) !== undefined,
     opts.logger,
   );
+  if (metrics)
+    security.onDecision = (allowed, resource, permission) =>
+      metrics.authz(allowed, resource.kind, permission);
   const clientServer = createClientServer({
     core,
     logger: opts.logger,

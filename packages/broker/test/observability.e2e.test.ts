@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { status } from "@grpc/grpc-js";
 import { UPSTREAM_METRICS } from "../src/metrics/upstream-names.ts";
+import { caller, codeOf, secureBroker } from "./fixtures/secure-broker.ts";
 import { collect, testBroker, uniqueTopic } from "./helpers.ts";
 import { scrape, sum } from "./prom-text.ts";
+import { createBinding, createProducer, createRole } from "./security/requests.ts";
 
 const policy = {
   maxRedeliveryCount: 1,
@@ -190,4 +193,19 @@ describe("Prometheus endpoint", () => {
     const [info] = await env.admin.listBrokers();
     assert.equal(info!.metricsUrl, "");
   });
+});
+
+test("authorization decisions are counted with upstream's labels (auth mode tls)", async (t) => {
+  const sb = await secureBroker(t, { broker: { prometheus: { port: 0 } } });
+  const root = caller(sb, sb.token("admin"));
+  const app = caller(sb, sb.token("app"));
+  await createRole(root, "producer", ["Produce", "Lookup"]);
+  await createBinding(root, "b1", "app", ["producer"], "namespace", "default");
+  await createProducer(app, "/default/authz");
+  const refused = await codeOf(createProducer(app, "/system/authz"));
+  assert.equal(refused.code, status.PERMISSION_DENIED);
+  const e = await scrape(sb.broker.metricsUrl!);
+  assert.equal(e.types.get("danube_authz_allow_total"), "counter");
+  assert.ok(sum(e, "danube_authz_allow_total", { resource: "topic", permission: "Produce" }) >= 1);
+  assert.equal(sum(e, "danube_authz_deny_total", { resource: "topic", permission: "Produce" }), 1);
 });

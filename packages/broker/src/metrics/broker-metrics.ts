@@ -6,6 +6,15 @@ import { UPSTREAM_METRICS as U } from "./upstream-names.ts";
 
 type Labels = Record<string, string>;
 
+/** Upstream's `resource` label: brokers count as cluster, schema subjects as topic. */
+const AUTHZ_SCOPE: Record<string, string> = {
+  Cluster: "cluster",
+  Broker: "cluster",
+  Namespace: "namespace",
+  Topic: "topic",
+  SchemaSubject: "topic",
+};
+
 export interface MetricsLimits {
   /** Topics with series of their own; the rest share topic="__overflow__". */
   maxTopicSeries: number;
@@ -178,8 +187,9 @@ export class BrokerMetrics {
     this.messageSize.observe({ topic }, bytes);
   }
 
-  /** Authorization decisions (when security is on). */
-  authz(allowed: boolean, resource: string, permission: string): void {
+  /** An RBAC decision (security on); `resource` as upstream's scope: cluster, namespace or topic. */
+  authz(allowed: boolean, resourceKind: string, permission: string): void {
+    const resource = AUTHZ_SCOPE[resourceKind] ?? resourceKind.toLowerCase();
     (allowed ? this.counters.authzAllow : this.counters.authzDeny).inc({ resource, permission });
   }
 
@@ -234,7 +244,12 @@ export class BrokerMetrics {
     };
     let heartbeat = 0;
     let notifier = 0;
+    let checked = 0;
+    let failed = 0;
     for (const t of topics) {
+      const validation = core.registry.validationStats(t.name);
+      checked += validation.checked;
+      failed += validation.warned + validation.rejected;
       const topic = this.topics.label(t.name);
       perTopic.messagesIn.add({ topic }, t.stats.messagesIn);
       perTopic.bytesIn.add({ topic }, t.stats.bytesIn);
@@ -299,6 +314,8 @@ export class BrokerMetrics {
     g.imbalance.set(0);
     resetTo(c.heartbeatPolls, heartbeat);
     resetTo(c.notifierPolls, notifier);
+    resetTo(c.schemaValidation, checked);
+    resetTo(c.schemaValidationFailures, failed);
 
     const memory = core.memoryStats();
     const e = this.ext;
