@@ -3,6 +3,8 @@ import { BrokerCore, type BrokerRecovery } from "./core/broker-core.ts";
 import type { MemoryStats } from "./core/memory-budget.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
+import { BrokerMetrics } from "./metrics/broker-metrics.ts";
+import { type MetricsEndpoint, serveMetrics } from "./metrics/http-exporter.ts";
 import { type BrokerOptions, resolveBrokerOptions } from "./options.ts";
 import { Security } from "./security/security.ts";
 import { serverCredentials } from "./security/tls.ts";
@@ -19,6 +21,8 @@ export interface RunningBroker {
   /** Stable across restarts on the same data dir. */
   readonly brokerId: bigint;
   readonly dataDir: string;
+  /** `http://host:port/metrics` of the Prometheus endpoint, undefined when it is off. */
+  readonly metricsUrl: string | undefined;
   /** Message bytes held in memory against the byte budgets, and the drops and deferrals they caused. */
   memoryStats(): MemoryStats;
   /**
@@ -50,6 +54,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   }
   let url = "";
   let adminUrl = "";
+  let metricsAddr = "";
+  const metrics = opts.prometheus && new BrokerMetrics(core, opts.prometheus);
   const security = new Security(
     opts.auth,
     core.store,
@@ -57,18 +63,30 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     (topic) => core.catalog.get(topic) !== undefined,
     opts.logger,
   );
-  const clientServer = createClientServer({ core, logger: opts.logger, brokerUrl: () => url, security });
+  if (metrics)
+    security.onDecision = (allowed, resource, permission) =>
+      metrics.authz(allowed, resource.kind, permission);
+  const clientServer = createClientServer({
+    core,
+    logger: opts.logger,
+    brokerUrl: () => url,
+    security,
+    metrics,
+  });
   const adminServer = createAdminServer({
     core,
     logger: opts.logger,
     brokerUrl: () => url,
     adminUrl: () => adminUrl,
+    metricsAddr: () => metricsAddr,
     security,
+    metrics,
   });
   const tls = opts.auth.mode === "tls";
   const requireClientCert = opts.auth.mode === "tls" && opts.auth.requireClientCert;
   let port: number;
   let adminPort: number;
+  let endpoint: MetricsEndpoint | undefined;
   try {
     port = await bind(
       clientServer,
@@ -82,6 +100,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       opts.adminPort,
       serverCredentials(opts.auth, opts.adminTls, false),
     );
+    if (metrics && opts.prometheus) {
+      endpoint = await serveMetrics(metrics, opts.prometheus.host, opts.prometheus.port, opts.logger);
+      metricsAddr = endpoint.address;
+    }
   } catch (err) {
     clientServer.forceShutdown();
     adminServer.forceShutdown();
@@ -94,6 +116,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   core.brokerUrl = url;
   adminUrl = `${opts.adminTls ? "https" : "http"}://${urlHost(opts.adminHost)}:${adminPort}`;
   opts.logger.info(`broker ${core.brokerId} serving ${url} (admin ${adminUrl}), data in ${opts.dataDir}`);
+  if (endpoint) opts.logger.info(`Prometheus metrics on http://${endpoint.address}/metrics`);
   if (opts.auth.mode === "tls") {
     const mtls = opts.auth.requireClientCert ? ", client certificates required" : "";
     opts.logger.info(
@@ -105,7 +128,11 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const close = () => {
     closing ??= (async () => {
       // Stop taking new calls, end open streams, then persist and close storage.
-      const servers = Promise.all([shutdown(clientServer, opts.logger), shutdown(adminServer, opts.logger)]);
+      const servers = Promise.all([
+        shutdown(clientServer, opts.logger),
+        shutdown(adminServer, opts.logger),
+        endpoint?.close(),
+      ]);
       await core.close();
       await servers;
       await unlock();
@@ -120,6 +147,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     adminPort,
     brokerId: core.brokerId,
     dataDir: opts.dataDir,
+    metricsUrl: endpoint && `http://${endpoint.address}/metrics`,
     memoryStats: () => core.memoryStats(),
     recovery: core.recovery,
     close,

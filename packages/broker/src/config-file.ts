@@ -111,6 +111,9 @@ export function parseBrokerConfig(text: string, source = "config file"): BrokerC
   if (port !== undefined) options.port = port;
   const adminPort = r.integer("broker.ports.admin", 0, 65535);
   if (adminPort !== undefined) options.adminPort = adminPort;
+  // Upstream serves its exporter on broker.host:ports.prometheus.
+  const promPort = r.integer("broker.ports.prometheus", 0, 65535);
+  if (promPort !== undefined) options.prometheus = { ...(host !== undefined && { host }), port: promPort };
   const namespaces = r.strings("bootstrap_namespaces");
   if (namespaces !== undefined) options.namespaces = namespaces;
   const autoCreate = r.bool("auto_create_topics");

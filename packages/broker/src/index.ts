@@ -3,6 +3,13 @@ export { type BrokerConfigFile, loadBrokerConfigFile, parseBrokerConfig } from "
 export type { BrokerRecovery } from "./core/broker-core.ts";
 export type { MemoryStats } from "./core/memory-budget.ts";
 export { BrokerError } from "./errors.ts";
-export { consoleLogger, type Logger, type LogLevel, parseLogLevel } from "./logger.ts";
-export type { AuthOptions, BrokerOptions, JwtOptions, TlsOptions } from "./options.ts";
+export {
+  consoleLogger,
+  type LogFields,
+  LogFormat,
+  type Logger,
+  type LogLevel,
+  parseLogLevel,
+} from "./logger.ts";
+export type { AuthOptions, BrokerOptions, JwtOptions, PrometheusOptions, TlsOptions } from "./options.ts";
 export { createToken, type DanubeClaims, JwtError, parseBearer, verifyToken } from "./security/jwt.ts";

@@ -1,6 +1,6 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
-import { consoleLogger, type Logger, type LogLevel } from "./logger.ts";
+import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
 
 export type { AuthOptions, JwtOptions, TlsOptions } from "./security/options.ts";
@@ -63,6 +63,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
   logLevel?: LogLevel;
+  /** Line format of the default logger: `text`, or `json` (one JSON object per line). @default "text" */
+  logFormat?: LogFormat;
   /**
    * JSON Schema compatibility rules of the schema registry: `upstream` gives upstream Danube
    * v0.15.1's verdicts (top-level required fields and property types); `strict` (a danube-ts
@@ -93,6 +95,22 @@ export interface BrokerOptions {
    * which run on a worker thread; past it the request fails with a clear error. @default 10000
    */
   schemaCheckTimeoutMs?: number;
+  /**
+   * Prometheus endpoint (upstream's `--prom-exporter` / `broker.ports.prometheus`); plain HTTP,
+   * `GET /metrics`. See docs/observability.md. @default undefined (off)
+   */
+  prometheus?: PrometheusOptions;
+}
+
+export interface PrometheusOptions {
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** 0 picks a free port (RunningBroker.metricsAddr tells which). */
+  port: number;
+  /** Topics with series of their own; later ones share topic="__overflow__". @default 1000 */
+  maxTopicSeries?: number;
+  /** Subscriptions with series of their own; later ones share subscription="__overflow__". @default 5000 */
+  maxSubscriptionSeries?: number;
 }
 
 export interface Housekeeping {
@@ -145,6 +163,7 @@ export interface ResolvedBrokerOptions {
   auth: ResolvedAuth;
   adminTls: boolean;
   schemaCheckTimeoutMs: number;
+  prometheus: Required<PrometheusOptions> | undefined;
 }
 
 function port(name: string, value: number): number {
@@ -157,6 +176,14 @@ function port(name: string, value: number): number {
 function positive(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw invalidArgument(`${name} must be an integer from 1 to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function logFormat(value: string | undefined): LogFormat {
+  if (value === undefined) return LogFormat.Text;
+  if (value !== LogFormat.Text && value !== LogFormat.Json) {
+    throw invalidArgument(`logFormat must be "text" or "json", got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -245,7 +272,16 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
         options.sendSequencing?.maxHeldBytes ?? 64 * 1024 * 1024,
       ),
     },
-    logger: options.logger ?? consoleLogger(options.logLevel ?? "warn"),
+    logger: options.logger ?? consoleLogger(options.logLevel ?? "warn", logFormat(options.logFormat)),
+    prometheus: options.prometheus && {
+      host: options.prometheus.host ?? "127.0.0.1",
+      port: port("prometheus.port", options.prometheus.port),
+      maxTopicSeries: positive("prometheus.maxTopicSeries", options.prometheus.maxTopicSeries ?? 1000),
+      maxSubscriptionSeries: positive(
+        "prometheus.maxSubscriptionSeries",
+        options.prometheus.maxSubscriptionSeries ?? 5000,
+      ),
+    },
     schemaCompatibilityRules: compatibilityRules(options.schemaCompatibilityRules ?? "upstream"),
     maxOpenSegmentFiles:
       options.maxOpenSegmentFiles === undefined

@@ -59,6 +59,7 @@ test("upstream's secure broker YAML maps onto broker options; keys not used are 
     adminHost: "127.0.0.2",
     port: 7000,
     adminPort: 7001,
+    prometheus: { host: "127.0.0.2", port: 9040 },
     namespaces: ["default", "payments"],
     autoCreateTopics: false,
     adminTls: true,
@@ -72,7 +73,6 @@ test("upstream's secure broker YAML maps onto broker options; keys not used are 
     },
   });
   assert.deepEqual(unusedKeys, [
-    "broker.ports.prometheus",
     "broker.ports.raft",
     "cluster_name",
     "load_manager.assignment_strategy",

@@ -13,6 +13,7 @@ import {
   text,
 } from "./fixtures/schema-rpc.ts";
 import { testBroker, uniqueTopic } from "./helpers.ts";
+import { scrape, sum } from "./prom-text.ts";
 
 const userV1 = '{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}';
 const userV2 =
@@ -161,7 +162,7 @@ describe("topics and schemas", () => {
   });
 
   test("enforce rejects invalid messages, and so does warn with payload validation on; state survives a restart", async (t) => {
-    const broker = await testBroker(t);
+    const broker = await testBroker(t, { prometheus: { port: 0 } });
     let c = clients(t, broker);
     const topic = uniqueTopic("validate");
     const { schemaId } = await register(c.registry, "orders", "json", orderSchema);
@@ -190,6 +191,12 @@ describe("topics and schemas", () => {
       send(c.producers, producerId, topic, '{"id":1}'),
       grpcError(status.PERMISSION_DENIED, /^Unable to publish the message: Message missing schema_id/),
     );
+    // The checks are counted under upstream's names (docs/observability.md).
+    const scraped = await scrape(broker.broker.metricsUrl!);
+    assert.equal(sum(scraped, "danube_schema_validation_total"), 3);
+    assert.equal(sum(scraped, "danube_schema_validation_failures_total"), 2);
+    const refused = { topic, result: "error", error_code: "PermissionDenied" };
+    assert.equal(sum(scraped, "danube_producer_send_total", refused), 2);
 
     await broker.restart();
     c = clients(t, broker);

@@ -41,6 +41,9 @@ Flags:
                                 auto_create_topics, admin_tls, auth, dispatch, policies.max_message_size);
                                 flags given here override it; keys it does not use are listed at start
   --log-level <level>           debug, info, warn, error or silent (default info)
+  --log-format <format>         text (default) or json (one JSON object per line, docs/observability.md)
+  --prom-exporter <host:port>   serve Prometheus metrics on http://host:port/metrics (default off;
+                                the config file's broker.ports.prometheus also turns it on)
   --mode standalone             accepted for compatibility with danube-broker; other modes are rejected
   --schema-compatibility-rules <rules>
                                 JSON Schema compatibility verdicts: upstream (default, as Danube v0.15.1)

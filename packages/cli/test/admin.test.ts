@@ -43,7 +43,10 @@ test("admin commands: namespaces, topics, subscriptions, brokers, with --output 
   assert.equal(dup.code, 12, dup.err);
   assert.match(dup.err, /topic \/sales\/orders already exists/);
   assert.deepEqual(await json("topics", "list", "--namespace", "sales"), [
-    { name: "/sales/orders", broker_id: "", delivery: "Reliable" },
+    { name: "/sales/orders", broker_id: String(broker.brokerId), delivery: "Reliable" },
+  ]);
+  assert.deepEqual(await json("topics", "list", "--broker", String(broker.brokerId)), [
+    { name: "/sales/orders", broker_id: String(broker.brokerId), delivery: "Reliable" },
   ]);
   assert.deepEqual(await json<string[]>("namespaces", "topics", "sales"), ["/sales/orders"]);
   assert.deepEqual(

@@ -213,6 +213,11 @@ export class BrokerCore {
     };
     topic.producers.set(producer.id, producer);
     this.producers.set(producer.id, producer);
+    this.logger.debug(`producer ${producer.name} attached to ${topic.name}`, {
+      topic: topic.name,
+      producer: producer.name,
+      producerId: producer.id,
+    });
     return producer;
   }
 
@@ -362,10 +367,17 @@ export class BrokerCore {
       events,
       limits,
     );
+    consumer.deliveries = target.stats;
     target.consumers.push(consumer);
     target.noteActivity();
     this.consumers.set(consumer.id, consumer);
     target.dispatcher.wake();
+    this.logger.debug(`consumer ${consumer.name} subscribed to ${topic.name} [${target.name}]`, {
+      topic: topic.name,
+      subscription: target.name,
+      consumer: consumer.name,
+      consumerId: consumer.id,
+    });
     return consumer;
   }
 
@@ -422,6 +434,11 @@ export class BrokerCore {
 
   /** Forgets a consumer: its stream ends, its messages go elsewhere, its health check answers CLOSE. */
   removeConsumer(consumer: ConsumerHandle): void {
+    this.logger.debug(`consumer ${consumer.name} removed`, {
+      topic: consumer.topicName,
+      subscription: consumer.subscriptionName,
+      consumer: consumer.name,
+    });
     consumer.deactivate();
     this.consumers.delete(consumer.id);
     this.catalog.get(consumer.topicName)?.subscriptions.get(consumer.subscriptionName)?.remove(consumer);
@@ -568,7 +585,11 @@ export class BrokerCore {
       for (const subscription of [...topic.subscriptions.values()]) {
         if (subscription.idleSince !== undefined && now - subscription.idleSince > subscriptionIdleMs) {
           void this.dropSubscription(topic, subscription).catch((err: unknown) =>
-            this.logger.warn(`removing idle subscription ${subscription.name} failed`, err),
+            this.logger.warn(
+              `removing idle subscription ${subscription.name} failed`,
+              { topic: topic.name, subscription: subscription.name },
+              err,
+            ),
           );
         }
       }

@@ -1,3 +1,4 @@
+import type { SubscriptionStats } from "../metrics/stats.ts";
 import { type MemoryBudget, messageBytes } from "./memory-budget.ts";
 import type { MessageSink, StreamMessage } from "./types.ts";
 
@@ -51,6 +52,8 @@ export class ConsumerHandle {
   private queuedBytes = 0;
   private transport: Transport = { bytes: 0, open: true };
   private waitingForDrain = false;
+  /** Its subscription's counters (messages and bytes written to the stream); set by the broker core. */
+  deliveries: SubscriptionStats | undefined;
 
   constructor(
     readonly id: bigint,
@@ -164,7 +167,12 @@ export class ConsumerHandle {
         transport.bytes -= bytes;
         this.limits.budget?.release(bytes);
       };
-      if (!sink.write(message, bytes > 0 ? written : undefined)) {
+      const accepted = sink.write(message, bytes > 0 ? written : undefined);
+      if (this.deliveries) {
+        this.deliveries.messagesOut++;
+        this.deliveries.bytesOut += message.payload.length;
+      }
+      if (!accepted) {
         this.waitingForDrain = true;
         sink.onDrain(() => {
           if (this.sink !== sink) return;

@@ -64,6 +64,12 @@ export class DeadLetterPublisher {
     await topic.publish(copy);
     this.logger.info(
       `dead-lettered ${subscription.topicName} offset ${entry.offset} [${subscription.name}] to ${topic.name}`,
+      {
+        topic: subscription.topicName,
+        subscription: subscription.name,
+        offset: entry.offset,
+        deadLetterTopic: topic.name,
+      },
     );
   }
 }

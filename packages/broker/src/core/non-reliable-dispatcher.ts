@@ -42,11 +42,17 @@ export class NonReliableDispatcher implements Dispatcher {
     }
     if (refusal === undefined) return;
     this.dropped++;
+    this.subscription.stats.dropped++;
     this.limits.budget.noteDrop(bytes);
     const now = Date.now();
     if (now - this.lastReport < DROP_LOG_INTERVAL_MS) return;
     this.logger.warn(
       `${this.subscription.topicName} [${this.subscription.name}]: dropped ${this.dropped - this.reported} non-reliable message(s): ${refusal}`,
+      {
+        topic: this.subscription.topicName,
+        subscription: this.subscription.name,
+        dropped: this.dropped - this.reported,
+      },
     );
     this.reported = this.dropped;
     this.lastReport = now;

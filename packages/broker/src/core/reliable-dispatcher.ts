@@ -1,5 +1,6 @@
 import { danube } from "@danube-ts/protocol";
-import type { Logger } from "../logger.ts";
+import type { LogFields, Logger } from "../logger.ts";
+import type { WindowSnapshot } from "../metrics/stats.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
@@ -82,7 +83,10 @@ export class ReliableDispatcher implements Dispatcher {
     this.readPosition = options.cursor;
     this.policy = options.policy;
     this.maxUnacked = options.maxUnacked;
-    this.unsubscribe = options.log.onCommit(() => this.wake());
+    this.unsubscribe = options.log.onCommit(() => {
+      options.subscription.stats.notifierPolls++;
+      this.wake();
+    });
     this.timer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.timer.unref();
   }
@@ -135,6 +139,7 @@ export class ReliableDispatcher implements Dispatcher {
   nack(offset: bigint, delayMs: number | undefined, reason: string | undefined): void {
     const entry = this.inFlight.get(offset);
     if (this.closed || entry?.state !== "delivered") return;
+    this.options.subscription.stats.nacks++;
     this.fail(entry, delayMs ?? 0, reason ?? "negative acknowledgement");
     this.wake();
   }
@@ -156,9 +161,28 @@ export class ReliableDispatcher implements Dispatcher {
     }
     const more =
       this.suppressedFailures > 0 ? ` (${this.suppressedFailures} more since the last report)` : "";
-    this.options.logger.error(`${this.describe()}: ${what}${more}`, err);
+    this.options.logger.error(`${this.describe()}: ${what}${more}`, this.fields(), err);
     this.lastFailureLog = now;
     this.suppressedFailures = 0;
+  }
+
+  snapshot(): WindowSnapshot {
+    let unacked = 0;
+    let pendingRedelivery = 0;
+    let poisoned = 0;
+    for (const entry of this.inFlight.values()) {
+      if (entry.state === "delivered") unacked++;
+      else if (entry.state === "poisoned") poisoned++;
+      else if (entry.attempts > 0) pendingRedelivery++;
+    }
+    return { cursor: this.cursor, unacked, pendingRedelivery, poisoned, inWindow: this.inFlight.size };
+  }
+
+  /** Log context; the names match the metrics' labels. */
+  private fields(entry?: InFlight): LogFields {
+    const { topicName: topic, name: subscription } = this.options.subscription;
+    if (!entry) return { topic, subscription };
+    return { topic, subscription, producer: entry.message.producerName, offset: entry.offset };
   }
 
   private describe(): string {
@@ -204,10 +228,14 @@ export class ReliableDispatcher implements Dispatcher {
       return;
     }
     entry.consumer = undefined;
+    const stats = this.options.subscription.stats;
+    stats.retryExhausted++;
     switch (this.policy.poison) {
       case "drop":
+        stats.dropped++;
         this.options.logger.warn(
           `${this.describe()}: dropping offset ${entry.offset} after ${entry.attempts} deliveries`,
+          this.fields(entry),
         );
         this.finish(entry.offset);
         return;
@@ -218,12 +246,14 @@ export class ReliableDispatcher implements Dispatcher {
         this.options.deadLetter(entry, topic).then(
           () => {
             if (this.inFlight.get(entry.offset) !== entry) return;
+            stats.deadLettered++;
             this.finish(entry.offset);
             this.wake();
           },
           (err: unknown) =>
             this.options.logger.error(
               `${this.describe()}: dead-lettering offset ${entry.offset} to ${topic} failed`,
+              this.fields(entry),
               err,
             ),
         );
@@ -232,6 +262,7 @@ export class ReliableDispatcher implements Dispatcher {
       default:
         this.options.logger.warn(
           `${this.describe()}: offset ${entry.offset} exhausted ${entry.attempts} deliveries; blocking (${reason})`,
+          this.fields(entry),
         );
         entry.state = "poisoned";
     }
@@ -242,14 +273,20 @@ export class ReliableDispatcher implements Dispatcher {
     let due = false;
     for (const entry of this.inFlight.values()) {
       if (entry.deadline > now || entry.state === "poisoned") continue;
-      if (entry.state === "delivered") this.fail(entry, 0, "ack timeout");
-      else due = true;
+      if (entry.state === "delivered") {
+        this.options.subscription.stats.ackTimeouts++;
+        this.fail(entry, 0, "ack timeout");
+      } else due = true;
     }
-    if (due || this.readPosition < this.options.log.committedOffset) this.wake();
+    if (due || this.readPosition < this.options.log.committedOffset) {
+      this.options.subscription.stats.heartbeatPolls++;
+      this.wake();
+    }
   }
 
   private deliver(entry: InFlight, consumer: ConsumerHandle): void {
     entry.consumer = consumer;
+    if (entry.attempts > 0) this.options.subscription.stats.redeliveries++;
     entry.attempts++;
     entry.state = "delivered";
     entry.deadline = Date.now() + this.policy.ackTimeoutMs;

@@ -1,3 +1,4 @@
+import { newSubscriptionStats, type WindowSnapshot } from "../metrics/stats.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import { globMatch } from "./glob.ts";
 import { KeyRing } from "./key-ring.ts";
@@ -16,6 +17,8 @@ export interface Dispatcher {
   setPolicy?(policy: FailurePolicy): void;
   setMaxUnacked?(maxUnacked: number): void;
   close(): Promise<void>;
+  /** Reliable subscriptions: the window's state, for metrics and admin answers. */
+  snapshot?(): WindowSnapshot;
 }
 
 /** `skip`: no consumer of this subscription accepts the message's key (Key-Shared filters). */
@@ -35,6 +38,8 @@ export class Subscription {
   ready: Promise<void> = Promise.resolve();
   /** Set while no consumer is active (for idle clean-up of non-reliable subscriptions). */
   idleSince: number | undefined = Date.now();
+  /** Counters read by the metrics exporter. */
+  readonly stats = newSubscriptionStats();
   private roundRobin = 0;
   private ring: { members: string; ring: KeyRing } | undefined;
 

@@ -50,6 +50,8 @@ export class TopicCatalog {
   readonly orphans: string[] = [];
   /** Shared cap on open segment files across all topic logs. */
   readonly handles: HandlePool;
+  /** Set by the metrics exporter: each group commit's write+fdatasync duration and record count. */
+  onBatchCommitted: ((seconds: number, records: number) => void) | undefined;
 
   constructor(
     private readonly store: MetadataStore,
@@ -74,7 +76,7 @@ export class TopicCatalog {
       const name = key.slice(TOPIC_PREFIX.length);
       if (record.deleting) {
         // A deletion interrupted by a crash: finish it (folder, then record).
-        this.options.logger.warn(`finishing the interrupted deletion of topic ${name}`);
+        this.options.logger.warn(`finishing the interrupted deletion of topic ${name}`, { topic: name });
         await this.removeFolder(name);
         await this.store.delete(key);
         continue;
@@ -250,6 +252,7 @@ export class TopicCatalog {
       const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : "";
       this.options.logger.error(
         `topic ${name}: skipped unreadable records [${gap.fromOffset}, ${gap.toOffset}) in ${path} at byte ${gap.start}: ${gap.reason}${more}`,
+        { topic: name },
       );
       last = now;
       suppressed = 0;
@@ -265,13 +268,14 @@ export class TopicCatalog {
         fsync: this.options.fsync,
         handles: this.handles,
         onDamage: this.damageLogger(name),
+        onBatchCommitted: (seconds, records) => this.onBatchCommitted?.(seconds, records),
       });
       const report = log.recovery;
       if (report.reason !== undefined) {
         this.recoveries.push({ topic: name, report });
         const line = `recovered topic ${name}: ${describeRecovery(report)} (first problem: ${report.reason})`;
-        if (report.lost.length > 0) this.options.logger.error(line);
-        else this.options.logger.warn(line);
+        if (report.lost.length > 0) this.options.logger.error(line, { topic: name });
+        else this.options.logger.warn(line, { topic: name });
       }
     }
     return new Topic(name, dispatchStrategy, log);

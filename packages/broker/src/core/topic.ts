@@ -1,4 +1,5 @@
 import { danube } from "@danube-ts/protocol";
+import { newTopicStats } from "../metrics/stats.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ProducerSequencer } from "./producer-sequencer.ts";
 import type { Subscription } from "./subscription.ts";
@@ -24,6 +25,8 @@ export class Topic {
   readonly subscriptions = new Map<string, Subscription>();
   /** Set when the topic is being deleted; creators that awaited meanwhile must not attach to it. */
   deleted = false;
+  /** Counters read by the metrics exporter. */
+  readonly stats = newTopicStats();
 
   constructor(
     readonly name: string,
@@ -47,8 +50,12 @@ export class Topic {
   async publish(message: StreamMessage): Promise<void> {
     if (this.log) {
       await this.log.append(danube.StreamMessage.encode(message).finish());
+      this.stats.messagesIn++;
+      this.stats.bytesIn += message.payload.length;
       return;
     }
+    this.stats.messagesIn++;
+    this.stats.bytesIn += message.payload.length;
     for (const subscription of this.subscriptions.values()) subscription.dispatcher.dispatch?.(message);
   }
 }

@@ -11,6 +11,8 @@ export interface AdminServicesContext {
   logger: Logger;
   brokerUrl: () => string;
   adminUrl: () => string;
+  /** `host:port` of the Prometheus endpoint, "" when off (upstream's `metrics_addr`). */
+  metricsAddr: () => string;
 }
 
 const { SubscriptionPoisonPolicy: WirePoison, SubscriptionBackoffStrategy: WireBackoff } = admin;
@@ -65,7 +67,7 @@ export function brokerAdminService(ctx: AdminServicesContext): Partial<admin.Bro
           brokerAddr: ctx.brokerUrl(),
           brokerRole: "None",
           adminAddr: ctx.adminUrl(),
-          metricsAddr: "",
+          metricsAddr: ctx.metricsAddr(),
           brokerStatus: "active",
         },
       ],
@@ -123,11 +125,24 @@ export function topicAdminService(ctx: AdminServicesContext): Partial<admin.Topi
   const ops = new AdminOps(core);
   return {
     listNamespaceTopics: unary(logger, (req: admin.NamespaceRequest) => ({
-      topics: ops
-        .topicsOf(req.name)
-        .map((t) => ({ name: t.name, brokerId: "", delivery: deliveryName(t.dispatchStrategy) })),
+      topics: ops.topicsOf(req.name).map((t) => ({
+        name: t.name,
+        brokerId: String(core.brokerId),
+        delivery: deliveryName(t.dispatchStrategy),
+      })),
     })),
-    listBrokerTopics: unary(logger, () => ({ topics: [] })),
+    // Upstream lists the topics assigned to the broker id asked for; here every topic is on this
+    // broker. An empty id is taken as this broker (upstream would list nothing for it).
+    listBrokerTopics: unary(logger, (req: admin.BrokerRequest) => {
+      const self = String(core.brokerId);
+      if (req.brokerId !== "" && req.brokerId !== self) return { topics: [] };
+      return {
+        topics: core.catalog
+          .all()
+          .filter((t) => !t.deleted)
+          .map((t) => ({ name: t.name, brokerId: self, delivery: deliveryName(t.dispatchStrategy) })),
+      };
+    }),
     createTopic: unary(logger, async (req: admin.NewTopicRequest) => {
       const topic = await ops.createTopic(req.name, req.dispatchStrategy);
       if (req.schemaSubject) await core.registry.assignSubject(topic.name, req.schemaSubject);
@@ -164,7 +179,7 @@ export function topicAdminService(ctx: AdminServicesContext): Partial<admin.Topi
       const schema = core.registry.describeTopic(description.name);
       return {
         ...description,
-        brokerId: "",
+        brokerId: String(core.brokerId),
         schemaSubject: schema?.subject,
         schemaId: schema?.schemaId,
         schemaVersion: schema?.version,

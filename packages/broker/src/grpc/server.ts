@@ -6,6 +6,8 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { Logger } from "../logger.ts";
+import type { BrokerMetrics } from "../metrics/broker-metrics.ts";
+import { timeService } from "../metrics/rpc-timing.ts";
 import type { Security } from "../security/security.ts";
 import {
   type AdminServicesContext,
@@ -44,19 +46,28 @@ function serverOptions(maxMessageSize: number) {
  * Adds a service: with security on, every method goes through {@link secureService} first;
  * undecodable requests answer INVALID_ARGUMENT ({@link rejectMalformed}).
  */
-function adder(server: Server, security: Security, logger: Logger) {
+function adder(server: Server, security: Security, logger: Logger, metrics: BrokerMetrics | undefined) {
   return (definition: ServiceDefinition, implementation: object) => {
-    const impl = security.enabled
+    const secured = security.enabled
       ? secureService(definition, implementation, security, logger)
       : implementation;
+    const impl = metrics
+      ? timeService(definition, secured as UntypedServiceImplementation, metrics)
+      : secured;
     const safe = rejectMalformed(definition, impl as UntypedServiceImplementation);
     server.addService(safe.definition, safe.implementation);
   };
 }
 
-export function createClientServer(ctx: ClientServicesContext & { security: Security }): Server {
+/** Security and (when the Prometheus endpoint is on) RPC timing, applied to every service. */
+interface Wrapping {
+  security: Security;
+  metrics?: BrokerMetrics | undefined;
+}
+
+export function createClientServer(ctx: ClientServicesContext & Wrapping): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
-  const add = adder(server, ctx.security, ctx.logger);
+  const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
   add(danube.ProducerServiceService, producerService(ctx));
   add(danube.ConsumerServiceService, consumerService(ctx));
   add(danube.DiscoveryService, discoveryService(ctx));
@@ -69,9 +80,9 @@ export function createClientServer(ctx: ClientServicesContext & { security: Secu
   return server;
 }
 
-export function createAdminServer(ctx: AdminServicesContext & { security: Security }): Server {
+export function createAdminServer(ctx: AdminServicesContext & Wrapping): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
-  const add = adder(server, ctx.security, ctx.logger);
+  const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
   add(admin.BrokerAdminService, brokerAdminService(ctx));
   add(admin.ClusterAdminService, clusterAdminService());
   add(admin.NamespaceAdminService, namespaceAdminService(ctx));

@@ -131,6 +131,8 @@ export class MessageValidator {
     const skipped = stats.unlogged > 0 ? ` (${stats.unlogged} more since the last warning)` : "";
     stats.lastLogAt = now;
     stats.unlogged = 0;
-    this.logger.warn(`schema validation (warn) on topic ${topic}: accepted a message: ${problem}${skipped}`);
+    this.logger.warn(`schema validation (warn) on topic ${topic}: accepted a message: ${problem}${skipped}`, {
+      topic,
+    });
   }
 }

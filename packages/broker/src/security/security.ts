@@ -5,7 +5,7 @@ import type { MetadataStore } from "../storage/metadata-store.ts";
 import { type AuthContext, Authenticator, type Principal } from "./authenticate.ts";
 import { ClientBindings } from "./client-bindings.ts";
 import type { ResolvedAuth } from "./options.ts";
-import { SecurityStore } from "./rbac.ts";
+import { type Permission, type Resource, SecurityStore } from "./rbac.ts";
 import { type RuleContext, ruleFor } from "./rules.ts";
 
 /** What a call was allowed as; `after` runs once its handler succeeded. */
@@ -31,6 +31,9 @@ export class Security {
     this.bindings = new ClientBindings(metadata, subscriptionExists, topicExists);
   }
 
+  /** Told every RBAC decision (the metrics exporter counts them, as upstream's authz counters). */
+  onDecision: ((allowed: boolean, resource: Resource, permission: Permission) => void) | undefined;
+
   get enabled(): boolean {
     return this.auth.mode === "tls";
   }
@@ -48,13 +51,23 @@ export class Security {
       principal,
       privileged: this.store.isSuperAdmin(principal),
       bindings: this.bindings,
-      authorize: (resource, permission) => this.store.authorize(principal, resource, permission),
+      authorize: (resource, permission) => this.authorize(principal, resource, permission),
     };
     if (rule.permission !== undefined && rule.resource !== undefined) {
-      this.store.authorize(principal, rule.resource(req, ctx), rule.permission);
+      this.authorize(principal, rule.resource(req, ctx), rule.permission);
     }
     rule.check?.(req, ctx);
     const after = rule.after;
     return after ? { principal, after: (res) => after(req, res, ctx) } : { principal };
+  }
+
+  private authorize(principal: Principal, resource: Resource, permission: Permission): void {
+    try {
+      this.store.authorize(principal, resource, permission);
+    } catch (err) {
+      this.onDecision?.(false, resource, permission);
+      throw err;
+    }
+    this.onDecision?.(true, resource, permission);
   }
 }

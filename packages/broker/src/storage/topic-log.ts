@@ -69,6 +69,8 @@ export interface TopicLogOptions {
   handles?: HandlePool;
   /** Called when a read meets damaged records and skips them (rate-limit it: reads may repeat). */
   onDamage?: (gap: ScanGap, path: string) => void;
+  /** Called after each group commit with its write+fdatasync duration (seconds) and record count. */
+  onBatchCommitted?: (seconds: number, records: number) => void;
   /** Test seam: the function that writes batches. */
   write?: WriteFn;
 }
@@ -322,6 +324,7 @@ export class TopicLog implements PooledFile {
         continue;
       }
       this.writing = true;
+      const started = performance.now();
       try {
         await this.writeBatch(batch);
       } catch (error) {
@@ -332,6 +335,7 @@ export class TopicLog implements PooledFile {
         this.handles.trim();
       }
       this.commit(batch);
+      this.options.onBatchCommitted?.((performance.now() - started) / 1000, batch.appends.length);
     }
     this.flushing = undefined;
   }

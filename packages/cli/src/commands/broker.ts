@@ -14,6 +14,7 @@ import { brokerUsage } from "../usage.ts";
 
 const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 const compatibilityRules = ["upstream", "strict"] as const;
+const logFormats = ["text", "json"] as const;
 
 const specs = {
   "data-dir": { type: "string" },
@@ -21,6 +22,8 @@ const specs = {
   "admin-addr": { type: "string" },
   "advertised-addr": { type: "string" },
   "log-level": { type: "string" },
+  "log-format": { type: "string" },
+  "prom-exporter": { type: "string" },
   mode: { type: "string" },
   "schema-compatibility-rules": { type: "string" },
   "config-file": { type: "string" },
@@ -50,6 +53,8 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const advertised = flags.string("advertised-addr");
   if (advertised !== undefined) flags.address("advertised-addr", advertised);
   const logLevel = flags.choice("log-level", logLevels, "info");
+  const logFormat = flags.choice("log-format", logFormats, "text");
+  const promExporter = flags.has("prom-exporter") ? flags.address("prom-exporter", "") : undefined;
   const schemaCompatibilityRules = flags.choice("schema-compatibility-rules", compatibilityRules, "upstream");
   const configPath = flags.string("config-file");
   let config: BrokerConfigFile = { options: {}, unusedKeys: [] };
@@ -80,6 +85,10 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
       adminPort: adminAddr?.port ?? config.options.adminPort ?? 50051,
       advertisedAddr: advertised,
       logLevel,
+      logFormat,
+      prometheus: promExporter
+        ? { ...config.options.prometheus, host: promExporter.host, port: promExporter.port }
+        : config.options.prometheus,
       schemaCompatibilityRules,
       repairMetadata: flags.bool("repair-metadata"),
     });
@@ -111,6 +120,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
     const bound = `${broker.url.startsWith("https:") ? "https" : "http"}://${urlHost(broker.host)}:${broker.port}`;
     const advertisedNote = broker.url === bound ? "" : `, advertised as ${broker.url}`;
     io.out(`danube broker listening on ${bound} (admin ${broker.adminUrl})${advertisedNote}`);
+    if (broker.metricsUrl) io.err(`Prometheus metrics on ${broker.metricsUrl}`);
     io.err(`data dir ${broker.dataDir}; broker id ${broker.brokerId}; stop with Ctrl-C or SIGTERM`);
 
     await aborted(stop.signal);

@@ -60,11 +60,11 @@ export interface SubscriptionFailurePolicyInput {
   poisonPolicy: PoisonPolicy;
 }
 
-/** A topic as listed by `listNamespaceTopics`. */
+/** A topic as listed by `listNamespaceTopics` and `listBrokerTopics`. */
 export interface TopicInfo {
   /** `/namespace/topic`. */
   name: string;
-  /** Empty on a standalone broker. */
+  /** The id of the broker hosting the topic ("" when the broker does not say). */
   brokerId: string;
   dispatchStrategy: DispatchStrategy;
 }

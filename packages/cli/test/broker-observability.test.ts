@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { startCli } from "./cli-process.ts";
+
+test("danube broker --prom-exporter serves metrics; --log-format json writes JSON lines", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-obs-"));
+  const broker = startCli([
+    "broker",
+    "--data-dir",
+    dataDir,
+    "--broker-addr",
+    "127.0.0.1:0",
+    "--admin-addr",
+    "127.0.0.1:0",
+    "--prom-exporter",
+    "127.0.0.1:0",
+    "--log-format",
+    "json",
+  ]);
+  t.after(async () => {
+    broker.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const [, url] = await broker.waitForLine(/^Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/);
+  const response = await fetch(url!, { signal: AbortSignal.timeout(5_000) });
+  assert.equal(response.status, 200);
+  const body = await response.text();
+  assert.match(body, /^# TYPE danube_broker_topics_owned gauge$/m);
+  assert.match(body, /^danube_broker_topics_owned\{broker="\d+"\} 0$/m);
+  // The start is logged at info as a JSON line.
+  await broker.waitForLine(/"msg":"broker \d+ serving/);
+  const jsonLines = broker
+    .stderr()
+    .split("\n")
+    .filter((l) => l.startsWith("{"));
+  assert.ok(jsonLines.length > 0);
+  for (const line of jsonLines) assert.equal(typeof (JSON.parse(line) as { level: string }).level, "string");
+});
+
+test("danube broker rejects an unknown --log-format", async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-obs-"));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const cli = startCli(["broker", "--data-dir", dataDir, "--log-format", "xml"]);
+  t.after(() => cli.kill());
+  const result = await cli.exited(15_000);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /log-format/);
+});
