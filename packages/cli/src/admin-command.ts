@@ -3,7 +3,7 @@
 import type { AdminClient } from "@danube-ts/client";
 import { createAdminClient } from "@danube-ts/client";
 import { type Flags, UsageError } from "./args.ts";
-import { adminUrlOf } from "./connection.ts";
+import { adminConnection } from "./connection.ts";
 
 /** Splits `<action> [args]`, failing with the usage when the action is unknown. */
 export function splitAction<A extends string>(
@@ -18,9 +18,10 @@ export function splitAction<A extends string>(
   return [action as A, rest];
 }
 
-/** Runs `fn` with an admin client on --admin-url / --endpoint / $DANUBE_ADMIN_ENDPOINT. */
+/** Runs `fn` with an admin client on --admin-url / --endpoint / $DANUBE_ADMIN_ENDPOINT, with its TLS and token. */
 export async function withAdmin<T>(flags: Flags, fn: (admin: AdminClient) => Promise<T>): Promise<T> {
-  const admin = createAdminClient({ adminUrl: adminUrlOf(flags) });
+  const { url, ...security } = adminConnection(flags);
+  const admin = createAdminClient({ adminUrl: url, ...security });
   try {
     return await fn(admin);
   } finally {

@@ -1,9 +1,12 @@
 // Help texts of the admin commands (topics, subscriptions, namespaces, brokers).
+import { tlsHelp } from "./usage.ts";
 
 const adminFlags = `  --admin-url <url>          admin URL (default $DANUBE_ADMIN_ENDPOINT, else http://127.0.0.1:50051);
                              --endpoint is accepted too (upstream danube-admin)
   -o, --output <format>      table or json, for list, describe and get actions (default table)
-  -h, --help                 show this help`;
+  -h, --help                 show this help
+
+${tlsHelp("DANUBE_ADMIN")}`;
 
 const topicForms = `A topic is /namespace/topic, namespace/topic, or a bare name with --namespace; it may be given
 as the argument or with --topic.`;

@@ -1,6 +1,20 @@
 // Help texts of `danube` and its commands.
 import { exitCodeHelp } from "./exit-codes.ts";
 
+/** The TLS and token flags of a command, with the variables of its listener (see connection.ts). */
+export function tlsHelp(prefix: "DANUBE" | "DANUBE_ADMIN", keyFlag = true): string {
+  const token = prefix === "DANUBE" ? "DANUBE_TOKEN" : "DANUBE_ADMIN_TOKEN, DANUBE_ADMIN_API_KEY";
+  const key = keyFlag ? "--key <file>    " : "--tls-key <file>";
+  const keyAlias = keyFlag ? " (--tls-key too)" : " (--key is the message key)";
+  return `TLS and token (a flag, else the variable in brackets; TLS when the URL is https://):
+  --token <jwt>              bearer token [${token}]
+  --tls                      TLS with an http:// or bare URL [${prefix}_TLS=true]
+  --ca <file>                CA to trust (default: the system's roots) [${prefix}_CA]
+  --cert <file>              client certificate for mutual TLS [${prefix}_CERT]
+  ${key}           its private key${keyAlias} [${prefix}_KEY]
+  --domain <name>            server name to verify (default: the URL's host) [${prefix}_DOMAIN]`;
+}
+
 export const mainUsage = `Usage: danube <command> [flags]
 
 Commands:
@@ -17,6 +31,9 @@ Commands:
 Addresses: --service-url (or $DANUBE_SERVICE_URL, default http://127.0.0.1:6650) for produce,
 consume and schemas; --admin-url (or $DANUBE_ADMIN_ENDPOINT, default http://127.0.0.1:50051) for
 the admin commands. Upstream's spellings --service-addr and --endpoint are accepted too.
+TLS and token: --token, --tls, --ca, --cert, --key, --domain on every command that connects, else
+$DANUBE_TOKEN, $DANUBE_CA, ... for produce, consume and schemas, and danube-admin's
+$DANUBE_ADMIN_TOKEN, $DANUBE_ADMIN_CA, ... for the admin commands (see a command's --help).
 Every list and describe action takes -o json.
 
 Flags:
@@ -87,6 +104,8 @@ Flags:
   --schema-type <type>         type of --schema-file: json_schema, avro, protobuf, string, number, bytes
   -h, --help                   show this help
 
+${tlsHelp("DANUBE", false)}
+
 Stop with Ctrl-C: sends in flight finish, the count so far is printed, exit code 130.`;
 
 export const consumeUsage = `Usage: danube consume --topic <topic> --subscription <name> [flags]
@@ -120,7 +139,9 @@ Flags:
   -o, --output <format>      text, raw or json (default text)
   --max-payload <n>          characters of a payload shown in text output (default 1024; 0: all)
   --no-schema                do not decode with the writer schema
-  -h, --help                 show this help`;
+  -h, --help                 show this help
+
+${tlsHelp("DANUBE")}`;
 
 export const schemasUsage = `Usage: danube schemas <action> [subject] [flags]
 
@@ -155,7 +176,9 @@ Flags:
   --tags <tag>               tag stored with a registered version; repeatable
   --confirm, --permanent     accepted for upstream compatibility (every delete is permanent)
   -o, --output <format>      table or json (default table)
-  -h, --help                 show this help`;
+  -h, --help                 show this help
+
+${tlsHelp("DANUBE")}`;
 
 export const securityUsage = `Usage: danube security <tokens|roles|bindings> <action> [NAME|ID] [flags]
 
@@ -175,11 +198,10 @@ Roles and bindings (SecurityAdmin service on the admin listener; needs ManageClu
   Permissions: Lookup, Produce, Consume, Replicate, ManageNamespace, ManageTopic, ManageSchema,
   ManageBroker, ManageCluster.
 
-Connection flags (danube-admin's environment variables in brackets):
-  --endpoint, -a/--admin-url <url>  admin listener (default http://127.0.0.1:50051) [DANUBE_ADMIN_ENDPOINT]
-  --token <jwt>                     bearer token [DANUBE_ADMIN_TOKEN, DANUBE_ADMIN_API_KEY]
-  --ca <file>                       CA to trust for https:// [DANUBE_ADMIN_CA]; TLS also with DANUBE_ADMIN_TLS=true
-  --cert <file> --key <file>        client identity for mutual TLS [DANUBE_ADMIN_CERT, DANUBE_ADMIN_KEY]
-  --domain <name>                   TLS server name to expect [DANUBE_ADMIN_DOMAIN]
+Flags:
+  --endpoint, -a/--admin-url <url>  admin listener (default $DANUBE_ADMIN_ENDPOINT, else
+                                    http://127.0.0.1:50051)
   --output json                     JSON output for get and list
-  -h, --help                        show this help`;
+  -h, --help                        show this help
+
+${tlsHelp("DANUBE_ADMIN")}`;

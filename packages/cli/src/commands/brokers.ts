@@ -4,7 +4,7 @@
 import { DanubeError } from "@danube-ts/client";
 import { splitAction, withAdmin } from "../admin-command.ts";
 import { parseCommand } from "../args.ts";
-import { adminUrlSpecs } from "../connection.ts";
+import { adminUrlSpecs, keySpec, securitySpecs } from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { listOutput, outputSpec, toJson } from "../output.ts";
@@ -13,6 +13,8 @@ import { brokersUsage } from "../usage-admin.ts";
 
 const specs = {
   ...adminUrlSpecs,
+  ...securitySpecs,
+  ...keySpec,
   ...outputSpec,
   help: { type: "boolean", short: "h" },
 } as const;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { ClientStatus, DanubeClient, Message } from "@danube-ts/client";
 import { createClient, SubscriptionType } from "@danube-ts/client";
 import { type Flags, parseCommand } from "../args.ts";
-import { cliRetry, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
+import { cliRetry, keySpec, securitySpecs, serviceConnection, serviceUrlSpecs } from "../connection.ts";
 import { errorWords } from "../error-words.ts";
 import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
@@ -15,6 +15,8 @@ import { consumeUsage } from "../usage.ts";
 
 const specs = {
   ...serviceUrlSpecs,
+  ...securitySpecs,
+  ...keySpec,
   topic: { type: "string", short: "t" },
   subscription: { type: "string", short: "m" },
   sub: { type: "string", short: "S" },
@@ -77,7 +79,7 @@ export async function consumeCommand(argv: string[], io: Io): Promise<number> {
     io.out(consumeUsage);
     return ExitCode.OK;
   }
-  const serviceUrl = serviceUrlOf(flags);
+  const { url: serviceUrl, ...security } = serviceConnection(flags);
   const topic = flags.required("topic");
   const subscription = flags.oneOf("subscription", "sub") ?? flags.fail("--subscription (-m) is required");
   const consumerName = flags.string("consumer") ?? `danube-cli-consumer-${randomBytes(4).toString("hex")}`;
@@ -88,7 +90,7 @@ export async function consumeCommand(argv: string[], io: Io): Promise<number> {
   const decodeSchemas = !flags.bool("no-schema") && output !== "raw";
 
   const stop = onStopSignal();
-  const client = createClient({ serviceUrl, retry: cliRetry });
+  const client = createClient({ serviceUrl, ...security, retry: cliRetry });
   const statusDone = reportStatus(client, io).catch(() => {});
   const decoder = new MessageDecoder(client.schema, (line) => io.err(`warning: ${line}`));
   const print = async (msg: Message, index: number) => {

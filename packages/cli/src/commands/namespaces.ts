@@ -3,7 +3,7 @@
 
 import { splitAction, withAdmin } from "../admin-command.ts";
 import { parseCommand } from "../args.ts";
-import { adminUrlSpecs } from "../connection.ts";
+import { adminUrlSpecs, keySpec, securitySpecs } from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { listOutput, outputSpec, toJson } from "../output.ts";
@@ -12,6 +12,8 @@ import { namespacesUsage } from "../usage-admin.ts";
 
 const specs = {
   ...adminUrlSpecs,
+  ...securitySpecs,
+  ...keySpec,
   ...outputSpec,
   namespace: { type: "string" },
   help: { type: "boolean", short: "h" },

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Producer, SchemaBindingOptions, SchemaType, SendReceipt } from "@danube-ts/client";
 import { createClient, DispatchStrategy } from "@danube-ts/client";
 import { type Flags, parseCommand } from "../args.ts";
-import { cliRetry, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
+import { cliRetry, securitySpecs, serviceConnection, serviceUrlSpecs } from "../connection.ts";
 import { ExitCode, signalExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import {
@@ -20,6 +20,7 @@ import { produceUsage } from "../usage.ts";
 
 const specs = {
   ...serviceUrlSpecs,
+  ...securitySpecs,
   topic: { type: "string", short: "t" },
   count: { type: "string", short: "c" },
   message: { type: "string", short: "m" },
@@ -119,7 +120,7 @@ export async function produceCommand(argv: string[], io: Io): Promise<number> {
     io.out(produceUsage);
     return ExitCode.OK;
   }
-  const serviceUrl = serviceUrlOf(flags);
+  const { url: serviceUrl, ...security } = serviceConnection(flags, { keyFlag: false });
   const topic = flags.required("topic");
   const partitions = flags.integer("partitions", 1);
   const key = flags.string("key");
@@ -133,7 +134,7 @@ export async function produceCommand(argv: string[], io: Io): Promise<number> {
   const source = await payloadSource(flags);
 
   const stop = onStopSignal();
-  const client = createClient({ serviceUrl, retry: cliRetry });
+  const client = createClient({ serviceUrl, ...security, retry: cliRetry });
   try {
     const { readFile } = await import("node:fs/promises");
     const schema = await schemaOption(flags, topic, client.schema, (p) => readFile(p, "utf8"));

@@ -4,7 +4,15 @@ import { readFile } from "node:fs/promises";
 import { type CompatibilityMode, connectSchemaRegistry } from "@danube-ts/client";
 import { splitAction } from "../admin-command.ts";
 import { type Flags, parseCommand } from "../args.ts";
-import { adminUrlSpecs, cliRetry, serviceUrlOf, serviceUrlSpecs } from "../connection.ts";
+import {
+  adminUrlSpecs,
+  cliRetry,
+  connectionOf,
+  keySpec,
+  securitySpecs,
+  serviceConnection,
+  serviceUrlSpecs,
+} from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { listOutput, outputSpec, toJson } from "../output.ts";
@@ -14,6 +22,8 @@ import { schemasUsage } from "../usage.ts";
 const specs = {
   ...serviceUrlSpecs,
   ...adminUrlSpecs,
+  ...securitySpecs,
+  ...keySpec,
   ...outputSpec,
   subject: { type: "string" },
   type: { type: "string" },
@@ -70,10 +80,13 @@ const schemaType = (flags: Flags) => {
 export async function schemasCommand(argv: string[], io: Io): Promise<number> {
   const [action, rest] = splitAction(argv, actions, schemasUsage);
   const flags = parseCommand(rest, specs, schemasUsage, 1);
-  const serviceUrl = flags.oneOf("admin-url", "endpoint") ?? serviceUrlOf(flags);
+  // --admin-url / --endpoint: the admin listener (DANUBE_ADMIN_* variables), else the service URL.
+  const adminUrl = flags.oneOf("admin-url", "endpoint");
+  const { url: serviceUrl, ...security } =
+    adminUrl === undefined ? serviceConnection(flags) : connectionOf(flags, "admin", adminUrl);
   const json = listOutput(flags) === "json";
   const subject = () => flags.requiredFlagOrPositional("subject", 0);
-  await using registry = connectSchemaRegistry({ serviceUrl, retry: cliRetry });
+  await using registry = connectSchemaRegistry({ serviceUrl, ...security, retry: cliRetry });
   switch (action) {
     case "list":
     case "list-subjects": {

@@ -4,19 +4,17 @@ import { readFileSync } from "node:fs";
 import { admin } from "@danube-ts/protocol";
 import { credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { Flags, parseFlags, UsageError } from "../args.ts";
+import { adminConnection, adminUrlSpecs, keySpec, securitySpecs } from "../connection.ts";
 import { ExitCode, errorCodeExit } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { securityUsage } from "../usage.ts";
 import { tokensCommand } from "./security-tokens.ts";
 
 const specs = {
-  endpoint: { type: "string" },
+  ...adminUrlSpecs,
   "admin-url": { type: "string", short: "a" },
-  token: { type: "string" },
-  ca: { type: "string" },
-  cert: { type: "string" },
-  key: { type: "string" },
-  domain: { type: "string" },
+  ...securitySpecs,
+  ...keySpec,
   // tokens
   subject: { type: "string" },
   "secret-key": { type: "string" },
@@ -41,34 +39,32 @@ const list = (raw: string) =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-/** A SecurityAdmin stub for the endpoint, TLS and token that flags and DANUBE_ADMIN_* variables give. */
+/**
+ * A SecurityAdmin stub for the endpoint, TLS and token that flags and DANUBE_ADMIN_* variables give
+ * (resolved as every other command resolves them). The client library's admin client has no
+ * SecurityAdmin, so this one channel is built here with grpc-js, from the same settings.
+ */
 function securityAdmin(flags: Flags) {
-  const env = process.env;
-  let endpoint = flags.string("endpoint") ?? flags.string("admin-url") ?? env.DANUBE_ADMIN_ENDPOINT;
-  endpoint ??= "http://127.0.0.1:50051";
-  if (!/^https?:\/\//.test(endpoint)) endpoint = `http://${endpoint}`;
-  const tls = endpoint.startsWith("https://") || env.DANUBE_ADMIN_TLS === "true";
-  const address = endpoint.replace(/^https?:\/\//, "").replace(/\/+$/, "");
+  const { url, tls, token } = adminConnection(flags);
+  const address = url.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
   const read = (what: string, path: string | undefined) => {
     if (path === undefined) return undefined;
     try {
       return readFileSync(path);
     } catch (err) {
-      return flags.fail(`cannot read --${what} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      return flags.fail(`cannot read ${what} ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
   let channelCredentials = credentials.createInsecure();
   const options: Record<string, string> = {};
-  if (tls) {
-    const ca = read("ca", flags.string("ca") ?? env.DANUBE_ADMIN_CA);
-    const cert = read("cert", flags.string("cert") ?? env.DANUBE_ADMIN_CERT);
-    const key = read("key", flags.string("key") ?? env.DANUBE_ADMIN_KEY);
-    if ((cert === undefined) !== (key === undefined)) flags.fail("--cert and --key go together");
-    channelCredentials = credentials.createSsl(ca ?? null, key ?? null, cert ?? null);
-    const domain = flags.string("domain") ?? env.DANUBE_ADMIN_DOMAIN;
-    if (domain !== undefined) options["grpc.ssl_target_name_override"] = domain;
+  if (tls !== undefined) {
+    channelCredentials = credentials.createSsl(
+      read("the CA file", tls.ca) ?? null,
+      read("the key file", tls.key) ?? null,
+      read("the certificate file", tls.cert) ?? null,
+    );
+    if (tls.serverName !== undefined) options["grpc.ssl_target_name_override"] = tls.serverName;
   }
-  const token = flags.string("token") ?? env.DANUBE_ADMIN_TOKEN ?? env.DANUBE_ADMIN_API_KEY;
   const client = new admin.SecurityAdminClient(address, channelCredentials, options);
   const call = <Req, Res>(
     method: (

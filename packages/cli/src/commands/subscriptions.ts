@@ -2,7 +2,7 @@
 
 import { splitAction, topicOf, withAdmin } from "../admin-command.ts";
 import { parseCommand } from "../args.ts";
-import { adminUrlSpecs } from "../connection.ts";
+import { adminUrlSpecs, keySpec, securitySpecs } from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { outputSpec } from "../output.ts";
@@ -11,6 +11,8 @@ import { subscriptionsUsage } from "../usage-admin.ts";
 
 const specs = {
   ...adminUrlSpecs,
+  ...securitySpecs,
+  ...keySpec,
   ...outputSpec,
   ...sub.subscriptionSpecs,
   topic: { type: "string", short: "t" },

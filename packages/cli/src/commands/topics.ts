@@ -7,7 +7,7 @@ import {
 } from "@danube-ts/client";
 import { splitAction, topicOf, withAdmin } from "../admin-command.ts";
 import { type Flags, parseCommand } from "../args.ts";
-import { adminUrlOf, adminUrlSpecs, cliRetry } from "../connection.ts";
+import { adminConnection, adminUrlSpecs, cliRetry, keySpec, securitySpecs } from "../connection.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { Io } from "../io.ts";
 import { listOutput, outputSpec, toJson } from "../output.ts";
@@ -17,6 +17,8 @@ import { topicsUsage } from "../usage-admin.ts";
 
 const specs = {
   ...adminUrlSpecs,
+  ...securitySpecs,
+  ...keySpec,
   ...outputSpec,
   ...sub.subscriptionSpecs,
   namespace: { type: "string" },
@@ -94,7 +96,8 @@ async function describe(admin: AdminClient, flags: Flags, io: Io): Promise<void>
 /** Topic schema settings live in the schema registry, which the admin listener serves too. */
 async function schemaConfig(action: Action, flags: Flags, io: Io): Promise<void> {
   const topic = topicOf(flags);
-  await using registry = connectSchemaRegistry({ serviceUrl: adminUrlOf(flags), retry: cliRetry });
+  const { url, ...security } = adminConnection(flags);
+  await using registry = connectSchemaRegistry({ serviceUrl: url, ...security, retry: cliRetry });
   const enablePayloadValidation = flags.bool("enable-payload-validation");
   if (action === "configure-schema") {
     const subject = flags.required("subject");
