@@ -125,7 +125,9 @@ describe("Avro schema resolution: cost", () => {
     const r = errors("backward", rec("W", "int"), rec("W", "long"));
     const { user, system } = process.cpuUsage(started);
     const spent = (user + system) / 1000;
-    assert.ok(spent < 3000, `took ${spent.toFixed(0)} ms of CPU`);
+    // The work budget, not a clock, ends the check; the loose CPU bound (it counts the GC's
+    // threads too) only shows that it does end.
+    assert.ok(spent < 10_000, `took ${spent.toFixed(0)} ms of CPU`);
     assert.deepEqual(r, ["/: schema too complex to compare"]);
   });
 });

@@ -146,7 +146,11 @@ describe("JSON Schema compatibility: costly and tricky schemas", () => {
         })),
       })),
     });
-    assert.deepEqual(timed(wide(30, "string"), wide(30, "string")), ["/: schema too complex to compare"]);
+    // The work budget, not a clock, ends the check; the loose CPU bound (it counts the GC's
+    // threads too) only shows that it does end.
+    assert.deepEqual(timed(wide(30, "string"), wide(30, "string"), 10_000), [
+      "/: schema too complex to compare",
+    ]);
   });
 
   it("compares deeply nested schemas to the end", () => {
