@@ -43,8 +43,10 @@ function serverOptions(maxMessageSize: number) {
 }
 
 /**
- * Adds a service: with security on, every method goes through {@link secureService} first;
- * undecodable requests answer INVALID_ARGUMENT ({@link rejectMalformed}).
+ * Adds a service with its wrappers, outermost first: undecodable requests answer INVALID_ARGUMENT
+ * ({@link rejectMalformed}); with the Prometheus endpoint on, every call is timed and counted
+ * ({@link timeService}); with security on, every call is authenticated and authorized
+ * ({@link secureService}) before the handler runs.
  */
 function adder(server: Server, security: Security, logger: Logger, metrics: BrokerMetrics | undefined) {
   return (definition: ServiceDefinition, implementation: object) => {
