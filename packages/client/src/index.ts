@@ -1,6 +1,8 @@
 // Public entry of @danube-ts/client.
 export type { AdminClient } from "./admin/admin-client.ts";
 export { createAdminClient } from "./admin/admin-client.ts";
+export type { BindingLocation, Role, RoleBinding, SecurityAdmin } from "./admin/security-admin.ts";
+export { BindingScope } from "./admin/security-admin.ts";
 export type {
   AdminClientOptions,
   BrokerInfo,

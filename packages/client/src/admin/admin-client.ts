@@ -1,4 +1,5 @@
-// The admin client: typed calls to the broker's TopicAdmin, NamespaceAdmin and BrokerAdmin services.
+// The admin client: typed calls to the broker's TopicAdmin, NamespaceAdmin and BrokerAdmin services
+// (SecurityAdmin in security-admin.ts).
 import { admin } from "@danube-ts/protocol";
 import { type Channel, Metadata } from "@grpc/grpc-js";
 import { createCallContext } from "../call-context.ts";
@@ -18,6 +19,7 @@ import {
   failurePolicyToWire,
   subscriptionTypeFromWire,
 } from "./convert.ts";
+import { type SecurityAdmin, securityAdmin } from "./security-admin.ts";
 import type {
   AdminClientOptions,
   BrokerInfo,
@@ -76,6 +78,8 @@ export interface AdminClient extends AsyncDisposable {
   getLeaderBroker(options?: CallOptions): Promise<string>;
   /** Moves a topic to another broker of a cluster (a standalone broker answers UNIMPLEMENTED). */
   unloadTopic(topic: string, options?: CallOptions): Promise<void>;
+  /** Roles and role bindings (SecurityAdmin service; a broker with security on). */
+  readonly security: SecurityAdmin;
   /** Closes the connection; later calls fail with CLOSED. */
   close(): Promise<void>;
 }
@@ -103,6 +107,7 @@ class AdminClientImpl implements AdminClient {
   readonly #topics: admin.TopicAdminClient;
   readonly #namespaces: admin.NamespaceAdminClient;
   readonly #brokers: admin.BrokerAdminClient;
+  readonly security: SecurityAdmin;
   #closed = false;
 
   constructor(target: string, timeoutMs: number, transport: Transport) {
@@ -110,6 +115,10 @@ class AdminClientImpl implements AdminClient {
     this.#topics = transport.stub(admin.TopicAdminClient, target, this.#channel);
     this.#namespaces = transport.stub(admin.NamespaceAdminClient, target, this.#channel);
     this.#brokers = transport.stub(admin.BrokerAdminClient, target, this.#channel);
+    this.security = securityAdmin(
+      transport.stub(admin.SecurityAdminClient, target, this.#channel),
+      (...args) => this.#call(...args),
+    );
     this.#timeoutMs = timeoutMs;
   }
 
