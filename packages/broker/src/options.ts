@@ -5,7 +5,10 @@ import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security
 
 export type { AuthOptions, JwtOptions, TlsOptions } from "./security/options.ts";
 
-/** Options of {@link startBroker}. Defaults live in {@link resolveBrokerOptions}, nowhere else. */
+/**
+ * Options of {@link startBroker}. The broker's defaults live in {@link resolveBrokerOptions}; the
+ * storage classes keep fallbacks of their own (segment size, cache sizes) for use outside a broker.
+ */
 export interface BrokerOptions {
   /** Folder for topic logs and metadata; created if missing. Required. */
   dataDir: string;
