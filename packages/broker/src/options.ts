@@ -100,6 +100,13 @@ export interface BrokerOptions {
    * `GET /metrics`. See docs/observability.md. @default undefined (off)
    */
   prometheus?: PrometheusOptions;
+  /**
+   * Longest routing key a message may carry (UTF-8 bytes); a longer one is refused with
+   * INVALID_ARGUMENT. Upstream has no bound (a difference, docs/status-codes.md): Key-Shared
+   * filters are matched against every key, so a huge key costs CPU per message.
+   * @default 65536 (64 KiB)
+   */
+  maxRoutingKeyBytes?: number;
 }
 
 export interface PrometheusOptions {
@@ -164,6 +171,7 @@ export interface ResolvedBrokerOptions {
   adminTls: boolean;
   schemaCheckTimeoutMs: number;
   prometheus: Required<PrometheusOptions> | undefined;
+  maxRoutingKeyBytes: number;
 }
 
 function port(name: string, value: number): number {
@@ -291,5 +299,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     autoCreateTopics: options.autoCreateTopics ?? true,
     ...resolveSecurity(options.auth, options.adminTls),
     schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
+    maxRoutingKeyBytes: positive("maxRoutingKeyBytes", options.maxRoutingKeyBytes ?? 64 * 1024),
   };
 }
