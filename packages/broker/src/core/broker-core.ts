@@ -29,6 +29,7 @@ import { SubscriptionSettings } from "./subscription-settings.ts";
 import type { ProducerInfo, Topic } from "./topic.ts";
 import { TopicCatalog, type TopicRecovery } from "./topic-catalog.ts";
 import { DispatchStrategy, type MessageSink, type StreamMessage, SubscriptionType } from "./types.ts";
+import type { SubscriptionUnreadable } from "./unreadable-records.ts";
 
 export interface CreateProducerRequest {
   topicName: string;
@@ -150,6 +151,26 @@ export class BrokerCore {
   /** What was found and repaired in the data dir at start. */
   get recovery(): BrokerRecovery {
     return { metadata: this.store.recovery, topics: this.catalog.recoveries, orphans: this.catalog.orphans };
+  }
+
+  /** Unreadable offsets met by reliable subscriptions since start (unreadable-records.ts). */
+  unreadableRecords(): SubscriptionUnreadable[] {
+    const out: SubscriptionUnreadable[] = [];
+    for (const topic of this.catalog.all()) {
+      for (const subscription of topic.subscriptions.values()) {
+        const { dispatcher } = subscription;
+        if (!(dispatcher instanceof ReliableDispatcher) || dispatcher.unreadable.offsets === 0n) continue;
+        const { offsets, deadLettered, ranges } = dispatcher.unreadable;
+        out.push({
+          topic: topic.name,
+          subscription: subscription.name,
+          offsets,
+          deadLettered,
+          ranges: ranges.map((r) => ({ ...r })),
+        });
+      }
+    }
+    return out;
   }
 
   /** The broker's id, stable across restarts. */
