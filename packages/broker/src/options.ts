@@ -1,5 +1,6 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
+import type { FaultInjection } from "./faults.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
 
@@ -107,6 +108,8 @@ export interface BrokerOptions {
    * @default 65536 (64 KiB)
    */
   maxRoutingKeyBytes?: number;
+  /** Fault injection for tests (faults.ts); never set in production. */
+  faults?: FaultInjection;
 }
 
 export interface PrometheusOptions {
@@ -172,6 +175,7 @@ export interface ResolvedBrokerOptions {
   schemaCheckTimeoutMs: number;
   prometheus: Required<PrometheusOptions> | undefined;
   maxRoutingKeyBytes: number;
+  faults: FaultInjection | undefined;
 }
 
 function port(name: string, value: number): number {
@@ -300,5 +304,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     ...resolveSecurity(options.auth, options.adminTls),
     schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
     maxRoutingKeyBytes: positive("maxRoutingKeyBytes", options.maxRoutingKeyBytes ?? 64 * 1024),
+    faults: options.faults,
   };
 }
