@@ -10,6 +10,7 @@ import type { SubscriptionFailurePolicyInput } from "@danube-ts/client";
 import type { Logger } from "../src/index.ts";
 import { crc32 } from "../src/storage/crc32.ts";
 import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
+import { scrape, sum } from "./prom-text.ts";
 
 const COUNT = 10;
 const DAMAGED = 3; // a payload byte flipped: the CRC no longer matches
@@ -52,7 +53,7 @@ async function spoil(env: TestBroker, topic: string): Promise<Uint8Array> {
 async function scenario(t: Parameters<typeof testBroker>[0], poisonPolicy: "Block" | "DeadLetter") {
   const errors: string[] = [];
   const logger: Logger = { debug() {}, info() {}, warn() {}, error: (msg) => errors.push(msg) };
-  const env = await testBroker(t, { logger });
+  const env = await testBroker(t, { logger, prometheus: { port: 0 } });
   const topic = uniqueTopic("unreadable");
   const dlq = uniqueTopic("dlq");
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
@@ -162,6 +163,11 @@ test("without a dead-letter topic (default Block policy), unreadable records are
     ],
   );
   assert.ok(listed?.ranges.every((r) => r.deadLetterTopic === undefined));
+  const metrics = await scrape(env.broker.metricsUrl!);
+  assert.equal(
+    sum(metrics, "danube_ts_subscription_unreadable_offsets_total", { topic, subscription: "s" }),
+    2,
+  );
   assert.ok(
     errors.some((line) =>
       line.includes(`${topic} [s]: skipped unreadable offsets [${DAMAGED}, ${DAMAGED + 1})`),

@@ -178,7 +178,15 @@ export class ReliableDispatcher implements Dispatcher {
       else if (entry.state === "poisoned") poisoned++;
       else if (entry.attempts > 0) pendingRedelivery++;
     }
-    return { cursor: this.cursor, unacked, pendingRedelivery, poisoned, inWindow: this.inFlight.size };
+    const unreadable = Number(this.unreadable.offsets);
+    return {
+      cursor: this.cursor,
+      unacked,
+      pendingRedelivery,
+      poisoned,
+      inWindow: this.inFlight.size,
+      unreadable,
+    };
   }
 
   /** Log context; the names match the metrics' labels. */
