@@ -136,11 +136,6 @@ export class SchemaRegistry {
     return this.validator.validate(topic, config, message);
   }
 
-  /** Payload checks answered on the validation worker since start. */
-  get offloadedValidations(): number {
-    return this.payloads.offloaded;
-  }
-
   /** The topic was deleted: drop its schema configuration and counters. */
   async forgetTopic(topic: string): Promise<void> {
     this.validator.forget(topic);

@@ -33,8 +33,6 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 
 export class PayloadChecks {
   private readonly inlineChars: number;
-  /** Checks answered on the worker since start (tests and diagnostics). */
-  offloaded = 0;
 
   constructor(private readonly deps: PayloadCheckDeps) {
     this.inlineChars = deps.inlineChars ?? INLINE_SCHEMA_CHARS;
@@ -53,7 +51,6 @@ export class PayloadChecks {
       const result = parsed.validate(payload);
       return result.valid ? { valid: true } : { valid: false, errors: result.errors };
     }
-    this.offloaded++;
     return this.onWorker(record, payload);
   }
 
