@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { BrokerCore, type BrokerRecovery } from "./core/broker-core.ts";
 import type { MemoryStats } from "./core/memory-budget.ts";
+import type { SubscriptionUnreadable } from "./core/unreadable-records.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
 import { BrokerMetrics } from "./metrics/broker-metrics.ts";
@@ -30,6 +31,11 @@ export interface RunningBroker {
    * per topic the offsets lost to damage (also logged at start). Empty lists on a clean start.
    */
   readonly recovery: BrokerRecovery;
+  /**
+   * Unreadable offsets (damaged or undecodable records) that reliable subscriptions met since start,
+   * per subscription: counts and the recent ranges, skipped or dead-lettered (docs/delivery.md).
+   */
+  unreadableRecords(): SubscriptionUnreadable[];
   /** Stops both listeners, ends consumer streams, persists cursors and closes storage. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -150,6 +156,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     metricsUrl: endpoint && `http://${endpoint.address}/metrics`,
     memoryStats: () => core.memoryStats(),
     recovery: core.recovery,
+    unreadableRecords: () => core.unreadableRecords(),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -2,7 +2,9 @@ export { type RunningBroker, startBroker } from "./broker.ts";
 export { type BrokerConfigFile, loadBrokerConfigFile, parseBrokerConfig } from "./config-file.ts";
 export type { BrokerRecovery } from "./core/broker-core.ts";
 export type { MemoryStats } from "./core/memory-budget.ts";
+export type { SubscriptionUnreadable, UnreadableRange } from "./core/unreadable-records.ts";
 export { BrokerError } from "./errors.ts";
+export type { FaultInjection, SegmentWrite } from "./faults.ts";
 export {
   consoleLogger,
   type LogFields,

@@ -1,5 +1,6 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
+import type { FaultInjection } from "./faults.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
 
@@ -103,6 +104,15 @@ export interface BrokerOptions {
    * `GET /metrics`. See docs/observability.md. @default undefined (off)
    */
   prometheus?: PrometheusOptions;
+  /**
+   * Longest routing key a message may carry (UTF-8 bytes); a longer one is refused with
+   * INVALID_ARGUMENT. Upstream has no bound (a difference, docs/status-codes.md): Key-Shared
+   * filters are matched against every key, so a huge key costs CPU per message.
+   * @default 65536 (64 KiB)
+   */
+  maxRoutingKeyBytes?: number;
+  /** Fault injection for tests (faults.ts); never set in production. */
+  faults?: FaultInjection;
 }
 
 export interface PrometheusOptions {
@@ -167,6 +177,8 @@ export interface ResolvedBrokerOptions {
   adminTls: boolean;
   schemaCheckTimeoutMs: number;
   prometheus: Required<PrometheusOptions> | undefined;
+  maxRoutingKeyBytes: number;
+  faults: FaultInjection | undefined;
 }
 
 function port(name: string, value: number): number {
@@ -294,5 +306,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     autoCreateTopics: options.autoCreateTopics ?? true,
     ...resolveSecurity(options.auth, options.adminTls),
     schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
+    maxRoutingKeyBytes: positive("maxRoutingKeyBytes", options.maxRoutingKeyBytes ?? 64 * 1024),
+    faults: options.faults,
   };
 }

@@ -16,8 +16,11 @@ export interface TestBroker {
   client: DanubeClient;
   admin: AdminClient;
   dataDir: string;
-  /** Closes the client and broker, then starts both again on the same data dir. */
-  restart(): Promise<void>;
+  /**
+   * Closes the client and broker, then starts both again on the same data dir (`between` runs
+   * while both are down, e.g. to damage files).
+   */
+  restart(between?: () => Promise<void>): Promise<void>;
 }
 
 export async function tempDir(t: TestContext): Promise<string> {
@@ -38,10 +41,11 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
     state.admin = createAdminClient({ adminUrl: state.broker.adminUrl });
   };
   connect();
-  state.restart = async () => {
+  state.restart = async (between) => {
     await state.client.close();
     await state.admin.close();
     await state.broker.close();
+    await between?.();
     state.broker = await start();
     connect();
   };

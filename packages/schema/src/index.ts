@@ -22,5 +22,12 @@ export {
   type ValidationIssue,
   type ValidationResult,
 } from "./types.ts";
-export { SchemaWorker, type VetResult, type VetTask, type VetVersion } from "./worker/pool.ts";
+export {
+  type PayloadResult,
+  type PayloadTask,
+  SchemaWorker,
+  type VetResult,
+  type VetTask,
+  type VetVersion,
+} from "./worker/pool.ts";
 export { vetSchema } from "./worker/vet.ts";

@@ -22,12 +22,14 @@ import { randomId } from "./ids.ts";
 import { MemoryBudget, type MemoryStats } from "./memory-budget.ts";
 import { NonReliableDispatcher } from "./non-reliable-dispatcher.ts";
 import { ProducerSequencer, type SendOrder } from "./producer-sequencer.ts";
+import { gateOf } from "./publish-gate.ts";
 import { ReliableDispatcher } from "./reliable-dispatcher.ts";
 import { Subscription } from "./subscription.ts";
 import { SubscriptionSettings } from "./subscription-settings.ts";
 import type { ProducerInfo, Topic } from "./topic.ts";
 import { TopicCatalog, type TopicRecovery } from "./topic-catalog.ts";
 import { DispatchStrategy, type MessageSink, type StreamMessage, SubscriptionType } from "./types.ts";
+import type { SubscriptionUnreadable } from "./unreadable-records.ts";
 
 export interface CreateProducerRequest {
   topicName: string;
@@ -151,6 +153,26 @@ export class BrokerCore {
     return { metadata: this.store.recovery, topics: this.catalog.recoveries, orphans: this.catalog.orphans };
   }
 
+  /** Unreadable offsets met by reliable subscriptions since start (unreadable-records.ts). */
+  unreadableRecords(): SubscriptionUnreadable[] {
+    const out: SubscriptionUnreadable[] = [];
+    for (const topic of this.catalog.all()) {
+      for (const subscription of topic.subscriptions.values()) {
+        const { dispatcher } = subscription;
+        if (!(dispatcher instanceof ReliableDispatcher) || dispatcher.unreadable.offsets === 0n) continue;
+        const { offsets, deadLettered, ranges } = dispatcher.unreadable;
+        out.push({
+          topic: topic.name,
+          subscription: subscription.name,
+          offsets,
+          deadLettered,
+          ranges: ranges.map((r) => ({ ...r })),
+        });
+      }
+    }
+    return out;
+  }
+
   /** The broker's id, stable across restarts. */
   get brokerId(): bigint {
     return this.catalog.brokerId;
@@ -261,8 +283,10 @@ export class BrokerCore {
   }
 
   /**
-   * Stores one message. The offset is assigned synchronously, before the first await (the
-   * sequencer relies on it: call order is offset order); keep every check above the append sync.
+   * Stores one message. Call order is offset order (the sequencer relies on it): the offset is
+   * assigned synchronously, or, while a publish of the topic waits for its payload validation on
+   * the worker, in call order through the topic's gate (publish-gate.ts). Keep every check above
+   * the append synchronous.
    */
   async publish(message: StreamMessage): Promise<void> {
     this.assertOpen();
@@ -285,7 +309,29 @@ export class BrokerCore {
         `Unable to publish the message: the producer with id ${producer.id} is not attached to topic name: ${topic.name}`,
       );
     }
-    this.registry.validateMessage(topic.name, message);
+    const key = message.routingKey;
+    if (key !== undefined && key.length > this.options.maxRoutingKeyBytes / 3) {
+      const bytes = Buffer.byteLength(key);
+      if (bytes > this.options.maxRoutingKeyBytes)
+        throw invalidArgument(
+          `Routing key of ${bytes} bytes exceeds the maximum of ${this.options.maxRoutingKeyBytes} bytes`,
+        );
+    }
+    // Small schemas validate here; a large one on a worker (a promise). While any publish of the
+    // topic waits, later ones queue behind it in the topic's gate, so offsets keep arrival order.
+    const validated = this.registry.validateMessage(topic.name, message);
+    const gate = gateOf(topic);
+    if (validated === undefined && gate.idle) return this.append(topic, message);
+    return gate.pass(message.payload.length, validated, () => {
+      this.assertOpen();
+      if (topic.deleted)
+        throw unavailable(`The topic ${topic.name} was deleted meanwhile; the message was not stored`);
+      return this.append(topic, message);
+    });
+  }
+
+  /** Appends (the offset is assigned synchronously) and maps storage failures. */
+  private async append(topic: Topic, message: StreamMessage): Promise<void> {
     try {
       await topic.publish(message);
     } catch (err) {

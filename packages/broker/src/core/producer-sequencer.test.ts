@@ -100,6 +100,23 @@ test("a retryable failure fences later sends until the client restarts from it",
   assert.deepEqual(started, [1, 2, 2, 3, 4, 5]);
 });
 
+test("resent sends below the highest id started still wait for their predecessors", async () => {
+  // 1..6 went out; 3 failed (retryable) after 4..6 had started and failed behind it (a failed
+  // write rejects what queued behind it). The client resends 3..6 with their old request ids.
+  let failing = true;
+  const { started, submit } = harness((id) =>
+    failing && id >= 3n ? new BrokerError(Status.Unavailable, "disk full") : undefined,
+  );
+  await submit(1, undefined);
+  await submit(2, 1);
+  await Promise.allSettled([submit(3, 2), submit(4, 3), submit(5, 4), submit(6, 5)]);
+  failing = false;
+  await submit(3, undefined);
+  // The rest of the resent pipeline arrives out of order (HTTP/2 streams complete as they do).
+  await Promise.all([submit(6, 5), submit(5, 4), submit(4, 3)]);
+  assert.deepEqual(started.slice(-4), [3, 4, 5, 6], "the resent pipeline starts in its order");
+});
+
 test("a final failure does not fence", async () => {
   const { started, submit } = harness((id) =>
     id === 1n ? new BrokerError(Status.InvalidArgument, "bad schema") : undefined,

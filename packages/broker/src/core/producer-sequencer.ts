@@ -107,7 +107,14 @@ export class ProducerSequencer {
       }
       this.#fence = undefined; // nothing in flight before it: the client restarted its pipeline
     }
-    if (after === undefined || (this.#highest !== undefined && after <= this.#highest)) {
+    if (after === undefined) {
+      // Nothing is in flight before it: a new pipeline starts here. Resends keep their request
+      // ids, which may be lower than ids started before: forget those, so the resent ones after
+      // it wait for their predecessors again.
+      this.#highest = undefined;
+      return this.#start(requestId, run);
+    }
+    if (this.#highest !== undefined && after <= this.#highest) {
       return this.#start(requestId, run);
     }
     if (this.#heldBytes + size > this.limits.maxHeldBytes) {

@@ -6,6 +6,7 @@ import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
+import { gapReason, type UnreadableKind, UnreadableRecords } from "./unreadable-records.ts";
 
 export interface InFlight {
   offset: bigint;
@@ -47,6 +48,8 @@ export interface ReliableDispatcherOptions {
 const HEARTBEAT_MS = 250;
 /** Read failures and unreadable records are logged at most this often per subscription. */
 const FAILURE_LOG_INTERVAL_MS = 10_000;
+/** A failed dead-letter notice of unreadable offsets is sent again after this long. */
+const UNREADABLE_RETRY_MS = 1_000;
 /** Messages held behind poisoned keys (Key-Shared, Block) before the subscription stops reading. */
 const MAX_PARKED = 10_000;
 
@@ -73,8 +76,8 @@ export class ReliableDispatcher implements Dispatcher {
   private closed = false;
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
-  /** Records skipped because their payload could not be decoded (the log skips damaged ones itself). */
-  undecodable = 0;
+  /** Offsets that could not be read: skipped or dead-lettered per the policy (unreadable-records.ts). */
+  readonly unreadable = new UnreadableRecords();
   private lastFailureLog = 0;
   private suppressedFailures = 0;
 
@@ -175,7 +178,15 @@ export class ReliableDispatcher implements Dispatcher {
       else if (entry.state === "poisoned") poisoned++;
       else if (entry.attempts > 0) pendingRedelivery++;
     }
-    return { cursor: this.cursor, unacked, pendingRedelivery, poisoned, inWindow: this.inFlight.size };
+    const unreadable = Number(this.unreadable.offsets);
+    return {
+      cursor: this.cursor,
+      unacked,
+      pendingRedelivery,
+      poisoned,
+      inWindow: this.inFlight.size,
+      unreadable,
+    };
   }
 
   /** Log context; the names match the metrics' labels. */
@@ -327,6 +338,62 @@ export class ReliableDispatcher implements Dispatcher {
     return true;
   }
 
+  /**
+   * Offsets [from, to) cannot be read: counted, logged (rate-limited), and skipped, or held in the
+   * window until their notice is durable in the policy's dead-letter topic.
+   */
+  private meetUnreadable(
+    from: bigint,
+    to: bigint,
+    kind: UnreadableKind,
+    why: string | undefined,
+    raw?: Uint8Array,
+  ): void {
+    const reason = why ?? gapReason(this.options.log.recovery.lost, from, to);
+    const range = this.unreadable.meet(from, to, kind, reason, this.policy);
+    const topic = range.deadLetterTopic;
+    this.logFailure(
+      `${topic ? `dead-lettering to ${topic}` : "skipped"} unreadable offsets [${from}, ${to}): ${reason}`,
+      undefined,
+    );
+    if (!topic) return;
+    const bytes = (raw?.byteLength ?? 0) + ENTRY_OVERHEAD;
+    const entry: InFlight = {
+      offset: from,
+      message: UnreadableRecords.notice(range, raw),
+      consumer: undefined,
+      attempts: 0,
+      state: "poisoned",
+      deadline: 0,
+      lastReason: reason,
+      bytes,
+    };
+    this.inFlight.set(from, entry);
+    this.windowBytes += bytes;
+    this.options.budget.take(bytes);
+    const attempt = () => {
+      if (this.closed || this.inFlight.get(from) !== entry) return;
+      this.options.deadLetter(entry, topic).then(
+        () => {
+          if (this.inFlight.get(from) !== entry) return;
+          range.outcome = "dead_lettered";
+          this.unreadable.deadLettered++;
+          this.options.subscription.stats.deadLettered++;
+          this.finish(from);
+          this.wake();
+        },
+        (err: unknown) => {
+          this.logFailure(
+            `dead-lettering unreadable offsets [${from}, ${to}) to ${topic} failed (retried)`,
+            err,
+          );
+          setTimeout(attempt, UNREADABLE_RETRY_MS).unref();
+        },
+      );
+    };
+    attempt();
+  }
+
   private async pump(): Promise<void> {
     const { subscription, log } = this.options;
     for (;;) {
@@ -349,12 +416,18 @@ export class ReliableDispatcher implements Dispatcher {
       if (this.closed) return;
       if (records.length === 0) {
         // Everything up to the committed end was unreadable (skipped and counted by the log).
+        this.meetUnreadable(this.readPosition, upTo, "damaged", undefined);
         this.readPosition = upTo;
         continue;
       }
       const before = this.readPosition;
       for (const record of records) {
         if (record.offset < this.readPosition) continue;
+        if (record.offset > this.readPosition) {
+          // A gap: the log skipped records it cannot serve.
+          this.meetUnreadable(this.readPosition, record.offset, "damaged", undefined);
+          this.readPosition = record.offset;
+        }
         const bytes = record.payload.byteLength + ENTRY_OVERHEAD;
         const fits = this.windowBytes + bytes <= maxWindowBytes && budget.fits(bytes);
         if (!fits && this.inFlight.size > 0) break; // read again once acks made room
@@ -362,9 +435,9 @@ export class ReliableDispatcher implements Dispatcher {
         try {
           message = danube.StreamMessage.decode(record.payload);
         } catch (err) {
-          // Intact on disk (CRC) but not a message: skip it rather than block the subscription.
-          this.undecodable++;
-          this.logFailure(`skipped offset ${record.offset}: the stored message cannot be decoded`, err);
+          // Intact on disk (CRC) but not a message: never blocks the subscription.
+          const why = `the stored message cannot be decoded (${err instanceof Error ? err.message : String(err)})`;
+          this.meetUnreadable(record.offset, record.offset + 1n, "undecodable", why, record.payload);
           this.readPosition = record.offset + 1n;
           continue;
         }

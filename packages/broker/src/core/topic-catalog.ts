@@ -1,6 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { alreadyExists, unavailable } from "../errors.ts";
+import { faultyWrite } from "../faults.ts";
 import type { ResolvedBrokerOptions } from "../options.ts";
 import {
   describeRecovery,
@@ -262,7 +263,9 @@ export class TopicCatalog {
   private async openTopic(name: string, dispatchStrategy: DispatchStrategy): Promise<Topic> {
     let log: TopicLog | undefined;
     if (dispatchStrategy === DispatchStrategy.Reliable) {
+      const write = faultyWrite(this.topicDir(name), this.options.faults);
       log = await TopicLog.open({
+        ...(write && { write }),
         dir: this.topicDir(name),
         segmentBytes: this.options.segmentBytes,
         fsync: this.options.fsync,

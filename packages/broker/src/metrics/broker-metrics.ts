@@ -139,6 +139,11 @@ export class BrokerMetrics {
         sub,
       ),
       dropped: extCounter("subscription_dropped_total", "Messages dropped by the subscription", sub),
+      unreadable: extCounter(
+        "subscription_unreadable_offsets_total",
+        "Offsets met unreadable (damaged or undecodable), skipped or dead-lettered",
+        sub,
+      ),
       buffered: ext("memory_buffered_bytes", "Message bytes held in memory against the broker budget"),
       peak: ext("memory_peak_buffered_bytes", "Highest buffered bytes since start"),
       limit: ext("memory_limit_bytes", "The broker-wide byte budget (brokerBufferBytes)"),
@@ -241,6 +246,7 @@ export class BrokerMetrics {
       pending: new Samples<Labels>(),
       poisoned: new Samples<Labels>(),
       dropped: new Samples<Labels>(),
+      unreadable: new Samples<Labels>(),
     };
     let heartbeat = 0;
     let notifier = 0;
@@ -284,6 +290,7 @@ export class BrokerMetrics {
         perSub.unacked.add(l, snap.unacked);
         perSub.pending.add(l, snap.pendingRedelivery);
         perSub.poisoned.add(l, snap.poisoned);
+        perSub.unreadable.add(l, snap.unreadable);
       }
       perTopic.consumers.add({ topic }, activeConsumers);
     }
@@ -309,6 +316,7 @@ export class BrokerMetrics {
     setGauge(this.ext.pending, perSub.pending);
     setGauge(this.ext.poisoned, perSub.poisoned);
     setCounter(this.ext.dropped, perSub.dropped);
+    setCounter(this.ext.unreadable, perSub.unreadable);
     g.topicsOwned.set(topics.length);
     g.leaderElection.set(0);
     g.imbalance.set(0);

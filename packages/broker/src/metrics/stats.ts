@@ -61,4 +61,6 @@ export interface WindowSnapshot {
   poisoned: number;
   /** Messages held in the window (read from the log, not acknowledged). */
   inWindow: number;
+  /** Offsets met unreadable (damaged or undecodable records), skipped or dead-lettered, since start. */
+  unreadable: number;
 }

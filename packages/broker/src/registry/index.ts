@@ -7,6 +7,7 @@ import {
 import { notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import type { MetadataStore } from "../storage/index.ts";
+import { PayloadChecks } from "./payload-checks.ts";
 import { parseValidationPolicy, type TopicSchemaRecord, type VersionRecord } from "./records.ts";
 import {
   type RegisterInput,
@@ -34,6 +35,8 @@ export interface SchemaRegistryOptions {
   compatibilityRules?: CompatibilityRules;
   /** Time limit of one schema parse + compatibility check on the worker. @default 10000 */
   checkTimeoutMs?: number;
+  /** Schema definitions longer than this are compiled and used on a worker thread. @default 4096 */
+  inlineSchemaChars?: number;
 }
 
 /** One worker thread per process serves every registry: schema checks never run on the event loop. */
@@ -41,6 +44,12 @@ let sharedWorker: SchemaWorker | undefined;
 const schemaWorker = () => {
   sharedWorker ??= new SchemaWorker();
   return sharedWorker;
+};
+/** Payloads of large schemas are validated on their own worker, never queued behind a registration. */
+let sharedValidationWorker: SchemaWorker | undefined;
+const validationWorker = () => {
+  sharedValidationWorker ??= new SchemaWorker();
+  return sharedValidationWorker;
 };
 
 /** DescribeTopic's schema fields. */
@@ -71,6 +80,7 @@ export class SchemaRegistry {
   private readonly catalog: SubjectCatalog;
   private readonly configs: TopicSchemaConfigs;
   private readonly validator: MessageValidator;
+  private readonly payloads: PayloadChecks;
 
   private constructor(
     store: MetadataStore,
@@ -81,13 +91,18 @@ export class SchemaRegistry {
       schemaWorker().run(task, timeoutMs),
     );
     this.configs = new TopicSchemaConfigs(store);
-    this.validator = new MessageValidator(this.catalog, options.logger);
+    this.payloads = new PayloadChecks({
+      parsedVersion: (id, version) => this.catalog.parsedVersion(id, version),
+      runOnWorker: (task) => validationWorker().run(task, timeoutMs),
+      ...(options.inlineSchemaChars !== undefined && { inlineChars: options.inlineSchemaChars }),
+    });
+    this.validator = new MessageValidator(this.catalog, this.payloads, options.logger);
   }
 
   /** Loads the registry from an open store. All later writes go through `store.put` (durable). */
   static open(store: MetadataStore, options: SchemaRegistryOptions): SchemaRegistry {
-    // Payload validation compiles schemas on the event loop; the costly first compile per JSON
-    // Schema draft happens here, before the broker serves, not in the middle of a SendMessage.
+    // Payload validation compiles small schemas on the event loop; the costly first compile per
+    // JSON Schema draft happens here, before the broker serves, not in the middle of a SendMessage.
     warmUpJsonSchemaValidators();
     return new SchemaRegistry(store, options);
   }
@@ -111,12 +126,14 @@ export class SchemaRegistry {
 
   /**
    * SendMessage: applies the topic's validation policy; throws PERMISSION_DENIED "Unable to publish
-   * the message: ..." when enforce refuses it. One Map lookup for topics without a schema.
+   * the message: ..." when enforce refuses it. One Map lookup for topics without a schema. For a
+   * large schema the payload is validated on a worker thread: then a promise is returned (it
+   * rejects with the same error), and the caller must keep the topic's order while it waits.
    */
-  validateMessage(topic: string, message: PublishedMessage): void {
+  validateMessage(topic: string, message: PublishedMessage): Promise<void> | undefined {
     const config = this.configs.get(topic);
-    if (config === undefined) return;
-    this.validator.validate(topic, config, message);
+    if (config === undefined) return undefined;
+    return this.validator.validate(topic, config, message);
   }
 
   /** The topic was deleted: drop its schema configuration and counters. */

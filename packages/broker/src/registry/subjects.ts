@@ -340,6 +340,11 @@ export class SubjectCatalog {
    * The parsed schema a message stamped with (id, version) validates against. Undefined when the
    * id or version is unknown (or deleted).
    */
+  /** A live version's record. */
+  versionRecord(id: bigint, version: number): VersionRecord | undefined {
+    return this.byId.get(id)?.versions.find((v) => v.record.version === version)?.record;
+  }
+
   parsedVersion(id: bigint, version: number): ParsedSchema | undefined {
     const found = this.byId.get(id)?.versions.find((v) => v.record.version === version);
     return found && this.parsedOf(found);

@@ -1,6 +1,7 @@
-import type { ParsedSchema, ValidationIssue } from "@danube-ts/schema";
+import type { ValidationIssue } from "@danube-ts/schema";
 import { permissionDenied } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { PayloadChecks, PayloadVerdict } from "./payload-checks.ts";
 import type { TopicSchemaRecord } from "./records.ts";
 import type { SubjectCatalog } from "./subjects.ts";
 
@@ -30,8 +31,6 @@ interface TopicStats extends ValidationStats {
 const LOG_INTERVAL_MS = 1_000;
 const MAX_ISSUES_IN_REASON = 3;
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 function describeIssues(issues: ValidationIssue[]): string {
   const shown = issues.slice(0, MAX_ISSUES_IN_REASON).map((i) => `${i.path}: ${i.message}`);
   const more = issues.length - shown.length;
@@ -42,6 +41,13 @@ function describeIssues(issues: ValidationIssue[]): string {
 interface Problem {
   reason: string;
   refusedUnderWarn: boolean;
+}
+
+function problemOf(verdict: PayloadVerdict): Problem | undefined {
+  if ("failed" in verdict)
+    return { reason: `Failed to create validator: ${verdict.failed}`, refusedUnderWarn: true };
+  if (verdict.valid) return undefined;
+  return { reason: `Payload validation failed: ${describeIssues(verdict.errors)}`, refusedUnderWarn: true };
 }
 
 /**
@@ -57,21 +63,31 @@ interface Problem {
  * The payload is validated against the message's own `schema_version` (version 1 when the message
  * has none, as upstream and our client's decoder read it), not against the version of the first
  * message seen with that id on the topic as upstream does (quirk 11 of the semantics notes).
+ * Payloads of large schemas are validated on a worker thread ({@link PayloadChecks}): then the
+ * verdict is a promise.
  */
 export class MessageValidator {
   private readonly stats = new Map<string, TopicStats>();
 
   constructor(
     private readonly subjects: SubjectCatalog,
+    private readonly payloads: PayloadChecks,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 
-  validate(topic: string, config: TopicSchemaRecord, message: PublishedMessage): void {
-    if (config.validationPolicy === "none") return;
+  /** Throws (or rejects) PERMISSION_DENIED when the policy refuses the message. */
+  validate(topic: string, config: TopicSchemaRecord, message: PublishedMessage): Promise<void> | undefined {
+    if (config.validationPolicy === "none") return undefined;
     const stats = this.statsOf(topic);
     stats.checked++;
     const problem = this.problem(topic, config, message);
+    if (problem instanceof Promise) return problem.then((found) => this.settle(topic, config, stats, found));
+    this.settle(topic, config, stats, problem);
+    return undefined;
+  }
+
+  private settle(topic: string, config: TopicSchemaRecord, stats: TopicStats, problem: Problem | undefined) {
     if (problem === undefined) return;
     if (config.validationPolicy === "enforce" || problem.refusedUnderWarn) {
       stats.rejected++;
@@ -94,7 +110,11 @@ export class MessageValidator {
     this.stats.delete(topic);
   }
 
-  private problem(topic: string, config: TopicSchemaRecord, message: PublishedMessage): Problem | undefined {
+  private problem(
+    topic: string,
+    config: TopicSchemaRecord,
+    message: PublishedMessage,
+  ): Problem | undefined | Promise<Problem | undefined> {
     const { subject } = config;
     const id = message.schemaId;
     const logged = (reason: string) => ({ reason, refusedUnderWarn: false });
@@ -110,16 +130,10 @@ export class MessageValidator {
     }
     if (!config.enablePayloadValidation) return undefined;
     const version = message.schemaVersion ?? 1;
-    let parsed: ParsedSchema | undefined;
-    try {
-      parsed = this.subjects.parsedVersion(id, version);
-    } catch (err) {
-      return refused(`Failed to create validator: ${messageOf(err)}`);
-    }
-    if (!parsed) return refused(`Schema version not found: ${subject}/${version}`);
-    const result = parsed.validate(message.payload);
-    if (result.valid) return undefined;
-    return refused(`Payload validation failed: ${describeIssues(result.errors)}`);
+    const record = this.subjects.versionRecord(id, version);
+    if (!record) return refused(`Schema version not found: ${subject}/${version}`);
+    const verdict = this.payloads.check(id, record, message.payload);
+    return verdict instanceof Promise ? verdict.then(problemOf) : problemOf(verdict);
   }
 
   private warn(topic: string, stats: TopicStats, problem: string): void {

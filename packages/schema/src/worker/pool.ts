@@ -1,6 +1,7 @@
 // Runs schema vetting (parse + compatibility check) on a worker thread with a time limit, so no
 // schema, however hostile, blocks the caller's event loop.
 import { Worker } from "node:worker_threads";
+import type { PayloadResult, PayloadTask } from "./payload.ts";
 import type { VetResult, VetTask } from "./vet.ts";
 
 /**
@@ -12,13 +13,19 @@ const workerEntry = import.meta.url.endsWith(".ts")
   ? new URL("./entry.mjs", import.meta.url)
   : new URL("./thread.js", import.meta.url);
 
+export type { PayloadResult, PayloadTask } from "./payload.ts";
 export type { VetResult, VetTask, VetVersion } from "./vet.ts";
+
+type Task = VetTask | PayloadTask;
+type Result = VetResult | PayloadResult;
+/** What the worker answers to a task: a vetting result, or a payload validation result. */
+export type ResultOf<T extends Task> = T extends PayloadTask ? PayloadResult : VetResult;
 
 interface Pending {
   id: number;
-  task: VetTask;
+  task: Task;
   timeoutMs: number;
-  resolve(result: VetResult): void;
+  resolve(result: Result): void;
 }
 
 /** Memory the worker may use; a schema needing more is refused instead of swelling the process. */
@@ -38,11 +45,15 @@ export class SchemaWorker {
   private nextId = 1;
   private closed = false;
 
-  /** Vets `task` off the event loop; never rejects (failures are `{ ok: false }`). */
-  run(task: VetTask, timeoutMs: number): Promise<VetResult> {
-    if (this.closed) return Promise.resolve({ ok: false, code: "INTERNAL", message: "schema worker closed" });
-    return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, task, timeoutMs, resolve });
+  /**
+   * Runs `task` (vetting a schema, or validating a payload) off the event loop; never rejects
+   * (failures are `{ ok: false }`).
+   */
+  run<T extends Task>(task: T, timeoutMs: number): Promise<ResultOf<T>> {
+    if (this.closed)
+      return Promise.resolve({ ok: false, code: "INTERNAL", message: "schema worker closed" } as ResultOf<T>);
+    return new Promise<ResultOf<T>>((resolve) => {
+      this.queue.push({ id: this.nextId++, task, timeoutMs, resolve: resolve as (r: Result) => void });
       this.pump();
     });
   }
@@ -81,7 +92,7 @@ export class SchemaWorker {
     worker.postMessage({ id: next.id, task: next.task });
   }
 
-  private finish(result: VetResult): void {
+  private finish(result: Result): void {
     const running = this.running;
     if (!running) return;
     this.running = undefined;
@@ -97,7 +108,7 @@ export class SchemaWorker {
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
     this.ready = false;
-    worker.on("message", (message: { ready?: true; id?: number; result?: VetResult }) => {
+    worker.on("message", (message: { ready?: true; id?: number; result?: Result }) => {
       if (message.ready) {
         this.ready = true;
         this.pump();
