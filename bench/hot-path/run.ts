@@ -36,7 +36,11 @@ const payload = new Uint8Array(1024).fill(0x61);
 const run = Date.now().toString(36);
 
 async function publish(topic: string, n: number, inFlight: number) {
-  const producer = await client.createProducer({ topic, name: "hot", dispatchStrategy: DispatchStrategy.Reliable });
+  const producer = await client.createProducer({
+    topic,
+    name: "hot",
+    dispatchStrategy: DispatchStrategy.Reliable,
+  });
   let issued = 0;
   const worker = async () => {
     while (issued < n) {
@@ -50,7 +54,9 @@ async function publish(topic: string, n: number, inFlight: number) {
 
 function report(name: string, n: number, ms: number, cpuUs: number) {
   console.log(
-    `${name.padEnd(28)} ${String(n).padStart(7)} msgs ${(ms / 1000).toFixed(2).padStart(6)} s ${Math.round((n * 1000) / ms)
+    `${name.padEnd(28)} ${String(n).padStart(7)} msgs ${(ms / 1000).toFixed(2).padStart(6)} s ${Math.round(
+      (n * 1000) / ms,
+    )
       .toString()
       .padStart(7)} msg/s  broker ${(cpuUs / n).toFixed(1).padStart(6)} µs CPU/msg`,
   );
@@ -68,7 +74,11 @@ try {
   for (const window of [10, 1000]) {
     if (!phases.includes(`w${window}`)) continue;
     const topic = `/default/hot-con-${window}-${run}`;
-    const producer = await client.createProducer({ topic, name: "hot", dispatchStrategy: DispatchStrategy.Reliable });
+    const producer = await client.createProducer({
+      topic,
+      name: "hot",
+      dispatchStrategy: DispatchStrategy.Reliable,
+    });
     await producer.close();
     await admin.setSubscriptionDispatchConfig({ topic, subscription: "hot", maxUnackedMessages: window });
     const consumer = await client.subscribe({

@@ -24,6 +24,7 @@ import {
   producerService,
   storageService,
 } from "./client-services.ts";
+import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 import { secureService } from "./secure.ts";
@@ -97,7 +98,10 @@ export function createAdminServer(ctx: AdminServicesContext & Wrapping): Server 
   return server;
 }
 
-/** Binds `server` and resolves with the port it got (useful with port 0). */
+/**
+ * Binds `server` and resolves with the port it got (useful with port 0). Its HTTP/2 sessions get
+ * the broker's flow-control windows (flow-control.ts).
+ */
 export function bind(
   server: Server,
   host: string,
@@ -106,7 +110,11 @@ export function bind(
 ): Promise<number> {
   const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(address, credentials, (err, bound) => {
+      if (err) return reject(err);
+      applyFlowControl(server);
+      resolve(bound);
+    });
   });
 }
 
