@@ -46,7 +46,7 @@ import type { RecoveryReport } from "./recovery.ts";
 import { recoverLog } from "./recovery.ts";
 import type { Segment } from "./segment.ts";
 import { createSegment } from "./segment.ts";
-import { readSegments } from "./segment-reader.ts";
+import { ResumePoints, readSegments } from "./segment-reader.ts";
 import type { ScanGap } from "./segment-scanner.ts";
 
 export type { LogRecord } from "./record-cache.ts";
@@ -126,6 +126,8 @@ export class TopicLog implements PooledFile {
   private readonly cache: RecordCache;
   private readonly listeners = new Set<(committedOffset: bigint) => void>();
   private readonly reads = new Set<Promise<unknown>>();
+  /** Where recent disk reads ended, so sequential readers continue without re-validating. */
+  private readonly resume = new ResumePoints();
   private readonly counters = { commits: 0, records: 0, bytes: 0, skippedRecords: 0, failedWrites: 0 };
 
   private constructor(
@@ -401,6 +403,7 @@ export class TopicLog implements PooledFile {
       this.counters.skippedRecords += count;
       this.options.onDamage?.(gap, path);
     };
-    return readSegments(this.segments, this.cache, this.dir, { from, upTo, maxRecords, maxBytes }, onSkip);
+    const range = { from, upTo, maxRecords, maxBytes };
+    return readSegments(this.segments, this.cache, this.dir, range, onSkip, this.resume);
   }
 }
