@@ -26,6 +26,7 @@ import {
 } from "./client-services.ts";
 import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
+import { keepReceivedBytes } from "./keep-received.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 import { secureService } from "./secure.ts";
 import { securityAdminService } from "./security-admin.ts";
@@ -71,7 +72,7 @@ interface Wrapping {
 export function createClientServer(ctx: ClientServicesContext & Wrapping): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
-  add(danube.ProducerServiceService, producerService(ctx));
+  add(keepReceivedBytes(danube.ProducerServiceService, "sendMessage"), producerService(ctx));
   add(danube.ConsumerServiceService, consumerService(ctx));
   add(danube.DiscoveryService, discoveryService(ctx));
   add(danube.HealthCheckService, healthService(ctx));
