@@ -5,6 +5,7 @@ import type { LogRecord, TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { MinHeap } from "./min-heap.ts";
+import { rememberStoredBytes } from "./received-bytes.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 
@@ -558,6 +559,7 @@ export class ReliableDispatcher implements Dispatcher {
           brokerAddr: message.msgId?.brokerAddr ?? "",
           topicOffset: record.offset,
         };
+        rememberStoredBytes(message, record.payload); // delivered as stored, msg_id replaced
         this.admit(record.offset, message, bytes);
         this.windowBytes += bytes;
         this.options.budget.take(bytes);

@@ -26,7 +26,7 @@ import {
 } from "./client-services.ts";
 import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
-import { keepReceivedBytes } from "./keep-received.ts";
+import { keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 import { secureService } from "./secure.ts";
 import { securityAdminService } from "./security-admin.ts";
@@ -73,7 +73,7 @@ export function createClientServer(ctx: ClientServicesContext & Wrapping): Serve
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
   add(keepReceivedBytes(danube.ProducerServiceService, "sendMessage"), producerService(ctx));
-  add(danube.ConsumerServiceService, consumerService(ctx));
+  add(serveStoredBytes(danube.ConsumerServiceService, "receiveMessages"), consumerService(ctx));
   add(danube.DiscoveryService, discoveryService(ctx));
   add(danube.HealthCheckService, healthService(ctx));
   add(danube.StorageServiceService, storageService(ctx));
