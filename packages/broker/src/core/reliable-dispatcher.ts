@@ -1,9 +1,11 @@
 import { danube } from "@danube-ts/protocol";
 import type { LogFields, Logger } from "../logger.ts";
 import type { WindowSnapshot } from "../metrics/stats.ts";
-import type { TopicLog } from "../storage/index.ts";
+import type { LogRecord, TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
+import { MinHeap } from "./min-heap.ts";
+import { rememberStoredBytes } from "./received-bytes.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 import { gapReason, type UnreadableKind, UnreadableRecords } from "./unreadable-records.ts";
@@ -27,6 +29,34 @@ export interface InFlight {
 
 /** Fixed per-entry allowance on top of the stored record (decoded object, bookkeeping). */
 const ENTRY_OVERHEAD = 256;
+
+/** The dispatcher's own bookkeeping of a window entry. */
+interface Entry extends InFlight {
+  /** Changes whenever the entry is (re)scheduled or leaves "waiting": older heap slots are stale. */
+  stamp: number;
+  done: boolean;
+  /** Key-Shared: the routing key ("" otherwise). */
+  key: string;
+}
+
+/** A scheduled (re)delivery; valid while `stamp` matches its entry's. */
+interface Slot {
+  entry: Entry;
+  stamp: number;
+  /** When it is due (ms since epoch). */
+  at: number;
+}
+
+/** Key-Shared: one key's entries in offset order; only the first one not done may be in flight. */
+interface KeyQueue {
+  entries: Entry[];
+  head: number;
+  live: number;
+}
+
+/** Records read ahead of the window per subscription: one log read serves many acks. */
+const READ_AHEAD_RECORDS = 256;
+const READ_AHEAD_BYTES = 1024 * 1024;
 
 export interface ReliableDispatcherOptions {
   subscription: Subscription;
@@ -63,8 +93,23 @@ const MAX_PARKED = 10_000;
 export class ReliableDispatcher implements Dispatcher {
   private readPosition: bigint;
   private cursor: bigint;
-  /** Insertion order = offset order, since offsets are read ascending and never re-inserted. */
-  private readonly inFlight = new Map<bigint, InFlight>();
+  private readonly inFlight = new Map<bigint, Entry>();
+  /** The window in offset order (finished entries are dropped from the front): the cursor is its first live entry. */
+  private window: Entry[] = [];
+  private windowHead = 0;
+  /** Waiting entries that are due, by offset: redeliveries go before newer messages. */
+  private readonly ready = new MinHeap<Slot>((a, b) => a.entry.offset < b.entry.offset);
+  /** Waiting entries not yet due, by due time. */
+  private readonly delayed = new MinHeap<Slot>((a, b) => a.at < b.at);
+  /** Key-Shared: entries per key. */
+  private readonly keys = new Map<string, KeyQueue>();
+  /** Key-Shared: keys whose first entry is poisoned (their entries are parked). */
+  private readonly poisonedKeys = new Set<string>();
+  private poisonedCount = 0;
+  private readonly keyShared: boolean;
+  /** Records read from the log but not yet in the window (bounded by READ_AHEAD_*). */
+  private readAhead: LogRecord[] = [];
+  private readAheadIndex = 0;
   private policy: FailurePolicy;
   private maxUnacked: number;
   /** Key-Shared: entries of keys held by a poisoned (Block) message; they do not use the window. */
@@ -86,6 +131,7 @@ export class ReliableDispatcher implements Dispatcher {
     this.readPosition = options.cursor;
     this.policy = options.policy;
     this.maxUnacked = options.maxUnacked;
+    this.keyShared = options.subscription.type === SubscriptionType.KeyShared;
     this.unsubscribe = options.log.onCommit(() => {
       options.subscription.stats.notifierPolls++;
       this.wake();
@@ -130,12 +176,18 @@ export class ReliableDispatcher implements Dispatcher {
     for (const entry of this.inFlight.values()) {
       if (entry.consumer === consumer && entry.state === "delivered") this.makeWaiting(entry, now);
     }
+    if (!this.options.subscription.hasActiveConsumer()) {
+      // Nobody reads now: do not hold records beyond the window meanwhile.
+      this.readAhead = [];
+      this.readAheadIndex = 0;
+    }
     this.wake();
   }
 
   ack(offset: bigint): void {
-    if (this.closed || !this.inFlight.has(offset)) return;
-    this.finish(offset);
+    const entry = this.inFlight.get(offset);
+    if (this.closed || !entry) return;
+    this.finish(entry);
     this.wake();
   }
 
@@ -153,6 +205,9 @@ export class ReliableDispatcher implements Dispatcher {
     this.unsubscribe();
     this.options.budget.release(this.windowBytes);
     this.windowBytes = 0;
+    this.ready.clear();
+    this.delayed.clear();
+    this.readAhead = [];
   }
 
   /** Logs a dispatch failure: the first at once, then at most one line per interval with a count. */
@@ -200,28 +255,82 @@ export class ReliableDispatcher implements Dispatcher {
     return `${this.options.subscription.topicName} [${this.options.subscription.name}]`;
   }
 
-  private makeWaiting(entry: InFlight, at: number): void {
+  private makeWaiting(entry: Entry, at: number): void {
     entry.state = "waiting";
     entry.consumer = undefined;
     entry.deadline = at;
+    this.schedule(entry);
+  }
+
+  /**
+   * Queues a waiting entry for (re)delivery at its deadline. Under Key-Shared only the first
+   * entry of its key is queued; the next one is queued when that one finishes.
+   */
+  private schedule(entry: Entry): void {
+    if (entry.done || entry.state !== "waiting") return;
+    if (this.keyShared) {
+      const queue = this.keys.get(entry.key);
+      if (queue?.entries[queue.head] !== entry) return;
+    }
+    entry.stamp++;
+    const slot: Slot = { entry, stamp: entry.stamp, at: entry.deadline };
+    if (slot.at <= Date.now()) this.ready.push(slot);
+    else this.delayed.push(slot);
+  }
+
+  private setPoisoned(entry: Entry): void {
+    if (entry.state !== "poisoned") {
+      this.poisonedCount++;
+      if (this.keyShared) this.poisonedKeys.add(entry.key);
+    }
+    entry.state = "poisoned";
+    entry.stamp++;
   }
 
   /** Removes a finished (acked, dropped, dead-lettered or skipped) entry and moves the cursor. */
-  private finish(offset: bigint): void {
-    const entry = this.inFlight.get(offset);
-    if (entry && this.inFlight.delete(offset) && !this.closed) {
+  private finish(entry: Entry): void {
+    if (entry.done) return;
+    entry.done = true;
+    entry.stamp++;
+    if (entry.state === "poisoned") {
+      this.poisonedCount--;
+      if (this.keyShared) this.poisonedKeys.delete(entry.key);
+    }
+    if (this.inFlight.delete(entry.offset) && !this.closed) {
       this.windowBytes -= entry.bytes;
       this.options.budget.release(entry.bytes);
     }
-    let next = this.readPosition;
-    for (const first of this.inFlight.keys()) {
-      next = first;
-      break;
+    if (this.keyShared) this.finishInKey(entry);
+    const window = this.window;
+    while (this.windowHead < window.length && window[this.windowHead]!.done) this.windowHead++;
+    if (this.windowHead > 1024 && this.windowHead * 2 > window.length) {
+      this.window = window.slice(this.windowHead);
+      this.windowHead = 0;
     }
+    const next = this.window[this.windowHead]?.offset ?? this.readPosition;
     if (next > this.cursor) {
       this.cursor = next;
       if (!this.closed) this.options.onCursor(next);
     }
+  }
+
+  /** Key-Shared: the entry left its key's queue; the key's next entry may go out now. */
+  private finishInKey(entry: Entry): void {
+    const queue = this.keys.get(entry.key);
+    if (!queue) return;
+    queue.live--;
+    if (queue.live === 0) {
+      this.keys.delete(entry.key);
+      return;
+    }
+    const before = queue.entries[queue.head];
+    while (queue.entries[queue.head]!.done) queue.head++;
+    if (queue.head > 64 && queue.head * 2 > queue.entries.length) {
+      queue.entries = queue.entries.slice(queue.head);
+      queue.head = 0;
+    }
+    const first = queue.entries[queue.head]!;
+    if (first !== before) this.schedule(first);
   }
 
   /** Policy delay for the failure after delivery attempt `attempts`; a nack's delay is a minimum. */
@@ -232,7 +341,7 @@ export class ReliableDispatcher implements Dispatcher {
   }
 
   /** A nack or an ack timeout: schedule a redelivery, or apply the poison policy when exhausted. */
-  private fail(entry: InFlight, requestedDelay: number, reason: string): void {
+  private fail(entry: Entry, requestedDelay: number, reason: string): void {
     entry.lastReason = reason;
     if (entry.attempts <= this.policy.maxRedeliveryCount) {
       this.makeWaiting(entry, Date.now() + this.retryDelay(entry.attempts, requestedDelay));
@@ -248,17 +357,17 @@ export class ReliableDispatcher implements Dispatcher {
           `${this.describe()}: dropping offset ${entry.offset} after ${entry.attempts} deliveries`,
           this.fields(entry),
         );
-        this.finish(entry.offset);
+        this.finish(entry);
         return;
       case "dead_letter": {
         const topic = this.policy.deadLetterTopic;
-        entry.state = "poisoned";
+        this.setPoisoned(entry);
         if (!topic) return;
         this.options.deadLetter(entry, topic).then(
           () => {
             if (this.inFlight.get(entry.offset) !== entry) return;
             stats.deadLettered++;
-            this.finish(entry.offset);
+            this.finish(entry);
             this.wake();
           },
           (err: unknown) =>
@@ -275,7 +384,7 @@ export class ReliableDispatcher implements Dispatcher {
           `${this.describe()}: offset ${entry.offset} exhausted ${entry.attempts} deliveries; blocking (${reason})`,
           this.fields(entry),
         );
-        entry.state = "poisoned";
+        this.setPoisoned(entry);
     }
   }
 
@@ -287,15 +396,18 @@ export class ReliableDispatcher implements Dispatcher {
       if (entry.state === "delivered") {
         this.options.subscription.stats.ackTimeouts++;
         this.fail(entry, 0, "ack timeout");
-      } else due = true;
+      }
     }
+    const next = this.delayed.peek();
+    if (next !== undefined && next.at <= now) due = true;
     if (due || this.readPosition < this.options.log.committedOffset) {
       this.options.subscription.stats.heartbeatPolls++;
       this.wake();
     }
   }
 
-  private deliver(entry: InFlight, consumer: ConsumerHandle): void {
+  private deliver(entry: Entry, consumer: ConsumerHandle): void {
+    entry.stamp++;
     entry.consumer = consumer;
     if (entry.attempts > 0) this.options.subscription.stats.redeliveries++;
     entry.attempts++;
@@ -305,37 +417,110 @@ export class ReliableDispatcher implements Dispatcher {
   }
 
   /**
-   * One pass over the window in offset order: (re)deliver what is due. Returns false when the
-   * subscription is blocked (a poisoned message under Block, for every type but Key-Shared).
+   * (Re)delivers what is due, oldest offset first, without scanning the window: waiting entries
+   * sit in heaps (due by offset, not yet due by time). Returns false when the subscription is
+   * blocked (a poisoned message under Block, for every type but Key-Shared).
    */
   private deliverDue(): boolean {
+    // Blocked behind a poisoned message: only older messages may still go out.
+    const blockedAt = this.poisonedCount > 0 && !this.keyShared ? this.firstPoisoned() : undefined;
     const { subscription } = this.options;
-    const keyShared = subscription.type === SubscriptionType.KeyShared;
-    const busyKeys = new Set<string>();
-    const poisonedKeys = new Set<string>();
     const now = Date.now();
-    this.parked = 0;
-    for (const entry of this.inFlight.values()) {
-      if (entry.state === "poisoned" && !keyShared) return false;
-      const key = keyShared ? routingKeyOf(entry.message) : "";
-      if (keyShared && entry.state === "poisoned") poisonedKeys.add(key);
-      if (poisonedKeys.has(key)) this.parked++;
-      if (keyShared && busyKeys.has(key)) continue; // an earlier message of this key is unacked
-      if (keyShared) busyKeys.add(key);
-      if (entry.state !== "waiting" || entry.deadline > now) continue;
-      const route = subscription.route(entry.message);
-      if (route === "skip") {
-        busyKeys.delete(key);
-        this.finish(entry.offset);
+    for (let slot = this.delayed.peek(); slot !== undefined && slot.at <= now; slot = this.delayed.peek()) {
+      this.delayed.pop();
+      if (this.isCurrent(slot)) this.ready.push(slot);
+    }
+    const stalled: Slot[] = [];
+    for (let slot = this.ready.peek(); slot !== undefined; slot = this.ready.peek()) {
+      if (!this.isCurrent(slot)) {
+        this.ready.pop();
         continue;
       }
-      if (!route) {
-        if (keyShared) continue; // another key may still have a consumer
-        return true;
-      }
-      this.deliver(entry, route);
+      const entry = slot.entry;
+      if (blockedAt !== undefined && entry.offset > blockedAt) break;
+      const route = subscription.route(entry.message);
+      if (route === undefined && !this.keyShared) break; // nobody can take it yet: keep the order
+      this.ready.pop();
+      if (route === "skip") this.finish(entry);
+      else if (route !== undefined) this.deliver(entry, route);
+      else stalled.push(slot); // this key has no consumer now; another key may
     }
-    return true;
+    for (const slot of stalled) this.ready.push(slot);
+    this.parked = 0;
+    for (const key of this.poisonedKeys) this.parked += this.keys.get(key)?.live ?? 0;
+    return blockedAt === undefined;
+  }
+
+  /** Offset of the oldest poisoned entry (a scan: only while the subscription is blocked). */
+  private firstPoisoned(): bigint | undefined {
+    for (let i = this.windowHead; i < this.window.length; i++) {
+      const entry = this.window[i]!;
+      if (!entry.done && entry.state === "poisoned") return entry.offset;
+    }
+    return undefined;
+  }
+
+  private isCurrent(slot: Slot): boolean {
+    const entry = slot.entry;
+    return slot.stamp === entry.stamp && !entry.done && entry.state === "waiting";
+  }
+
+  /** Adds a record read from the log to the window (waiting for its first delivery). */
+  private admit(offset: bigint, message: StreamMessage, bytes: number): void {
+    const key = this.keyShared ? routingKeyOf(message) : "";
+    const entry: Entry = {
+      offset,
+      message,
+      consumer: undefined,
+      attempts: 0,
+      state: "waiting",
+      deadline: 0,
+      lastReason: undefined,
+      bytes,
+      stamp: 0,
+      done: false,
+      key,
+    };
+    this.inFlight.set(offset, entry);
+    this.window.push(entry);
+    if (this.keyShared) {
+      let queue = this.keys.get(key);
+      if (!queue) {
+        queue = { entries: [], head: 0, live: 0 };
+        this.keys.set(key, queue);
+      }
+      queue.entries.push(entry);
+      queue.live++;
+    }
+    this.schedule(entry);
+  }
+
+  /**
+   * The next committed records from `readPosition`, at most `maxRecords`: served from the
+   * read-ahead buffer, which is refilled with one log read of up to READ_AHEAD_RECORDS records.
+   */
+  private async nextRecords(maxRecords: number, maxBytes: number): Promise<LogRecord[]> {
+    let buffered = this.readAhead;
+    let index = this.readAheadIndex;
+    while (index < buffered.length && buffered[index]!.offset < this.readPosition) index++;
+    if (index >= buffered.length || buffered[index]!.offset !== this.readPosition) {
+      // Bounded by the window's byte room too: records the budgets cannot admit are not read.
+      // Without an active consumer only the window is filled: nothing is read ahead.
+      const ahead = this.options.subscription.hasActiveConsumer();
+      const want = ahead ? Math.max(maxRecords, READ_AHEAD_RECORDS) : maxRecords;
+      const bytes = Math.max(1, ahead ? Math.min(maxBytes, READ_AHEAD_BYTES) : maxBytes);
+      buffered = await this.options.log.read(this.readPosition, want, bytes);
+      this.readAhead = buffered;
+      index = 0;
+    }
+    const end = Math.min(buffered.length, index + maxRecords);
+    const out = buffered.slice(index, end);
+    this.readAheadIndex = end;
+    if (end >= buffered.length) {
+      this.readAhead = [];
+      this.readAheadIndex = 0;
+    }
+    return out;
   }
 
   /**
@@ -412,7 +597,7 @@ export class ReliableDispatcher implements Dispatcher {
         return;
       }
       const upTo = log.committedOffset;
-      const records = await log.read(this.readPosition, this.maxUnacked - used, Math.max(1, byteRoom));
+      const records = await this.nextRecords(this.maxUnacked - used, Math.max(1, byteRoom));
       if (this.closed) return;
       if (records.length === 0) {
         // Everything up to the committed end was unreadable (skipped and counted by the log).
@@ -447,16 +632,8 @@ export class ReliableDispatcher implements Dispatcher {
           brokerAddr: message.msgId?.brokerAddr ?? "",
           topicOffset: record.offset,
         };
-        this.inFlight.set(record.offset, {
-          offset: record.offset,
-          message,
-          consumer: undefined,
-          attempts: 0,
-          state: "waiting",
-          deadline: 0,
-          lastReason: undefined,
-          bytes,
-        });
+        rememberStoredBytes(message, record.payload); // delivered as stored, msg_id replaced
+        this.admit(record.offset, message, bytes);
         this.windowBytes += bytes;
         this.options.budget.take(bytes);
         this.readPosition = record.offset + 1n;

@@ -1,7 +1,7 @@
-import { danube } from "@danube-ts/protocol";
 import { newTopicStats } from "../metrics/stats.ts";
 import type { TopicLog } from "../storage/index.ts";
 import type { ProducerSequencer } from "./producer-sequencer.ts";
+import { storedEncoding } from "./received-bytes.ts";
 import type { Subscription } from "./subscription.ts";
 import { DispatchStrategy, type StreamMessage } from "./types.ts";
 
@@ -49,7 +49,8 @@ export class Topic {
    */
   async publish(message: StreamMessage): Promise<void> {
     if (this.log) {
-      await this.log.append(danube.StreamMessage.encode(message).finish());
+      // Stored as received (no re-encoding) when the transport kept the request's bytes.
+      await this.log.append(storedEncoding(message));
       this.stats.messagesIn++;
       this.stats.bytesIn += message.payload.length;
       return;

@@ -24,7 +24,9 @@ import {
   producerService,
   storageService,
 } from "./client-services.ts";
+import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
+import { keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 import { secureService } from "./secure.ts";
 import { securityAdminService } from "./security-admin.ts";
@@ -70,8 +72,8 @@ interface Wrapping {
 export function createClientServer(ctx: ClientServicesContext & Wrapping): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
-  add(danube.ProducerServiceService, producerService(ctx));
-  add(danube.ConsumerServiceService, consumerService(ctx));
+  add(keepReceivedBytes(danube.ProducerServiceService, "sendMessage"), producerService(ctx));
+  add(serveStoredBytes(danube.ConsumerServiceService, "receiveMessages"), consumerService(ctx));
   add(danube.DiscoveryService, discoveryService(ctx));
   add(danube.HealthCheckService, healthService(ctx));
   add(danube.StorageServiceService, storageService(ctx));
@@ -97,7 +99,10 @@ export function createAdminServer(ctx: AdminServicesContext & Wrapping): Server 
   return server;
 }
 
-/** Binds `server` and resolves with the port it got (useful with port 0). */
+/**
+ * Binds `server` and resolves with the port it got (useful with port 0). Its HTTP/2 sessions get
+ * the broker's flow-control windows (flow-control.ts).
+ */
 export function bind(
   server: Server,
   host: string,
@@ -106,7 +111,11 @@ export function bind(
 ): Promise<number> {
   const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(address, credentials, (err, bound) => {
+      if (err) return reject(err);
+      applyFlowControl(server);
+      resolve(bound);
+    });
   });
 }
 

@@ -37,3 +37,14 @@ test("crc32 continues across pieces", () => {
     assert.equal(crc32(data, cut, data.length, crc32(data, 0, cut)), whole);
   }
 });
+
+test("a record written by the earlier table-driven CRC still verifies (on-disk format unchanged)", async () => {
+  const { decodeRecord } = await import("./record-format.ts");
+  // Offset 42, payload "hello", encoded and checksummed by the JavaScript CRC this file replaced.
+  const record = Buffer.from("914e1351db0100002a000000000000000500000068656c6c6f", "hex");
+  const header = { offset: 0n, length: 0 };
+  assert.equal(decodeRecord(record, 0, record.length, header), "ok");
+  assert.deepEqual(header, { offset: 42n, length: 5 });
+  record[24] ^= 1;
+  assert.equal(decodeRecord(record, 0, record.length, header), "bad-crc");
+});

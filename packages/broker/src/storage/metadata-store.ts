@@ -2,7 +2,8 @@
  * MetadataStore: a small durable key-value store for broker metadata (namespaces, topics,
  * subscriptions, schemas). All keys and values live in memory; every change is appended to a
  * CRC-protected journal and fsynced before its promise resolves. Concurrent changes are
- * group-committed: one write + one fdatasync per batch.
+ * group-committed (group-commit.ts, the engine the topic logs use): one write + one fdatasync per
+ * batch.
  *
  * When the journal has grown past `compactionBytes` (and past the size of the last snapshot),
  * the next batch is written as a new snapshot instead: temp file, fsync, rename, fsync directory,
@@ -22,6 +23,7 @@ import { join } from "node:path";
 import { BatchBuffer } from "./batch-buffer.ts";
 import { ioError, StorageError } from "./errors.ts";
 import { writeFully } from "./fs-sync.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { JournalOp } from "./journal-format.ts";
 import {
   encodeJournalEntry,
@@ -77,9 +79,7 @@ interface Batch {
 const DEFAULT_COMPACTION_BYTES = 4 * 1024 * 1024;
 
 export class MetadataStore {
-  private pending: Batch | undefined;
-  private flushing: Promise<void> | undefined;
-  private failure: Error | undefined;
+  private readonly commits: GroupCommit<Batch>;
   private closing: Promise<void> | undefined;
   private readonly counters = { commits: 0, compactions: 0, failedWrites: 0 };
 
@@ -94,7 +94,24 @@ export class MetadataStore {
     private snapshotBytes: number,
     readonly recovery: MetadataRecoveryReport,
     private readonly write: typeof writeFully,
-  ) {}
+  ) {
+    this.commits = new GroupCommit<Batch>({
+      describe: `metadata store ${dir}`,
+      write: (batch) => this.writeBatch(batch),
+      commit: (batch) => {
+        this.counters.commits++;
+        for (const waiter of batch.waiters) waiter.resolve();
+      },
+      reject: (batch, error) => this.undo(batch, error),
+      cutPartialWrite: async () => {
+        await this.journal.truncate(this.journalBytes);
+        if (this.fsync) await this.journal.datasync();
+      },
+      onWriteFailed: () => {
+        this.counters.failedWrites++;
+      },
+    });
+  }
 
   /** Opens (replaying snapshot and journal) or creates the store in `dir`. */
   static async open(dir: string, options: MetadataStoreOptions = {}): Promise<MetadataStore> {
@@ -183,53 +200,35 @@ export class MetadataStore {
   }
 
   private refusal(key: unknown): StorageError | undefined {
-    if (this.closing) return new StorageError("CLOSED", `metadata store ${this.dir} is closed`);
-    if (this.failure) {
-      const message = `metadata store ${this.dir} refuses writes after a failed write: ${this.failure.message}`;
-      return new StorageError("FAILED", message, { cause: this.failure });
-    }
+    const refusal = this.commits.refusal();
+    if (refusal) return refusal;
     if (typeof key !== "string") return new StorageError("INVALID_ARGUMENT", "keys must be strings");
     return undefined;
   }
 
   private enqueue(op: JournalOp, text: string, undo: Undo[]): Promise<void> {
-    const batch: Batch = this.pending ?? { buffer: new BatchBuffer(4096), waiters: [], undo: [] };
-    this.pending = batch;
+    const batch = this.commits.batch(() => ({ buffer: new BatchBuffer(4096), waiters: [], undo: [] }));
     encodeJournalEntry(batch.buffer, op, text);
     batch.undo.push(...undo);
     const promise = new Promise<void>((resolve, reject) => {
       batch.waiters.push({ resolve, reject });
     });
-    this.flushing ??= this.flushLoop();
     return promise;
   }
 
   private async shutdown(): Promise<void> {
-    await this.flushing;
+    await this.commits.close();
     await this.journal.close();
   }
 
-  private async flushLoop(): Promise<void> {
-    await undefined; // let changes made in the same tick join the first batch
-    while (this.pending) {
-      const batch = this.pending;
-      this.pending = undefined;
-      if (this.failure) {
-        this.undo(batch, queuedRefusal(this.failure, this.dir));
-        continue;
-      }
-      try {
-        const threshold = Math.max(this.compactionBytes, this.snapshotBytes);
-        if (this.journalBytes + batch.buffer.length > threshold) await this.compact();
-        else await this.appendToJournal(batch.buffer);
-      } catch (error) {
-        await this.undoFailedWrite(batch, error);
-        continue;
-      }
-      this.counters.commits++;
-      for (const waiter of batch.waiters) waiter.resolve();
-    }
-    this.flushing = undefined;
+  /**
+   * Writes one batch: appended to the journal, or, once the journal has outgrown its threshold,
+   * as a new snapshot of the whole state (which includes the batch; see compact()).
+   */
+  private async writeBatch(batch: Batch): Promise<void> {
+    const threshold = Math.max(this.compactionBytes, this.snapshotBytes);
+    if (this.journalBytes + batch.buffer.length > threshold) await this.compact();
+    else await this.appendToJournal(batch.buffer);
   }
 
   private async appendToJournal(buffer: BatchBuffer): Promise<void> {
@@ -268,33 +267,4 @@ export class MetadataStore {
     }
     for (const waiter of batch.waiters) waiter.reject(error);
   }
-
-  /**
-   * A write failed: undo it and every change queued behind it (memory shows the durable state
-   * again) and cut the partial bytes, so the next change retries. If the cut fails, or the error
-   * is EIO (a failed fsync leaves the file's state unknown), refuse writes until reopened.
-   */
-  private async undoFailedWrite(batch: Batch, cause: unknown): Promise<void> {
-    const error = ioError(`writing metadata store ${this.dir}`, cause);
-    this.counters.failedWrites++;
-    const queued = this.pending;
-    this.pending = undefined;
-    if (queued) this.undo(queued, error);
-    this.undo(batch, error);
-    if ((cause as NodeJS.ErrnoException | undefined)?.code === "EIO") {
-      this.failure = error;
-      return;
-    }
-    try {
-      await this.journal.truncate(this.journalBytes);
-      if (this.fsync) await this.journal.datasync();
-    } catch (undo) {
-      this.failure = ioError(`${error.message}; undoing the partial write failed`, undo);
-    }
-  }
-}
-
-function queuedRefusal(failure: Error, dir: string): StorageError {
-  const message = `metadata store ${dir} refuses writes after a write that could not be undone: ${failure.message}`;
-  return new StorageError("FAILED", message, { cause: failure });
 }

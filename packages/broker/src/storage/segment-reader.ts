@@ -1,6 +1,12 @@
 /**
  * Reading committed records of a topic log from its segment files (TopicLog.read() when the
  * wanted offset is not in the in-memory cache). Damaged records are skipped, never served.
+ *
+ * One read opens the segment once, reads it in chunks and checks each record's CRC once. A
+ * sequential reader (a subscription reading on) resumes at the file position where its previous
+ * read ended (`ResumePoints`), instead of re-validating records from the nearest index entry.
+ * Payloads are copied out of the read chunks into one buffer sized to the records returned, so
+ * a record held in a subscription's window never pins a whole read chunk.
  */
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
@@ -12,6 +18,29 @@ import { scanRecords } from "./segment-scanner.ts";
 
 const READ_CHUNK_BYTES = 128 * 1024;
 const byOffset = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Where recent reads ended: offset -> file position of that offset's record. Bounded. */
+export class ResumePoints {
+  private readonly points = new Map<bigint, { segment: Segment; position: number }>();
+
+  constructor(private readonly capacity = 64) {}
+
+  get(segment: Segment, offset: bigint): number | undefined {
+    const point = this.points.get(offset);
+    return point?.segment === segment ? point.position : undefined;
+  }
+
+  set(segment: Segment, offset: bigint, position: number): void {
+    this.points.delete(offset);
+    this.points.set(offset, { segment, position });
+    if (this.points.size > this.capacity) {
+      for (const oldest of this.points.keys()) {
+        this.points.delete(oldest);
+        break;
+      }
+    }
+  }
+}
 
 export interface ReadRange {
   from: bigint;
@@ -31,6 +60,7 @@ export async function readSegments(
   dir: string,
   { from, upTo, maxRecords, maxBytes }: ReadRange,
   onSkip: (gap: ScanGap, count: number, path: string) => void,
+  resume?: ResumePoints,
 ): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
   let bytes = 0;
@@ -42,8 +72,11 @@ export async function readSegments(
       break;
     }
     const segment = segments[i];
-    const entry = segment.lookup(offset);
+    const resumeAt = resume?.get(segment, offset);
+    const entry = resumeAt !== undefined ? { offset, position: resumeAt } : segment.lookup(offset);
     const wanted = offset;
+    const firstFromDisk = out.length;
+    let endPosition = -1;
     let handle: FileHandle;
     try {
       handle = await open(segment.path, "r");
@@ -64,7 +97,7 @@ export async function readSegments(
         entry.position,
         segment.size,
         entry.offset,
-        (recordOffset, payload) => {
+        (recordOffset, payload, position, recordBytes) => {
           if (recordOffset < wanted) return true;
           if (recordOffset >= upTo || (out.length > 0 && bytes + payload.length > maxBytes)) {
             full = true;
@@ -73,6 +106,7 @@ export async function readSegments(
           out.push({ offset: recordOffset, payload });
           bytes += payload.length;
           offset = recordOffset + 1n;
+          endPosition = position + recordBytes;
           full = out.length >= maxRecords;
           return !full;
         },
@@ -89,6 +123,8 @@ export async function readSegments(
           reason,
         });
       }
+      copyOut(out, firstFromDisk);
+      if (resume && endPosition >= 0 && endPosition < segment.size) resume.set(segment, offset, endPosition);
     } catch (error) {
       if (error instanceof StorageError) throw error;
       throw ioError(`reading topic log ${dir}`, error);
@@ -98,6 +134,22 @@ export async function readSegments(
     if (!full && i + 1 < segments.length) offset = segments[i + 1].baseOffset;
   }
   return out;
+}
+
+/** Moves the payloads of out[from..] (views into read chunks) into one buffer of their exact size. */
+function copyOut(out: LogRecord[], from: number): void {
+  let total = 0;
+  for (let i = from; i < out.length; i++) total += out[i]!.payload.length;
+  if (total === 0) return;
+  const target = Buffer.allocUnsafeSlow(total); // its own memory, not a slice of Node's shared pool
+  let at = 0;
+  for (let i = from; i < out.length; i++) {
+    const record = out[i]!;
+    const length = record.payload.length;
+    target.set(record.payload, at);
+    record.payload = new Uint8Array(target.buffer, target.byteOffset + at, length);
+    at += length;
+  }
 }
 
 /** Index of the segment holding `offset` (the last segment whose base offset is <= offset). */

@@ -8,8 +8,8 @@
  * [offset u64][length u32][payload], little-endian, the CRC covering everything after itself
  * (see record-format.ts). Offsets are contiguous across segments.
  *
- * Writes are group-committed: appends that arrive while a write+fsync is in progress are encoded
- * into one buffer and made durable by the next single write and fdatasync. An append resolves,
+ * Writes are group-committed (group-commit.ts): appends that arrive while a write+fsync is in
+ * progress are encoded into one buffer and made durable by the next single write and fdatasync. An append resolves,
  * and committedOffset moves past it, only after that fdatasync. When the active segment has
  * reached segmentBytes the next batch starts a new segment (the directory is fsynced).
  *
@@ -35,6 +35,7 @@ import { dirname } from "node:path";
 import { BatchBuffer } from "./batch-buffer.ts";
 import { ioError, StorageError } from "./errors.ts";
 import { fsyncDir, writeFully } from "./fs-sync.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { PooledFile } from "./handle-pool.ts";
 import { HandlePool } from "./handle-pool.ts";
 import { HIGH_WATER_RESERVE, writeHighWater } from "./high-water.ts";
@@ -45,7 +46,7 @@ import type { RecoveryReport } from "./recovery.ts";
 import { recoverLog } from "./recovery.ts";
 import type { Segment } from "./segment.ts";
 import { createSegment } from "./segment.ts";
-import { readSegments } from "./segment-reader.ts";
+import { ResumePoints, readSegments } from "./segment-reader.ts";
 import type { ScanGap } from "./segment-scanner.ts";
 
 export type { LogRecord } from "./record-cache.ts";
@@ -104,6 +105,8 @@ class Batch {
   readonly buffer: BatchBuffer;
   readonly positions: number[] = [];
   readonly appends: PendingAppend[] = [];
+  /** performance.now() when its write started. */
+  started = 0;
   constructor(firstRecordBytes: number) {
     this.buffer = new BatchBuffer(Math.max(16 * 1024, firstRecordBytes));
   }
@@ -112,9 +115,7 @@ class Batch {
 export class TopicLog implements PooledFile {
   private next: bigint;
   private committed: bigint;
-  private pending: Batch | undefined;
-  private flushing: Promise<void> | undefined;
-  private failure: Error | undefined;
+  private readonly commits: GroupCommit<Batch>;
   private closing: Promise<void> | undefined;
   private handle: FileHandle | undefined;
   private writing = false;
@@ -125,6 +126,8 @@ export class TopicLog implements PooledFile {
   private readonly cache: RecordCache;
   private readonly listeners = new Set<(committedOffset: bigint) => void>();
   private readonly reads = new Set<Promise<unknown>>();
+  /** Where recent disk reads ended, so sequential readers continue without re-validating. */
+  private readonly resume = new ResumePoints();
   private readonly counters = { commits: 0, records: 0, bytes: 0, skippedRecords: 0, failedWrites: 0 };
 
   private constructor(
@@ -141,6 +144,20 @@ export class TopicLog implements PooledFile {
     this.committed = this.next;
     this.reserved = this.next;
     this.cache = cache;
+    this.commits = new GroupCommit<Batch>({
+      describe: `topic log ${dir}`,
+      write: (batch) => this.writeBatch(batch),
+      commit: (batch) => this.commit(batch),
+      reject: (batch, error) => {
+        // Give the offsets back: the next append takes the first one not durable.
+        this.next = this.committed;
+        for (const append of batch.appends) append.reject(error);
+      },
+      cutPartialWrite: () => this.cutPartialWrite(),
+      onWriteFailed: () => {
+        this.counters.failedWrites++;
+      },
+    });
   }
 
   /** Opens (recovering) or creates the log in `options.dir`. */
@@ -184,7 +201,7 @@ export class TopicLog implements PooledFile {
 
   /** Set when the log refuses every append until it is reopened (a write failed and could not be undone). */
   get failed(): Error | undefined {
-    return this.failure;
+    return this.commits.failed;
   }
 
   get stats(): TopicLogStats {
@@ -196,7 +213,7 @@ export class TopicLog implements PooledFile {
    * is written and fsynced. The payload is copied before this returns.
    */
   append(payload: Uint8Array): Promise<bigint> {
-    const refusal = this.refusal();
+    const refusal = this.commits.refusal();
     if (refusal) return Promise.reject(refusal);
     if (!(payload instanceof Uint8Array)) {
       return Promise.reject(new StorageError("INVALID_ARGUMENT", "append() takes a Uint8Array payload"));
@@ -208,15 +225,13 @@ export class TopicLog implements PooledFile {
     const offset = this.next;
     this.next = offset + 1n;
     const bytes = RECORD_HEADER_BYTES + payload.length;
-    const batch = this.pending ?? new Batch(bytes);
-    this.pending = batch;
+    const batch = this.commits.batch(() => new Batch(bytes));
     const position = batch.buffer.reserve(bytes);
     encodeRecord(batch.buffer.bytes, position, offset, payload);
     batch.positions.push(position);
     const promise = new Promise<bigint>((resolve, reject) => {
       batch.appends.push({ offset, resolve, reject });
     });
-    this.flushing ??= this.flushLoop();
     return promise;
   }
 
@@ -280,24 +295,15 @@ export class TopicLog implements PooledFile {
     await handle?.close();
   }
 
-  private refusal(): StorageError | undefined {
-    if (this.closing) return new StorageError("CLOSED", `topic log ${this.dir} is closed`);
-    if (this.failure) {
-      const message = `topic log ${this.dir} refuses appends after a write that could not be undone: ${this.failure.message}`;
-      return new StorageError("FAILED", message, { cause: this.failure });
-    }
-    return undefined;
-  }
-
   private async shutdown(): Promise<void> {
-    await this.flushing;
+    await this.commits.close();
     await Promise.allSettled([...this.reads]);
     this.listeners.clear();
     this.handles.release(this);
     const handle = this.handle;
     this.handle = undefined;
     await handle?.close();
-    if (!this.failure && this.markDirty) {
+    if (!this.commits.failed && this.markDirty) {
       // A clean stop records the exact next offset: a log found shorter at the next open lost records.
       const activeBase = this.segments[this.segments.length - 1].baseOffset;
       await writeHighWater(this.dir, { mark: this.next, activeBase, clean: true }, this.fsync).catch(
@@ -312,35 +318,18 @@ export class TopicLog implements PooledFile {
     return this.handle;
   }
 
-  private async flushLoop(): Promise<void> {
-    await undefined; // let appends made in the same tick join the first batch
-    while (this.pending) {
-      const batch = this.pending;
-      this.pending = undefined;
-      const refusal = this.failure && this.refusal();
-      if (refusal) {
-        this.next = this.committed;
-        for (const append of batch.appends) append.reject(refusal);
-        continue;
-      }
-      this.writing = true;
-      const started = performance.now();
-      try {
-        await this.writeBatch(batch);
-      } catch (error) {
-        await this.undoFailedWrite(batch, error);
-        continue;
-      } finally {
-        this.writing = false;
-        this.handles.trim();
-      }
-      this.commit(batch);
-      this.options.onBatchCommitted?.((performance.now() - started) / 1000, batch.appends.length);
+  private async writeBatch(batch: Batch): Promise<void> {
+    this.writing = true;
+    batch.started = performance.now();
+    try {
+      await this.writeAndSync(batch);
+    } finally {
+      this.writing = false;
+      this.handles.trim();
     }
-    this.flushing = undefined;
   }
 
-  private async writeBatch(batch: Batch): Promise<void> {
+  private async writeAndSync(batch: Batch): Promise<void> {
     let segment = this.segments[this.segments.length - 1];
     const end = batch.appends[batch.appends.length - 1].offset + 1n;
     const roll = segment.size >= this.segmentBytes && segment.records > 0;
@@ -386,6 +375,7 @@ export class TopicLog implements PooledFile {
     this.counters.records += count;
     this.counters.bytes += batch.buffer.length;
     for (const append of appends) append.resolve(append.offset);
+    this.options.onBatchCommitted?.((performance.now() - batch.started) / 1000, count);
     for (const listener of this.listeners) {
       try {
         listener(this.committed);
@@ -395,32 +385,12 @@ export class TopicLog implements PooledFile {
     }
   }
 
-  /**
-   * A write failed: reject the batch and everything queued behind it, give their offsets back
-   * and cut whatever part of the batch reached the file, so the next append simply retries.
-   * When the cut fails, or the failure was EIO (after a failed fsync the file's state is
-   * unknown), fail closed: refuse appends until the log is reopened.
-   */
-  private async undoFailedWrite(batch: Batch, cause: unknown): Promise<void> {
-    const error = ioError(`writing to topic log ${this.dir}`, cause);
-    this.counters.failedWrites++;
-    const queued = this.pending;
-    this.pending = undefined;
-    this.next = this.committed;
-    for (const append of batch.appends) append.reject(error);
-    for (const append of queued?.appends ?? []) append.reject(error);
-    if ((cause as NodeJS.ErrnoException | undefined)?.code === "EIO") {
-      this.failure = error;
-      return;
-    }
-    try {
-      const segment = this.segments[this.segments.length - 1];
-      const handle = await this.activeHandle();
-      await handle.truncate(segment.size);
-      if (this.fsync) await handle.datasync();
-    } catch (undo) {
-      this.failure = ioError(`${error.message}; undoing the partial write failed`, undo);
-    }
+  /** After a failed write: cut whatever part of the batch reached the file. */
+  private async cutPartialWrite(): Promise<void> {
+    const segment = this.segments[this.segments.length - 1];
+    const handle = await this.activeHandle();
+    await handle.truncate(segment.size);
+    if (this.fsync) await handle.datasync();
   }
 
   private readFromDisk(
@@ -433,6 +403,7 @@ export class TopicLog implements PooledFile {
       this.counters.skippedRecords += count;
       this.options.onDamage?.(gap, path);
     };
-    return readSegments(this.segments, this.cache, this.dir, { from, upTo, maxRecords, maxBytes }, onSkip);
+    const range = { from, upTo, maxRecords, maxBytes };
+    return readSegments(this.segments, this.cache, this.dir, range, onSkip, this.resume);
   }
 }
