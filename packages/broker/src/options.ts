@@ -1,4 +1,9 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
+import {
+  type ConsoleOptions,
+  type ResolvedConsoleOptions,
+  resolveConsoleOptions,
+} from "./console/options.ts";
 import { invalidArgument } from "./errors.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
@@ -100,6 +105,8 @@ export interface BrokerOptions {
    * `GET /metrics`. See docs/observability.md. @default undefined (off)
    */
   prometheus?: PrometheusOptions;
+  /** Web console and its JSON API (`--console-addr`); see docs/console.md. @default undefined (off) */
+  console?: ConsoleOptions;
 }
 
 export interface PrometheusOptions {
@@ -164,6 +171,7 @@ export interface ResolvedBrokerOptions {
   adminTls: boolean;
   schemaCheckTimeoutMs: number;
   prometheus: Required<PrometheusOptions> | undefined;
+  console: ResolvedConsoleOptions | undefined;
 }
 
 function port(name: string, value: number): number {
@@ -282,6 +290,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
         options.prometheus.maxSubscriptionSeries ?? 5000,
       ),
     },
+    console: resolveConsoleOptions(options.console),
     schemaCompatibilityRules: compatibilityRules(options.schemaCompatibilityRules ?? "upstream"),
     maxOpenSegmentFiles:
       options.maxOpenSegmentFiles === undefined
