@@ -39,7 +39,7 @@ const orderV1 = {
   properties: { id: { type: "integer" }, item: { type: "string" } },
   required: ["id"],
 };
-const orderV2 = {
+export const ORDER_V2 = {
   type: "object",
   properties: { id: { type: "integer" }, item: { type: "string" }, quantity: { type: "integer" } },
   required: ["id"],
@@ -89,7 +89,7 @@ export async function seededBroker(options: Partial<BrokerOptions> = {}): Promis
       topic: SEED.orders,
       name: "order-service",
       dispatchStrategy: "Reliable",
-      schema: { subject: SEED.ordersSubject, serde: serdes.json(orderV2), autoRegister: true },
+      schema: { subject: SEED.ordersSubject, serde: serdes.json(ORDER_V2), autoRegister: true },
     });
     await admin.setSubscriptionFailurePolicy({
       topic: SEED.orders,

@@ -19,7 +19,7 @@ function h(tag, attrs, ...children) {
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else el.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Number.POSITIVE_INFINITY)) {
     if (child === undefined || child === null || child === false) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -489,7 +489,7 @@ async function topicPage(params) {
       chart("Group commit (broker-wide)", "ms", [
         { label: "commit", points: samples.mean("commitSumSeconds", "commitCount", 1000) },
       ]),
-      chart("Backlog", "msg", [{ label: "backlog", points: samples.gauge("backlog") }]),
+      chart("Backlog (all subscriptions)", "msg", [{ label: "backlog", points: samples.gauge("backlog") }]),
     );
     if (++tick % 3 === 0) render(await api(`/api/topic?${q({ name })}`));
   });
