@@ -40,6 +40,11 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   "/": { file: "index.html", type: "text/html; charset=utf-8" },
   "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
   "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
+  "/dom.js": { file: "dom.js", type: "text/javascript; charset=utf-8" },
+  "/charts.js": { file: "charts.js", type: "text/javascript; charset=utf-8" },
+  "/messages.js": { file: "messages.js", type: "text/javascript; charset=utf-8" },
+  "/pages.js": { file: "pages.js", type: "text/javascript; charset=utf-8" },
+  "/topic-pages.js": { file: "topic-pages.js", type: "text/javascript; charset=utf-8" },
   "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
 };
 
@@ -147,7 +152,11 @@ function routes(facade: ConsoleFacade): Record<string, Partial<Record<string, Ro
       GET: {
         need: (req) => [...onTopic(Permission.ManageTopic)(req), ...onTopic(Permission.Consume)(req)],
         run: (req) =>
-          facade.browse(requiredParam(req, "name"), offsetParam(req, "from"), intParam(req, "limit")),
+          facade.messages.browse(
+            requiredParam(req, "name"),
+            offsetParam(req, "from"),
+            intParam(req, "limit"),
+          ),
       },
       POST: {
         need: (req) => [
@@ -164,7 +173,7 @@ function routes(facade: ConsoleFacade): Record<string, Partial<Record<string, Ro
             throw invalidArgument("attributes must be an object of strings");
           const routingKey = field(req.body, "routingKey");
           const encoding = field(req.body, "encoding");
-          return facade.send(stringField(req.body, "name"), {
+          return facade.messages.send(stringField(req.body, "name"), {
             payload: String(field(req.body, "payload") ?? ""),
             encoding: (encoding ?? "text") as "text",
             ...(attributes !== undefined && { attributes: attributes as Record<string, string> }),

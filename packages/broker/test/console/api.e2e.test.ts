@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { scrape, sum } from "../prom-text.ts";
 import { rawClient, until } from "../raw-client.ts";
@@ -53,6 +54,13 @@ describe("console JSON API over HTTP", { timeout: 60_000 }, () => {
     assert.ok(o.body.messagesIn >= 14 + 5 + 3 + 5);
     const page = await fetch(env.consoleUrl);
     assert.match(page.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    // Every file of the bundled front end is served (a module missing from the server's list would 404).
+    const ui = new URL("../../src/console/ui/", import.meta.url);
+    for (const file of await readdir(ui)) {
+      const res = await fetch(`${env.consoleUrl}/${file}`, { signal: AbortSignal.timeout(5_000) });
+      assert.equal(res.status, 200, file);
+      assert.equal(await res.text(), await readFile(new URL(file, ui), "utf8"));
+    }
   });
 
   test("topic page data: subscriptions with backlog, unacked, dead-lettering and failure policy", async () => {
