@@ -221,6 +221,15 @@ function routes(facade: ConsoleFacade): Record<string, Partial<Record<string, Ro
   };
 }
 
+/** The host of an Origin header; undefined for `null` or anything unparsable (then refused). */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 const json = (value: unknown) =>
   JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
@@ -294,7 +303,7 @@ export async function serveConsole(options: ConsoleServerOptions): Promise<Conso
       if (method === "POST" && !type.startsWith("application/json"))
         throw invalidArgument("requests with a body must be Content-Type: application/json");
       const origin = req.headers.origin;
-      if (origin !== undefined && new URL(origin).host !== req.headers.host)
+      if (origin !== undefined && originHost(origin) !== req.headers.host)
         throw new BrokerError(Status.PermissionDenied, `cross-origin request from ${origin} refused`);
     }
     const request: Request = {

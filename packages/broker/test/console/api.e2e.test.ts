@@ -183,6 +183,11 @@ describe("console JSON API over HTTP", { timeout: 60_000 }, () => {
       headers: { origin: "http://evil.example" },
     });
     assert.equal(foreign.status, 403);
+    const opaque = await fetch(`${env.consoleUrl}/api/topics?${q({ name })}`, {
+      method: "DELETE",
+      headers: { origin: "null" },
+    });
+    assert.equal(opaque.status, 403, "a sandboxed page's opaque origin is refused too");
     assert.equal((await call(`/api/topics?${q({ name })}`, { method: "DELETE" })).status, 200);
     assert.equal((await call(`/api/topic?${q({ name })}`)).status, 404);
   });
