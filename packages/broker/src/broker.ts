@@ -1,4 +1,6 @@
 import { mkdir } from "node:fs/promises";
+import { ConsoleFacade } from "./console/facade.ts";
+import { type ConsoleEndpoint, serveConsole } from "./console/server.ts";
 import { BrokerCore, type BrokerRecovery } from "./core/broker-core.ts";
 import type { MemoryStats } from "./core/memory-budget.ts";
 import type { SubscriptionUnreadable } from "./core/unreadable-records.ts";
@@ -24,6 +26,8 @@ export interface RunningBroker {
   readonly dataDir: string;
   /** `http://host:port/metrics` of the Prometheus endpoint, undefined when it is off. */
   readonly metricsUrl: string | undefined;
+  /** `http://host:port` of the web console (docs/console.md), undefined when it is off. */
+  readonly consoleUrl: string | undefined;
   /** Message bytes held in memory against the byte budgets, and the drops and deferrals they caused. */
   memoryStats(): MemoryStats;
   /**
@@ -61,7 +65,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let url = "";
   let adminUrl = "";
   let metricsAddr = "";
-  const metrics = opts.prometheus && new BrokerMetrics(core, opts.prometheus);
+  // The console's charts read the same metrics, so they are kept when either is on.
+  const metricsLimits =
+    opts.prometheus ?? (opts.console && { maxTopicSeries: 1000, maxSubscriptionSeries: 5000 });
+  const metrics = metricsLimits ? new BrokerMetrics(core, metricsLimits) : undefined;
   const security = new Security(
     opts.auth,
     core.store,
@@ -93,6 +100,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   let port: number;
   let adminPort: number;
   let endpoint: MetricsEndpoint | undefined;
+  let consoleEndpoint: ConsoleEndpoint | undefined;
   try {
     port = await bind(
       clientServer,
@@ -110,9 +118,33 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       endpoint = await serveMetrics(metrics, opts.prometheus.host, opts.prometheus.port, opts.logger);
       metricsAddr = endpoint.address;
     }
+    if (opts.console) {
+      const facade = new ConsoleFacade(
+        core,
+        metrics,
+        () => ({
+          brokerId: String(core.brokerId),
+          url,
+          adminUrl,
+          metricsUrl: endpoint && `http://${endpoint.address}/metrics`,
+          security: security.enabled,
+        }),
+        opts.console,
+      );
+      consoleEndpoint = await serveConsole({
+        host: opts.console.host,
+        port: opts.console.port,
+        facade,
+        security,
+        logger: opts.logger,
+        tls: opts.adminTls && opts.auth.mode === "tls" ? opts.auth.tls : undefined,
+        maxBodyBytes: opts.maxMessageSize * 2 + 64 * 1024,
+      });
+    }
   } catch (err) {
     clientServer.forceShutdown();
     adminServer.forceShutdown();
+    await endpoint?.close();
     await core.close();
     await unlock();
     throw err;
@@ -123,6 +155,13 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   adminUrl = `${opts.adminTls ? "https" : "http"}://${urlHost(opts.adminHost)}:${adminPort}`;
   opts.logger.info(`broker ${core.brokerId} serving ${url} (admin ${adminUrl}), data in ${opts.dataDir}`);
   if (endpoint) opts.logger.info(`Prometheus metrics on http://${endpoint.address}/metrics`);
+  if (consoleEndpoint) {
+    opts.logger.info(`web console on ${consoleEndpoint.url}`);
+    if (opts.auth.mode === "tls" && !opts.adminTls)
+      opts.logger.warn(
+        "the web console serves plain HTTP: tokens typed into it cross the network in clear; turn on adminTls",
+      );
+  }
   if (opts.auth.mode === "tls") {
     const mtls = opts.auth.requireClientCert ? ", client certificates required" : "";
     opts.logger.info(
@@ -138,6 +177,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         shutdown(clientServer, opts.logger),
         shutdown(adminServer, opts.logger),
         endpoint?.close(),
+        consoleEndpoint?.close(),
       ]);
       await core.close();
       await servers;
@@ -154,6 +194,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     brokerId: core.brokerId,
     dataDir: opts.dataDir,
     metricsUrl: endpoint && `http://${endpoint.address}/metrics`,
+    consoleUrl: consoleEndpoint?.url,
     memoryStats: () => core.memoryStats(),
     recovery: core.recovery,
     unreadableRecords: () => core.unreadableRecords(),

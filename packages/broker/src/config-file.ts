@@ -114,6 +114,9 @@ export function parseBrokerConfig(text: string, source = "config file"): BrokerC
   // Upstream serves its exporter on broker.host:ports.prometheus.
   const promPort = r.integer("broker.ports.prometheus", 0, 65535);
   if (promPort !== undefined) options.prometheus = { ...(host !== undefined && { host }), port: promPort };
+  // danube-ts extension: the web console (docs/console.md), on broker.host like the other ports.
+  const consolePort = r.integer("broker.ports.console", 0, 65535);
+  if (consolePort !== undefined) options.console = { ...(host !== undefined && { host }), port: consolePort };
   const namespaces = r.strings("bootstrap_namespaces");
   if (namespaces !== undefined) options.namespaces = namespaces;
   const autoCreate = r.bool("auto_create_topics");

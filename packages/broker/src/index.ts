@@ -1,5 +1,6 @@
 export { type RunningBroker, startBroker } from "./broker.ts";
 export { type BrokerConfigFile, loadBrokerConfigFile, parseBrokerConfig } from "./config-file.ts";
+export type { ConsoleOptions } from "./console/options.ts";
 export type { BrokerRecovery } from "./core/broker-core.ts";
 export type { MemoryStats } from "./core/memory-budget.ts";
 export type { SubscriptionUnreadable, UnreadableRange } from "./core/unreadable-records.ts";

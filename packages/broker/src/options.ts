@@ -1,4 +1,9 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
+import {
+  type ConsoleOptions,
+  type ResolvedConsoleOptions,
+  resolveConsoleOptions,
+} from "./console/options.ts";
 import { invalidArgument } from "./errors.ts";
 import type { FaultInjection } from "./faults.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
@@ -113,6 +118,8 @@ export interface BrokerOptions {
   maxRoutingKeyBytes?: number;
   /** Fault injection for tests (faults.ts); never set in production. */
   faults?: FaultInjection;
+  /** Web console and its JSON API (`--console-addr`); see docs/console.md. @default undefined (off) */
+  console?: ConsoleOptions;
 }
 
 export interface PrometheusOptions {
@@ -179,6 +186,7 @@ export interface ResolvedBrokerOptions {
   prometheus: Required<PrometheusOptions> | undefined;
   maxRoutingKeyBytes: number;
   faults: FaultInjection | undefined;
+  console: ResolvedConsoleOptions | undefined;
 }
 
 function port(name: string, value: number): number {
@@ -297,6 +305,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
         options.prometheus.maxSubscriptionSeries ?? 5000,
       ),
     },
+    console: resolveConsoleOptions(options.console),
     schemaCompatibilityRules: compatibilityRules(options.schemaCompatibilityRules ?? "upstream"),
     maxOpenSegmentFiles:
       options.maxOpenSegmentFiles === undefined

@@ -61,6 +61,8 @@ Flags:
   --log-format <format>         text (default) or json (one JSON object per line, docs/observability.md)
   --prom-exporter <host:port>   serve Prometheus metrics on http://host:port/metrics (default off;
                                 the config file's broker.ports.prometheus also turns it on)
+  --console-addr <host:port>    serve the web console on http://host:port/ (default off; https with
+                                admin_tls; the config file's broker.ports.console also turns it on)
   --mode standalone             accepted for compatibility with danube-broker; other modes are rejected
   --schema-compatibility-rules <rules>
                                 JSON Schema compatibility verdicts: upstream (default, as Danube v0.15.1)

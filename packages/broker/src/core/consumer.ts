@@ -69,6 +69,11 @@ export class ConsumerHandle {
     return this.sink !== undefined;
   }
 
+  /** Messages queued for this consumer and not yet written to its stream (a non-reliable backlog). */
+  get queuedMessages(): number {
+    return this.queue.length;
+  }
+
   /** Accounted bytes held for this consumer: queued, plus written but still in the transport's buffers. */
   get bufferedBytes(): number {
     return this.queuedBytes + this.transport.bytes;

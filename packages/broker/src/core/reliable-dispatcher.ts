@@ -543,7 +543,9 @@ export class ReliableDispatcher implements Dispatcher {
     );
     if (!topic) return;
     const bytes = (raw?.byteLength ?? 0) + ENTRY_OVERHEAD;
-    const entry: InFlight = {
+    // Held in the window (in offset order, so the cursor waits for it) until the notice is durable.
+    // Its key matches no Key-Shared queue: it parks no key's messages.
+    const entry: Entry = {
       offset: from,
       message: UnreadableRecords.notice(range, raw),
       consumer: undefined,
@@ -552,8 +554,13 @@ export class ReliableDispatcher implements Dispatcher {
       deadline: 0,
       lastReason: reason,
       bytes,
+      stamp: 0,
+      done: false,
+      key: `\u0000unreadable:${from}`,
     };
+    this.poisonedCount++;
     this.inFlight.set(from, entry);
+    this.window.push(entry);
     this.windowBytes += bytes;
     this.options.budget.take(bytes);
     const attempt = () => {
@@ -564,7 +571,7 @@ export class ReliableDispatcher implements Dispatcher {
           range.outcome = "dead_lettered";
           this.unreadable.deadLettered++;
           this.options.subscription.stats.deadLettered++;
-          this.finish(from);
+          this.finish(entry);
           this.wake();
         },
         (err: unknown) => {

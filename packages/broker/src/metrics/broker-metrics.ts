@@ -138,6 +138,16 @@ export class BrokerMetrics {
         "Retry-exhausted messages held (Block, or DLQ pending)",
         sub,
       ),
+      nrBacklog: ext(
+        "nonreliable_backlog_messages",
+        "Non-reliable: messages queued for the subscription's consumers, not yet written to their streams",
+        sub,
+      ),
+      nrBacklogBytes: ext(
+        "nonreliable_backlog_bytes",
+        "Non-reliable: message bytes held for the subscription's consumers (queued or in the transport)",
+        sub,
+      ),
       dropped: extCounter("subscription_dropped_total", "Messages dropped by the subscription", sub),
       unreadable: extCounter(
         "subscription_unreadable_offsets_total",
@@ -198,6 +208,16 @@ export class BrokerMetrics {
     (allowed ? this.counters.authzAllow : this.counters.authzDeny).inc({ resource, permission });
   }
 
+  /** Accepted sends of a topic and their summed broker-side latency in ms (the console's charts). */
+  async sendLatencyTotals(topicName: string): Promise<{ count: number; sum: number }> {
+    return totals(await this.sendLatency.get(), this.topicLabel(topicName));
+  }
+
+  /** Group commits and their summed duration in seconds, broker-wide (the console's charts). */
+  async commitTotals(): Promise<{ count: number; sum: number }> {
+    return totals(await this.ext.commitSeconds.get(), undefined);
+  }
+
   /** Reads the broker's state into the pulled series and renders the exposition text. */
   async text(): Promise<string> {
     this.refresh();
@@ -247,6 +267,8 @@ export class BrokerMetrics {
       poisoned: new Samples<Labels>(),
       dropped: new Samples<Labels>(),
       unreadable: new Samples<Labels>(),
+      nrBacklog: new Samples<Labels>(),
+      nrBacklogBytes: new Samples<Labels>(),
     };
     let heartbeat = 0;
     let notifier = 0;
@@ -275,6 +297,16 @@ export class BrokerMetrics {
         perSub.out.add(l, st.messagesOut);
         perSub.bytesOut.add(l, st.bytesOut);
         perSub.dropped.add(l, st.dropped);
+        if (!t.log) {
+          let queued = 0;
+          let bytes = 0;
+          for (const consumer of s.consumers) {
+            queued += consumer.queuedMessages;
+            bytes += consumer.bufferedBytes;
+          }
+          perSub.nrBacklog.add(l, queued);
+          perSub.nrBacklogBytes.add(l, bytes);
+        }
         const snap = s.dispatcher?.snapshot?.();
         if (!snap || !t.log) continue;
         const poison = core.settings.effectivePolicy(t.name, s.name).poison;
@@ -317,6 +349,8 @@ export class BrokerMetrics {
     setGauge(this.ext.poisoned, perSub.poisoned);
     setCounter(this.ext.dropped, perSub.dropped);
     setCounter(this.ext.unreadable, perSub.unreadable);
+    setGauge(this.ext.nrBacklog, perSub.nrBacklog);
+    setGauge(this.ext.nrBacklogBytes, perSub.nrBacklogBytes);
     g.topicsOwned.set(topics.length);
     g.leaderElection.set(0);
     g.imbalance.set(0);
@@ -344,6 +378,21 @@ export class BrokerMetrics {
     e.metadataTruncated.set(recovery.metadata.truncatedBytes);
     e.series.set(this.topics.size);
   }
+}
+
+/** The `_count` and `_sum` samples of a summary or histogram, for one topic label or unlabelled. */
+function totals(
+  data: { values: { value: number; labels: Record<string, unknown>; metricName?: string }[] },
+  topic: string | undefined,
+): { count: number; sum: number } {
+  let count = 0;
+  let sum = 0;
+  for (const v of data.values) {
+    if (topic !== undefined && v.labels.topic !== topic) continue;
+    if (v.metricName?.endsWith("_count")) count += v.value;
+    else if (v.metricName?.endsWith("_sum")) sum += v.value;
+  }
+  return { count, sum };
 }
 
 function setGauge(gauge: Gauge<string>, samples: Samples<Labels>): void {

@@ -24,6 +24,7 @@ const specs = {
   "log-level": { type: "string" },
   "log-format": { type: "string" },
   "prom-exporter": { type: "string" },
+  "console-addr": { type: "string" },
   mode: { type: "string" },
   "schema-compatibility-rules": { type: "string" },
   "config-file": { type: "string" },
@@ -55,6 +56,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const logLevel = flags.choice("log-level", logLevels, "info");
   const logFormat = flags.choice("log-format", logFormats, "text");
   const promExporter = flags.has("prom-exporter") ? flags.address("prom-exporter", "") : undefined;
+  const consoleAddr = flags.has("console-addr") ? flags.address("console-addr", "") : undefined;
   const schemaCompatibilityRules = flags.choice("schema-compatibility-rules", compatibilityRules, "upstream");
   const configPath = flags.string("config-file");
   let config: BrokerConfigFile = { options: {}, unusedKeys: [] };
@@ -89,6 +91,9 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
       prometheus: promExporter
         ? { ...config.options.prometheus, host: promExporter.host, port: promExporter.port }
         : config.options.prometheus,
+      console: consoleAddr
+        ? { ...config.options.console, host: consoleAddr.host, port: consoleAddr.port }
+        : config.options.console,
       schemaCompatibilityRules,
       repairMetadata: flags.bool("repair-metadata"),
     });
@@ -121,6 +126,7 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
     const advertisedNote = broker.url === bound ? "" : `, advertised as ${broker.url}`;
     io.out(`danube broker listening on ${bound} (admin ${broker.adminUrl})${advertisedNote}`);
     if (broker.metricsUrl) io.err(`Prometheus metrics on ${broker.metricsUrl}`);
+    if (broker.consoleUrl) io.err(`web console on ${broker.consoleUrl}/`);
     io.err(`data dir ${broker.dataDir}; broker id ${broker.brokerId}; stop with Ctrl-C or SIGTERM`);
 
     await aborted(stop.signal);
