@@ -3,6 +3,7 @@ export { type BrokerConfigFile, loadBrokerConfigFile, parseBrokerConfig } from "
 export type { BrokerRecovery } from "./core/broker-core.ts";
 export type { MemoryStats } from "./core/memory-budget.ts";
 export { BrokerError } from "./errors.ts";
+export type { ExtensionOptions } from "./extensions.ts";
 export {
   consoleLogger,
   type LogFields,

@@ -1,5 +1,6 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
+import { type ExtensionOptions, type ResolvedExtensions, resolveExtensions } from "./extensions.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
 
@@ -100,6 +101,8 @@ export interface BrokerOptions {
    * `GET /metrics`. See docs/observability.md. @default undefined (off)
    */
   prometheus?: PrometheusOptions;
+  /** danube-ts protocol extensions (docs/streaming.md); all on by default. */
+  extensions?: ExtensionOptions;
 }
 
 export interface PrometheusOptions {
@@ -164,6 +167,7 @@ export interface ResolvedBrokerOptions {
   adminTls: boolean;
   schemaCheckTimeoutMs: number;
   prometheus: Required<PrometheusOptions> | undefined;
+  extensions: ResolvedExtensions;
 }
 
 function port(name: string, value: number): number {
@@ -291,5 +295,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     autoCreateTopics: options.autoCreateTopics ?? true,
     ...resolveSecurity(options.auth, options.adminTls),
     schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
+    extensions: resolveExtensions(options.extensions),
   };
 }
