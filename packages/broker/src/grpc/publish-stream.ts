@@ -7,6 +7,8 @@ import { Metadata, type ServerDuplexStream, type ServiceError, status } from "@g
 import type { BrokerCore } from "../core/broker-core.ts";
 import { invalidArgument, unavailable } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import type { BrokerMetrics } from "../metrics/broker-metrics.ts";
+import { codeName } from "../metrics/rpc-timing.ts";
 import type { Security } from "../security/security.ts";
 import { boundedDetails, malformedFrame, toServiceError } from "./handlers.ts";
 import type { OpenStreams } from "./open-streams.ts";
@@ -32,6 +34,8 @@ export interface PublishStreamContext {
   logger: Logger;
   security: Security;
   streams: OpenStreams;
+  /** With the Prometheus endpoint on: every streamed message counts as a send, as SendMessage's. */
+  metrics?: BrokerMetrics | undefined;
 }
 
 export function publishStreamService(ctx: PublishStreamContext): publishStream.PublishStreamServer {
@@ -145,28 +149,32 @@ class PublishSession {
       } catch (err) {
         published = Promise.reject(err);
       }
+      const started = this.#ctx.metrics === undefined ? 0 : performance.now();
       published.then(
-        () => this.#answer(message, size, undefined),
-        (err: unknown) => this.#answer(message, size, err),
+        () => this.#answer(message, size, undefined, started),
+        (err: unknown) => this.#answer(message, size, err, started),
       );
     }
     return undefined;
   }
 
-  #answer(message: danube.StreamMessage, size: number, err: unknown): void {
+  #answer(message: danube.StreamMessage, size: number, err: unknown, started: number): void {
     this.#unanswered--;
     this.#unansweredBytes -= size;
     this.#returned++;
     this.#returnedBytes += size;
+    let code: number = status.OK;
     if (err === undefined) {
       this.#receipts.push(message.requestId);
     } else {
-      const { code, details } = toServiceError(err, this.#ctx.logger);
-      this.#errors.push({
-        requestId: message.requestId,
-        code: code ?? status.INTERNAL,
-        message: details ?? "",
-      });
+      const error = toServiceError(err, this.#ctx.logger);
+      code = error.code ?? status.INTERNAL;
+      this.#errors.push({ requestId: message.requestId, code, message: error.details ?? "" });
+    }
+    const metrics = this.#ctx.metrics;
+    if (metrics !== undefined) {
+      const outcome = code === status.OK ? "OK" : codeName(code);
+      metrics.sendDone(message.msgId?.topicName ?? "", size, performance.now() - started, outcome);
     }
     if (!this.#maybeFinish() && !this.#flushScheduled) {
       // Everything answered in this turn of the event loop (one group commit) goes in one frame.
