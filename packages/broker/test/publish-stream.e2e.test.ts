@@ -2,9 +2,11 @@
 // granted on open and given back with the answers, per-send errors that leave the stream open,
 // and frames out of protocol ending it with INVALID_ARGUMENT.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { type TestContext, test } from "node:test";
 import { danube, publishStream } from "@danube-ts/protocol";
 import { credentials, type StatusObject, status } from "@grpc/grpc-js";
+import { publishStreamHeader, streamWindow } from "../src/grpc/publish-stream.ts";
 import { testBroker, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 
@@ -159,4 +161,15 @@ test("extensions.publishStream false: not announced on CreateProducer, the strea
   });
   assert.equal(headers["x-danube-ts-publish-stream"], undefined);
   assert.equal(headers["x-danube-ts-sequencing"], "1");
+});
+
+test("docs/streaming.md states the header and the credit the broker uses", () => {
+  const page = readFileSync(new URL("../../../docs/streaming.md", import.meta.url), "utf8");
+  assert.ok(page.includes(`\`${publishStreamHeader}: 1\``), "the announcement header");
+  const messages = streamWindow.messages.toLocaleString("en-US");
+  const mib = streamWindow.bytes / (1024 * 1024);
+  assert.ok(
+    page.includes(`${messages}\n  messages and ${mib} MiB`) ||
+      page.includes(`${messages} messages and ${mib} MiB`),
+  );
 });
