@@ -5,6 +5,7 @@ import { BrokerCore, type BrokerRecovery } from "./core/broker-core.ts";
 import type { MemoryStats } from "./core/memory-budget.ts";
 import type { SubscriptionUnreadable } from "./core/unreadable-records.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { OpenStreams } from "./grpc/open-streams.ts";
 import { bind, createAdminServer, createClientServer, shutdown } from "./grpc/server.ts";
 import { BrokerMetrics } from "./metrics/broker-metrics.ts";
 import { type MetricsEndpoint, serveMetrics } from "./metrics/http-exporter.ts";
@@ -79,8 +80,10 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   if (metrics)
     security.onDecision = (allowed, resource, permission) =>
       metrics.authz(allowed, resource.kind, permission);
+  const streams = new OpenStreams();
   const clientServer = createClientServer({
     core,
+    streams,
     logger: opts.logger,
     brokerUrl: () => url,
     security,
@@ -173,6 +176,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const close = () => {
     closing ??= (async () => {
       // Stop taking new calls, end open streams, then persist and close storage.
+      streams.endAll();
       const servers = Promise.all([
         shutdown(clientServer, opts.logger),
         shutdown(adminServer, opts.logger),

@@ -5,6 +5,7 @@ export type { BrokerRecovery } from "./core/broker-core.ts";
 export type { MemoryStats } from "./core/memory-budget.ts";
 export type { SubscriptionUnreadable, UnreadableRange } from "./core/unreadable-records.ts";
 export { BrokerError } from "./errors.ts";
+export type { ExtensionOptions } from "./extensions.ts";
 export type { FaultInjection, SegmentWrite } from "./faults.ts";
 export {
   consoleLogger,

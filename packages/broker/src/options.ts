@@ -5,6 +5,7 @@ import {
   resolveConsoleOptions,
 } from "./console/options.ts";
 import { invalidArgument } from "./errors.ts";
+import { type ExtensionOptions, type ResolvedExtensions, resolveExtensions } from "./extensions.ts";
 import type { FaultInjection } from "./faults.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
@@ -120,6 +121,8 @@ export interface BrokerOptions {
   faults?: FaultInjection;
   /** Web console and its JSON API (`--console-addr`); see docs/console.md. @default undefined (off) */
   console?: ConsoleOptions;
+  /** danube-ts protocol extensions (docs/streaming.md); all on by default. */
+  extensions?: ExtensionOptions;
 }
 
 export interface PrometheusOptions {
@@ -187,6 +190,7 @@ export interface ResolvedBrokerOptions {
   maxRoutingKeyBytes: number;
   faults: FaultInjection | undefined;
   console: ResolvedConsoleOptions | undefined;
+  extensions: ResolvedExtensions;
 }
 
 function port(name: string, value: number): number {
@@ -317,5 +321,6 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
     maxRoutingKeyBytes: positive("maxRoutingKeyBytes", options.maxRoutingKeyBytes ?? 64 * 1024),
     faults: options.faults,
+    extensions: resolveExtensions(options.extensions),
   };
 }

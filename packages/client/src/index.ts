@@ -95,3 +95,4 @@ export type {
 export { ClientStatusType } from "./status.ts";
 export type { PemSource, SecurityOptions, TlsOptions } from "./transport/security.ts";
 export type { TokenSupplier } from "./transport/tokens.ts";
+export type { TransportMode } from "./transport/transport-option.ts";

@@ -7,108 +7,110 @@ import { restartableBroker, uniqueTopic, waitUntil, watchUnhandledRejections } f
 // Generous retry budget so sends and acks outlast the restart; fast health checks.
 const resilient = { retry: { maxRetries: 40, baseDelayMs: 50, maxDelayMs: 500 }, healthCheckIntervalMs: 300 };
 
-test("broker restart mid-run: no acknowledged message lost, per-producer order kept", async (t) => {
-  const unhandled = watchUnhandledRejections(t);
-  const broker = await restartableBroker(t);
-  const client = createClient({ serviceUrl: broker.url, ...resilient });
-  t.after(() => client.close());
-  const topic = uniqueTopic("restart");
-  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const consumer = await client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+for (const transport of ["stream", "unary"] as const) {
+  test(`broker restart mid-run: no acknowledged message lost, per-producer order kept [${transport}]`, async (t) => {
+    const unhandled = watchUnhandledRejections(t);
+    const broker = await restartableBroker(t);
+    const client = createClient({ serviceUrl: broker.url, ...resilient, transport });
+    t.after(() => client.close());
+    const topic = uniqueTopic("restart");
+    const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+    const consumer = await client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
 
-  const producerEvents = collectStatus(producer.status());
-  const consumerEvents = collectStatus(consumer.status());
-  const total = 2000;
-  const inFlight = 64;
-  const resolved = new Set<number>();
-  const rejected: unknown[] = [];
-  let restart: Promise<void> | undefined;
-  const produce = (async () => {
-    const window = new Set<Promise<void>>();
-    for (let i = 0; i < total; i++) {
-      if (window.size >= inFlight) await Promise.race(window);
-      const sent: Promise<void> = producer.send(String(i)).then(
-        () => {
-          resolved.add(i);
-          if (resolved.size === 600) restart ??= broker.restart();
-        },
-        (error: unknown) => {
-          rejected.push(error);
-        },
-      );
-      const tracked = sent.finally(() => window.delete(tracked));
-      window.add(tracked);
-    }
-    await Promise.all(window);
-  })();
-
-  const seen = new Set<number>();
-  const firstDeliveries: number[] = [];
-  let duplicates = 0;
-  let ackFailures = 0;
-  let producing = true;
-  const consume = (async () => {
-    for await (const message of consumer) {
-      const i = Number(message.text());
-      if (seen.has(i)) duplicates++;
-      else {
-        seen.add(i);
-        firstDeliveries.push(i);
+    const producerEvents = collectStatus(producer.status());
+    const consumerEvents = collectStatus(consumer.status());
+    const total = 2000;
+    const inFlight = 64;
+    const resolved = new Set<number>();
+    const rejected: unknown[] = [];
+    let restart: Promise<void> | undefined;
+    const produce = (async () => {
+      const window = new Set<Promise<void>>();
+      for (let i = 0; i < total; i++) {
+        if (window.size >= inFlight) await Promise.race(window);
+        const sent: Promise<void> = producer.send(String(i)).then(
+          () => {
+            resolved.add(i);
+            if (resolved.size === 600) restart ??= broker.restart();
+          },
+          (error: unknown) => {
+            rejected.push(error);
+          },
+        );
+        const tracked = sent.finally(() => window.delete(tracked));
+        window.add(tracked);
       }
-      await message.ack().catch(() => {
-        ackFailures++;
-      });
-      if (!producing && [...resolved].every((r) => seen.has(r))) break;
+      await Promise.all(window);
+    })();
+
+    const seen = new Set<number>();
+    const firstDeliveries: number[] = [];
+    let duplicates = 0;
+    let ackFailures = 0;
+    let producing = true;
+    const consume = (async () => {
+      for await (const message of consumer) {
+        const i = Number(message.text());
+        if (seen.has(i)) duplicates++;
+        else {
+          seen.add(i);
+          firstDeliveries.push(i);
+        }
+        await message.ack().catch(() => {
+          ackFailures++;
+        });
+        if (!producing && [...resolved].every((r) => seen.has(r))) break;
+      }
+    })();
+
+    await produce;
+    producing = false;
+    assert.ok(restart, "the broker was restarted during the run");
+    await restart;
+    await waitUntil(
+      () => [...resolved].every((r) => seen.has(r)),
+      `every resolved send to be consumed (${[...resolved].filter((r) => !seen.has(r)).length} missing)`,
+      60_000, // generous: a loaded CI machine consumes and acks 2,000 messages slowly
+    );
+    await consumer.close();
+    await consume;
+
+    console.log(
+      `restart run: ${resolved.size} sends resolved, ${rejected.length} rejected, ` +
+        `${firstDeliveries.length} distinct delivered, ${duplicates} redelivered duplicates, ${ackFailures} ack failures`,
+    );
+    assert.equal(rejected.length, 0, `no send should fail with this retry budget: ${String(rejected[0])}`);
+    assert.equal(resolved.size, total);
+    for (let k = 1; k < firstDeliveries.length; k++) {
+      assert.ok(
+        firstDeliveries[k]! > firstDeliveries[k - 1]!,
+        `first deliveries out of order at ${k}: ${firstDeliveries[k - 1]} then ${firstDeliveries[k]}`,
+      );
     }
-  })();
-
-  await produce;
-  producing = false;
-  assert.ok(restart, "the broker was restarted during the run");
-  await restart;
-  await waitUntil(
-    () => [...resolved].every((r) => seen.has(r)),
-    `every resolved send to be consumed (${[...resolved].filter((r) => !seen.has(r)).length} missing)`,
-    60_000, // generous: a loaded CI machine consumes and acks 2,000 messages slowly
-  );
-  await consumer.close();
-  await consume;
-
-  console.log(
-    `restart run: ${resolved.size} sends resolved, ${rejected.length} rejected, ` +
-      `${firstDeliveries.length} distinct delivered, ${duplicates} redelivered duplicates, ${ackFailures} ack failures`,
-  );
-  assert.equal(rejected.length, 0, `no send should fail with this retry budget: ${String(rejected[0])}`);
-  assert.equal(resolved.size, total);
-  for (let k = 1; k < firstDeliveries.length; k++) {
-    assert.ok(
-      firstDeliveries[k]! > firstDeliveries[k - 1]!,
-      `first deliveries out of order at ${k}: ${firstDeliveries[k - 1]} then ${firstDeliveries[k]}`,
-    );
-  }
-  // Redeliveries come from the unacked window, the local receive queue and re-sent in-flight
-  // sends around the restart: bounded, not proportional to the run.
-  assert.ok(duplicates <= 400, `too many duplicates: ${duplicates}`);
-  for (const [who, events] of [
-    ["producer", producerEvents],
-    ["consumer", consumerEvents],
-  ] as const) {
-    assert.ok(
-      events.some((e) => e.type === "reconnecting"),
-      `${who} went through recovery`,
-    );
-    assert.ok(
-      events.some((e) => e.type === "reconnected"),
-      `${who} recovered`,
-    );
-  }
-  unhandled.check();
-});
+    // Redeliveries come from the unacked window, the local receive queue and re-sent in-flight
+    // sends around the restart: bounded, not proportional to the run.
+    assert.ok(duplicates <= 400, `too many duplicates: ${duplicates}`);
+    for (const [who, events] of [
+      ["producer", producerEvents],
+      ["consumer", consumerEvents],
+    ] as const) {
+      assert.ok(
+        events.some((e) => e.type === "reconnecting"),
+        `${who} went through recovery`,
+      );
+      assert.ok(
+        events.some((e) => e.type === "reconnected"),
+        `${who} recovered`,
+      );
+    }
+    unhandled.check();
+  });
+}
 
 /** Collects status events in the background until the iterable ends. */
 function collectStatus(source: AsyncIterable<ClientStatus>): ClientStatus[] {

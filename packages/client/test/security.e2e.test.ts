@@ -191,9 +191,12 @@ test("tokens: none, forged and unbound principals get typed UNAUTHENTICATED / PE
 test("token supplier: refreshed before exp, asked again once after UNAUTHENTICATED, failures typed", async (t) => {
   const env = await secureEnv(t);
   const topic = uniqueTopic("supplier");
-  // 1. Short-lived tokens (4 s) are replaced at half their life, with no failed call.
+  // 1. Short-lived tokens (4 s) are replaced at half their life, with no failed call. Unary
+  // sends: each call carries the current token (a publish stream is authenticated once, when it
+  // opens, see docs/streaming.md).
   const issued: number[] = [];
   const refreshing = env.client({
+    transport: "unary",
     token: undefined,
     tokenSupplier: async () => {
       issued.push(Date.now());

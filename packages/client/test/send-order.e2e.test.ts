@@ -1,12 +1,14 @@
 // Per-producer order with many sends in flight, against a sequencing (danube-ts) broker and a
 // broker behaving as upstream does (sendSequencing off): stored offsets follow send() order.
+// The danube-ts broker runs are repeated over both publish transports (the publish stream and
+// upstream's unary SendMessage).
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { type BrokerOptions, startBroker } from "@danube-ts/broker";
-import { type Consumer, createClient, type Producer } from "../src/index.ts";
+import { type Consumer, createClient, type Producer, type TransportMode } from "../src/index.ts";
 import { uniqueTopic, waitUntil } from "./helpers.ts";
 
 /** A broker on a temp data dir and port 0, restartable on the same dir and port. */
@@ -101,13 +103,16 @@ function orderBreaks(indices: number[]): number {
   return breaks;
 }
 
+const transports: TransportMode[] = ["stream", "unary"];
+
 async function orderRun(
   t: TestContext,
   brokerOptions: Partial<BrokerOptions>,
   runs: Array<{ count: number; size: number; inFlight: number }>,
+  transport: TransportMode = "auto",
 ) {
   const b = await broker(t, brokerOptions);
-  const client = createClient({ serviceUrl: b.url });
+  const client = createClient({ serviceUrl: b.url, transport });
   t.after(() => client.close());
   for (const run of runs) {
     const topic = uniqueTopic("order");
@@ -137,43 +142,53 @@ async function orderRun(
   }
 }
 
-test("a sequencing broker stores many in-flight sends in send order, small and large", async (t) => {
-  await orderRun(t, {}, [
-    { count: 300, size: 200, inFlight: 64 },
-    { count: 300, size: 20_000, inFlight: 64 },
-    { count: 60, size: 300_000, inFlight: 64 },
-  ]);
-});
+for (const transport of transports) {
+  test(`a sequencing broker stores many in-flight sends in send order, small and large [${transport}]`, async (t) => {
+    await orderRun(
+      t,
+      {},
+      [
+        { count: 300, size: 200, inFlight: 64 },
+        { count: 300, size: 20_000, inFlight: 64 },
+        { count: 60, size: 300_000, inFlight: 64 },
+      ],
+      transport,
+    );
+  });
+}
 
 test("against a broker that does not sequence (upstream mode) the client keeps order by default", async (t) => {
-  await orderRun(t, { sendSequencing: { enabled: false } }, [
+  // Upstream mode for publishing too: no publish stream announced, "auto" uses unary SendMessage.
+  await orderRun(t, { sendSequencing: { enabled: false }, extensions: { publishStream: false } }, [
     { count: 300, size: 20_000, inFlight: 64 },
     { count: 40, size: 300_000, inFlight: 64 },
   ]);
 });
 
-test("a broker restart in the middle of pipelined large sends: nothing acknowledged lost, order kept", async (t) => {
-  const b = await broker(t);
-  const client = createClient({ serviceUrl: b.url, healthCheckIntervalMs: 300 });
-  t.after(() => client.close());
-  const topic = uniqueTopic("order-restart");
-  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const consumer = await client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
+for (const transport of transports) {
+  test(`a broker restart in the middle of pipelined large sends: nothing acknowledged lost, order kept [${transport}]`, async (t) => {
+    const b = await broker(t);
+    const client = createClient({ serviceUrl: b.url, healthCheckIntervalMs: 300, transport });
+    t.after(() => client.close());
+    const topic = uniqueTopic("order-restart");
+    const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+    const consumer = await client.subscribe({
+      topic,
+      subscription: "s",
+      consumerName: "c",
+      subscriptionType: "Exclusive",
+    });
+    let restart: Promise<void> | undefined;
+    const { acked, failed } = await produce(producer, 400, 20_000, 64, (n) => {
+      if (n === 150) restart ??= b.stop().then(() => b.start());
+    });
+    assert.ok(restart, "the broker was restarted during the run");
+    await restart;
+    assert.equal(failed.length, 0, `every send resolves: ${String(failed[0])}`);
+    assert.equal(acked.size, 400);
+    const { first, duplicates } = await consume(consumer, acked, 30_000);
+    t.diagnostic(`${duplicates} duplicates after the restart`);
+    assert.equal(orderBreaks(first), 0, "first deliveries in send order");
+    await consumer.close();
   });
-  let restart: Promise<void> | undefined;
-  const { acked, failed } = await produce(producer, 400, 20_000, 64, (n) => {
-    if (n === 150) restart ??= b.stop().then(() => b.start());
-  });
-  assert.ok(restart, "the broker was restarted during the run");
-  await restart;
-  assert.equal(failed.length, 0, `every send resolves: ${String(failed[0])}`);
-  assert.equal(acked.size, 400);
-  const { first, duplicates } = await consume(consumer, acked, 30_000);
-  t.diagnostic(`${duplicates} duplicates after the restart`);
-  assert.equal(orderBreaks(first), 0, "first deliveries in send order");
-  await consumer.close();
-});
+}

@@ -6,6 +6,7 @@ import type { MessageSink } from "../core/types.ts";
 import { invalidArgument, notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toServiceError, unary } from "./handlers.ts";
+import { publishStreamHeader } from "./publish-stream.ts";
 
 export interface ClientServicesContext {
   core: BrokerCore;
@@ -27,11 +28,10 @@ export function producerService({ core, logger }: ClientServicesContext): danube
         accessMode: req.producerAccessMode,
         schemaSubject: req.schemaRef?.subject,
       });
-      if (core.options.sendSequencing.enabled) {
-        const metadata = new Metadata();
-        metadata.set(sequencingHeader, "1");
-        call.sendMetadata(metadata);
-      }
+      const metadata = new Metadata();
+      if (core.options.sendSequencing.enabled) metadata.set(sequencingHeader, "1");
+      if (core.options.extensions.publishStream) metadata.set(publishStreamHeader, "1");
+      if (Object.keys(metadata.getMap()).length > 0) call.sendMetadata(metadata);
       return { requestId: req.requestId, producerId: producer.id, producerName: producer.name };
     }),
     sendMessage: unary(logger, async (req: danube.StreamMessage, call) => {

@@ -72,6 +72,11 @@ class Malformed {
   constructor(readonly reason: string) {}
 }
 
+/** The INVALID_ARGUMENT status for a streamed frame that did not decode, else undefined. */
+export function malformedFrame(frame: unknown): Partial<ServiceError> | undefined {
+  return frame instanceof Malformed ? malformed(frame) : undefined;
+}
+
 /**
  * Wraps a service so that a request whose bytes do not decode answers INVALID_ARGUMENT (grpc-js
  * itself answers INTERNAL, which says the broker failed rather than the caller). Deserializers
@@ -97,7 +102,8 @@ export function rejectMalformed(
     const handler = implementation[name];
     if (!handler) continue;
     if (method.requestStream) {
-      // No client-streaming method exists in the danube protocols; keep grpc-js's handling if one appears.
+      // Streamed requests (the danube-ts streams) reach the handler as they are; it checks each
+      // frame with isMalformed().
       safeImplementation[name] = handler;
     } else if (method.responseStream) {
       safeImplementation[name] = ((call: ServerWritableStream<unknown, unknown>) => {

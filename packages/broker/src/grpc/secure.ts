@@ -1,5 +1,6 @@
 // The one place every RPC of every service passes through authentication and authorization.
 import {
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
@@ -7,10 +8,14 @@ import {
   status,
 } from "@grpc/grpc-js";
 import type { Logger } from "../logger.ts";
+import type { Principal } from "../security/authenticate.ts";
 import type { Security } from "../security/security.ts";
 import { toServiceError } from "./handlers.ts";
 
 type Handler = (...args: unknown[]) => unknown;
+
+/** The principal a bidirectional stream was opened by (set only when security is enabled). */
+export const streamPrincipals = new WeakMap<object, Principal>();
 
 function unimplemented(path: string): Handler {
   return (_call: unknown, callback?: unknown) => {
@@ -68,6 +73,20 @@ export function secureService(
         const stream = call as ServerWritableStream<unknown, unknown>;
         try {
           security.admit(method.path, stream.metadata, stream.getAuthContext(), stream.request);
+        } catch (err) {
+          stream.emit("error", toServiceError(err, logger));
+          return;
+        }
+        return inner(call);
+      };
+    } else if (method.responseStream) {
+      // Bidirectional (the danube-ts streams): authenticated once when opened; the handler admits
+      // every message through `security.admitAs` with the principal kept here.
+      out[name] = (call: unknown) => {
+        const stream = call as ServerDuplexStream<unknown, unknown>;
+        try {
+          const { principal } = security.admit(method.path, stream.metadata, stream.getAuthContext(), {});
+          streamPrincipals.set(stream, principal);
         } catch (err) {
           stream.emit("error", toServiceError(err, logger));
           return;

@@ -1,4 +1,4 @@
-import { admin, danube, schema } from "@danube-ts/protocol";
+import { admin, danube, publishStream, schema } from "@danube-ts/protocol";
 import {
   Server,
   ServerCredentials,
@@ -27,6 +27,8 @@ import {
 import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
 import { keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
+import type { OpenStreams } from "./open-streams.ts";
+import { publishStreamService } from "./publish-stream.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 import { secureService } from "./secure.ts";
 import { securityAdminService } from "./security-admin.ts";
@@ -69,9 +71,12 @@ interface Wrapping {
   metrics?: BrokerMetrics | undefined;
 }
 
-export function createClientServer(ctx: ClientServicesContext & Wrapping): Server {
+export function createClientServer(ctx: ClientServicesContext & Wrapping & { streams: OpenStreams }): Server {
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
+  if (ctx.core.options.extensions.publishStream) {
+    add(publishStream.PublishStreamService, publishStreamService(ctx));
+  }
   add(keepReceivedBytes(danube.ProducerServiceService, "sendMessage"), producerService(ctx));
   add(serveStoredBytes(danube.ConsumerServiceService, "receiveMessages"), consumerService(ctx));
   add(danube.DiscoveryService, discoveryService(ctx));

@@ -113,6 +113,9 @@ const client: Record<string, Rule> = {
       }
     },
   },
+  // danube-ts extension: opening the stream only authenticates; each message is then admitted as
+  // a SendMessage (same permission, same producer ownership check).
+  "/danube_ts.stream.PublishStream/Publish": authenticatedOnly,
   "/danube.Discovery/TopicLookup": on(Permission.Lookup, topic("topic")),
   "/danube.Discovery/TopicPartitions": on(Permission.Lookup, topic("topic")),
   "/danube.HealthCheck/HealthCheck": authenticatedOnly,

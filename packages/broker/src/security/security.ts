@@ -43,7 +43,14 @@ export class Security {
    * PERMISSION_DENIED. With auth mode none every call is anonymous and allowed.
    */
   admit(path: string, metadata: Metadata, peer: AuthContext, request: unknown): Admission {
-    const principal = this.authenticator.authenticate(metadata, peer);
+    return this.admitAs(this.authenticator.authenticate(metadata, peer), path, request);
+  }
+
+  /**
+   * Authorizes `request` as a call to `path` by an already authenticated principal: every
+   * message of a stream (the publish stream checks each one as a SendMessage).
+   */
+  admitAs(principal: Principal, path: string, request: unknown): Admission {
     if (!this.enabled) return { principal };
     const rule = ruleFor(path);
     const req = (request ?? {}) as Record<string, unknown>;

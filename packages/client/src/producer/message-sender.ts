@@ -1,10 +1,14 @@
 // The send seam: the one place a topic producer hands a message to the broker.
-// Today one unary SendMessage per message; a streaming publish can replace createUnarySender.
+// One unary SendMessage per message (upstream's protocol), or the danube-ts publish stream
+// (stream-sender.ts) when the broker announces it.
 import type { danube } from "@danube-ts/protocol";
 import type { Metadata } from "@grpc/grpc-js";
 import type { CallContext } from "../call-context.ts";
+import { DanubeError, ErrorCode } from "../errors.ts";
 import type { BrokerConnection } from "../transport/connection-pool.ts";
+import type { TransportMode } from "../transport/transport-option.ts";
 import { unaryCall } from "../transport/unary.ts";
+import { StreamSender } from "./stream-sender.ts";
 
 /**
  * CreateProducer response header of a danube-ts broker: its SendMessage honours
@@ -14,6 +18,8 @@ import { unaryCall } from "../transport/unary.ts";
 export const sequencingHeader = "x-danube-ts-sequencing";
 /** SendMessage request header: the request id of the send this one follows, or `none`. */
 export const afterHeader = "x-danube-ts-after";
+/** CreateProducer response header of a broker serving the publish stream (docs/streaming.md). */
+export const publishStreamHeader = "x-danube-ts-publish-stream";
 
 /** Sends messages of one topic producer. */
 export interface MessageSender {
@@ -22,6 +28,8 @@ export interface MessageSender {
    * sequencing broker) is the request id of the in-flight send it follows, null for none.
    */
   send(message: danube.StreamMessage, ctx: CallContext, after?: bigint | null): Promise<bigint>;
+  /** Releases what the sender holds open (the publish stream); sends still waiting fail. */
+  close?(): void;
 }
 
 /** A sender making one `SendMessage` unary call per message. */
@@ -36,4 +44,33 @@ export function createUnarySender(connection: BrokerConnection, metadata: () => 
       return response.requestId;
     },
   };
+}
+
+/**
+ * The sender for a new registration under the client's `transport` option: the publish stream
+ * when the broker announced it (and the option allows it), else unary SendMessage. With
+ * "stream" and a broker that does not offer the stream, throws UNIMPLEMENTED.
+ */
+export function chooseSender(
+  transport: TransportMode,
+  announced: boolean,
+  connection: BrokerConnection,
+  metadata: () => Metadata,
+  producerId: bigint,
+  where: string,
+): MessageSender {
+  const unary = createUnarySender(connection, metadata);
+  if (transport === "unary" || (transport === "auto" && !announced)) return unary;
+  if (!announced) {
+    throw new DanubeError(
+      ErrorCode.UNIMPLEMENTED,
+      `create producer: transport "stream" was requested but the broker at ${where} does not offer the publish stream (an upstream broker, or extensions.publishStream is off)`,
+    );
+  }
+  return new StreamSender({
+    connection,
+    metadata,
+    producerId,
+    fallback: transport === "auto" ? unary : undefined,
+  });
 }

@@ -25,7 +25,7 @@ import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
-import { createUnarySender, type MessageSender, sequencingHeader } from "./message-sender.ts";
+import { chooseSender, type MessageSender, publishStreamHeader, sequencingHeader } from "./message-sender.ts";
 import { type OutgoingMessage, PendingSend, type SendReceipt } from "./pending-send.ts";
 
 export type { OutgoingMessage, SendReceipt } from "./pending-send.ts";
@@ -101,6 +101,8 @@ export class TopicProducer {
   readonly #unsettled = new Set<PendingSend>();
   #attempt = 0;
   #lastError: DanubeError | undefined;
+  /** The sender of the latest registration, closed when replaced or on close(). */
+  #sender: MessageSender | undefined;
 
   constructor(
     runtime: ClientRuntime,
@@ -159,6 +161,7 @@ export class TopicProducer {
       dispatchStrategy: dispatchStrategyToWire(this.#dispatchStrategy),
     };
     let sequenced = false;
+    let streams = false;
     const response = await unaryCall<danube.ProducerResponse>(ctx, "CreateProducer", (options, callback) => {
       const call = connection.producer.createProducer(
         request,
@@ -168,16 +171,23 @@ export class TopicProducer {
       );
       call.on("metadata", (metadata) => {
         sequenced = metadata.get(sequencingHeader).some((v) => String(v) === "1");
+        streams = metadata.get(publishStreamHeader).some((v) => String(v) === "1");
       });
       return call;
     });
     const metadata = () => runtime.pool.metadata(address);
-    this.#registration = {
-      producerId: response.producerId,
-      address,
-      sender: createUnarySender(connection, metadata),
-      sequenced,
-    };
+    const transport = runtime.options.transport;
+    const sender = chooseSender(
+      transport,
+      streams,
+      connection,
+      metadata,
+      response.producerId,
+      address.brokerUrl,
+    );
+    this.#sender?.close?.(); // the previous registration's (nothing is in flight on it)
+    this.#sender = sender;
+    this.#registration = { producerId: response.producerId, address, sender, sequenced };
   }
 
   /** Publishes one message; resolves once the broker acknowledged it. */
@@ -423,6 +433,7 @@ export class TopicProducer {
   /** Stops background work and fails what still waits with CANCELLED. No close RPC exists. */
   close(): void {
     this.#stop.abort();
+    this.#sender?.close?.();
     const error = closedError(`producer ${this.name}`);
     for (const send of [...this.#failed, ...this.#queue]) {
       this.#settle(send, abortError(send.ctx) ?? error);
