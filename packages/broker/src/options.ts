@@ -2,6 +2,7 @@ import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
+import { type ExtensionOptions, type ResolvedExtensions, resolveExtensions } from "./extension-options.ts";
 
 export type { AuthOptions, JwtOptions, TlsOptions } from "./security/options.ts";
 
@@ -59,6 +60,8 @@ export interface BrokerOptions {
   housekeeping?: Partial<Housekeeping>;
   /** Per-producer send order for clients that ask for it (danube-ts clients); see docs/delivery.md. */
   sendSequencing?: Partial<SendSequencing>;
+  /** danube-ts protocol extensions offered to clients (all on by default); see docs/streaming.md. */
+  extensions?: ExtensionOptions;
   /** Where to log. @default console logger at `logLevel` */
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
@@ -155,6 +158,7 @@ export interface ResolvedBrokerOptions {
   brokerBufferBytes: number;
   housekeeping: Housekeeping;
   sendSequencing: SendSequencing;
+  extensions: ResolvedExtensions;
   logger: Logger;
   schemaCompatibilityRules: CompatibilityRules;
   maxOpenSegmentFiles: number | undefined;
@@ -272,6 +276,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
         options.sendSequencing?.maxHeldBytes ?? 64 * 1024 * 1024,
       ),
     },
+    extensions: resolveExtensions(options.extensions),
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn", logFormat(options.logFormat)),
     prometheus: options.prometheus && {
       host: options.prometheus.host ?? "127.0.0.1",

@@ -10,6 +10,7 @@ import {
   SubscriptionType,
 } from "./enums.ts";
 import { invalidArgument } from "./errors.ts";
+import { resolveTransportMode, type TransportMode } from "./transport-option.ts";
 import { type SchemaBinding, type SchemaBindingOptions, schemaBinding } from "./schema/binding.ts";
 import type { Serde } from "./schema/serde.ts";
 import {
@@ -72,6 +73,12 @@ export interface ClientOptions extends SecurityOptions {
    * @default 4193280 (4 MiB less 1 KiB for the message envelope)
    */
   maxMessageBytes?: number;
+  /**
+   * Protocol of publish and consume: `auto` uses the danube-ts streams where the broker announces
+   * them and upstream's unary RPCs elsewhere; `stream` or `unary` force one (docs/streaming.md).
+   * @default "auto"
+   */
+  transport?: TransportMode;
 }
 
 /** Per-call cancellation and time limit, accepted by every network operation. */
@@ -210,6 +217,7 @@ export function defaultClientOptions(): Required<
     retry: { maxRetries: undefined, baseDelayMs: 200, maxDelayMs: 5000 },
     healthCheckIntervalMs: 5000,
     maxMessageBytes: 4 * 1024 * 1024 - 1024,
+    transport: "auto",
   };
 }
 
@@ -235,6 +243,7 @@ export interface ResolvedClientOptions {
   adminUrl: string | undefined;
   healthCheckIntervalMs: number;
   maxMessageBytes: number;
+  transport: TransportMode;
   /** TLS material and token of every channel to the service URL and the brokers it names. */
   security: ResolvedSecurity;
   /** The same for the admin URL (whose scheme decides TLS: upstream's `admin_tls`). */
@@ -368,6 +377,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     adminUrl: admin?.url,
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? defaults.healthCheckIntervalMs,
     maxMessageBytes: options.maxMessageBytes ?? defaults.maxMessageBytes,
+    transport: resolveTransportMode(options.transport ?? defaults.transport),
     security,
     adminSecurity: admin?.security,
   };

@@ -97,7 +97,8 @@ export function rejectMalformed(
     const handler = implementation[name];
     if (!handler) continue;
     if (method.requestStream) {
-      // No client-streaming method exists in the danube protocols; keep grpc-js's handling if one appears.
+      // Streamed requests (danube-ts extensions) arrive as frames: their handler checks each
+      // frame with malformedFrame() and ends the call with INVALID_ARGUMENT on the first bad one.
       safeImplementation[name] = handler;
     } else if (method.responseStream) {
       safeImplementation[name] = ((call: ServerWritableStream<unknown, unknown>) => {
@@ -119,3 +120,8 @@ const malformed = (request: Malformed): Partial<ServiceError> => ({
   details: boundedDetails(`The request could not be decoded: ${request.reason}`),
   metadata: new Metadata(),
 });
+
+/** For a frame of a streamed request: the INVALID_ARGUMENT status when its bytes did not decode. */
+export function malformedFrame(frame: unknown): Partial<ServiceError> | undefined {
+  return frame instanceof Malformed ? malformed(frame) : undefined;
+}

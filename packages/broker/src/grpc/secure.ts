@@ -1,5 +1,6 @@
 // The one place every RPC of every service passes through authentication and authorization.
 import {
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
@@ -9,6 +10,7 @@ import {
 import type { Logger } from "../logger.ts";
 import type { Security } from "../security/security.ts";
 import { toServiceError } from "./handlers.ts";
+import { setFrameAdmission } from "./stream-admission.ts";
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -72,6 +74,22 @@ export function secureService(
           stream.emit("error", toServiceError(err, logger));
           return;
         }
+        return inner(call);
+      };
+    } else if (method.responseStream) {
+      // Bidirectional (danube-ts extensions): authenticated when it opens; each frame is then
+      // admitted by the handler as the unary RPC it stands for (stream-admission.ts).
+      out[name] = (call: unknown) => {
+        const stream = call as ServerDuplexStream<unknown, unknown>;
+        try {
+          security.authenticator.authenticate(stream.metadata, stream.getAuthContext());
+        } catch (err) {
+          stream.emit("error", toServiceError(err, logger));
+          return;
+        }
+        setFrameAdmission(stream, (path, request) => {
+          security.admit(path, stream.metadata, stream.getAuthContext(), request);
+        });
         return inner(call);
       };
     } else {

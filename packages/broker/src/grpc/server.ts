@@ -1,4 +1,4 @@
-import { admin, danube, schema } from "@danube-ts/protocol";
+import { admin, consumeStream, danube, schema } from "@danube-ts/protocol";
 import {
   Server,
   ServerCredentials,
@@ -24,6 +24,7 @@ import {
   producerService,
   storageService,
 } from "./client-services.ts";
+import { consumeStreamService } from "./consume-stream.ts";
 import { rejectMalformed } from "./handlers.ts";
 import { schemaRegistryService } from "./schema-service.ts";
 import { secureService } from "./secure.ts";
@@ -75,6 +76,9 @@ export function createClientServer(ctx: ClientServicesContext & Wrapping): Serve
   add(danube.DiscoveryService, discoveryService(ctx));
   add(danube.HealthCheckService, healthService(ctx));
   add(danube.StorageServiceService, storageService(ctx));
+  if (ctx.core.options.extensions.consumeStream) {
+    add(consumeStream.ConsumeStreamService, consumeStreamService(ctx));
+  }
   add(
     schema.SchemaRegistryService,
     schemaRegistryService({ registry: ctx.core.registry, logger: ctx.logger }),

@@ -1,6 +1,6 @@
 // One gRPC channel per distinct broker address, shared by every producer and consumer of a client.
 
-import { danube, schema } from "@danube-ts/protocol";
+import { consumeStream, danube, schema } from "@danube-ts/protocol";
 import { type Channel, Metadata } from "@grpc/grpc-js";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { parseServiceUrl } from "../options.ts";
@@ -24,6 +24,8 @@ export interface BrokerConnection {
   readonly discovery: danube.DiscoveryClient;
   readonly health: danube.HealthCheckClient;
   readonly schema: schema.SchemaRegistryClient;
+  /** danube-ts extension: the consume stream (only brokers that announce it serve it). */
+  readonly consumeStream: consumeStream.ConsumeStreamClient;
 }
 
 /** Header naming the owning broker when talking through a proxy. */
@@ -67,6 +69,7 @@ export class ConnectionPool {
         discovery: transport.stub(danube.DiscoveryClient, target, channel),
         health: transport.stub(danube.HealthCheckClient, target, channel),
         schema: transport.stub(schema.SchemaRegistryClient, target, channel),
+        consumeStream: transport.stub(consumeStream.ConsumeStreamClient, target, channel),
       };
       this.#connections.set(target, connection);
     }
