@@ -1,8 +1,8 @@
 import type { CompatibilityRules } from "@danube-ts/schema";
 import { invalidArgument } from "./errors.ts";
+import { type ExtensionOptions, type ResolvedExtensions, resolveExtensions } from "./extension-options.ts";
 import { consoleLogger, LogFormat, type Logger, type LogLevel } from "./logger.ts";
 import { type AuthOptions, type ResolvedAuth, resolveSecurity } from "./security/options.ts";
-import { type ExtensionOptions, type ResolvedExtensions, resolveExtensions } from "./extension-options.ts";
 
 export type { AuthOptions, JwtOptions, TlsOptions } from "./security/options.ts";
 

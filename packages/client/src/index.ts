@@ -92,5 +92,5 @@ export type {
 } from "./status.ts";
 export { ClientStatusType } from "./status.ts";
 export type { PemSource, SecurityOptions, TlsOptions } from "./transport/security.ts";
-export type { TransportMode } from "./transport-option.ts";
 export type { TokenSupplier } from "./transport/tokens.ts";
+export type { TransportMode } from "./transport-option.ts";

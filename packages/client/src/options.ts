@@ -10,7 +10,6 @@ import {
   SubscriptionType,
 } from "./enums.ts";
 import { invalidArgument } from "./errors.ts";
-import { resolveTransportMode, type TransportMode } from "./transport-option.ts";
 import { type SchemaBinding, type SchemaBindingOptions, schemaBinding } from "./schema/binding.ts";
 import type { Serde } from "./schema/serde.ts";
 import {
@@ -19,6 +18,7 @@ import {
   type SecurityOptions,
   type UrlScheme,
 } from "./transport/security.ts";
+import { resolveTransportMode, type TransportMode } from "./transport-option.ts";
 
 /**
  * Retry policy for retryable failures (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED other

@@ -2,7 +2,7 @@
 // To the dispatchers it is one more MessageSink, like a ReceiveMessages stream, except that it
 // stops on the client's credit instead of on HTTP/2 backpressure alone; acks and nacks arrive on the
 // same call, in batches, and go through the same BrokerCore.ack/nack as the unary RPCs.
-import { consumeStream, type danube } from "@danube-ts/protocol";
+import type { consumeStream, danube } from "@danube-ts/protocol";
 import { Metadata, type ServerDuplexStream, type ServiceError, status } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
 import type { ConsumerHandle } from "../core/consumer.ts";
@@ -32,7 +32,10 @@ export interface ConsumeStreamContext {
   logger: Logger;
 }
 
-export function consumeStreamService({ core, logger }: ConsumeStreamContext): consumeStream.ConsumeStreamServer {
+export function consumeStreamService({
+  core,
+  logger,
+}: ConsumeStreamContext): consumeStream.ConsumeStreamServer {
   return {
     consume: (call: Call) => {
       new ConsumeSession(call, core, logger, frameAdmission(call)).start();
@@ -226,7 +229,12 @@ class ConsumeSession implements MessageSink {
     this.batch = [];
     this.batchBytes = 0;
     this.batchWritten = [];
-    const done = written.length === 0 ? undefined : () => written.forEach((w) => w());
+    const done =
+      written.length === 0
+        ? undefined
+        : () => {
+            for (const w of written) w();
+          };
     const accepted = this.call.write({ frame: { $case: "delivery", value: { messages } } }, done);
     if (!accepted && !this.transportFull) {
       this.transportFull = true;
