@@ -35,7 +35,12 @@ console.log(`broker: ${broker.description}; ${count} x 1 KiB per run, receiveQue
 
 /** Acks without waiting for each, at most `limit` outstanding. */
 async function drain(client: DanubeClient, topic: string): Promise<{ received: number; seconds: number }> {
-  const consumer = await client.subscribe({ topic, subscription: "bench", consumerName: "c", receiveQueueSize });
+  const consumer = await client.subscribe({
+    topic,
+    subscription: "bench",
+    consumerName: "c",
+    receiveQueueSize,
+  });
   const pending = new Set<Promise<void>>();
   let received = 0;
   const started = performance.now();
@@ -88,7 +93,10 @@ try {
       const cpu = process.cpuUsage(cpuBefore);
       if (session && values.profile) {
         const { profile } = await session.post("Profiler.stop");
-        await writeFile(join(values.profile, `consume-${transport}-w${window}.cpuprofile`), JSON.stringify(profile));
+        await writeFile(
+          join(values.profile, `consume-${transport}-w${window}.cpuprofile`),
+          JSON.stringify(profile),
+        );
         session.disconnect();
       }
       await client.close();
