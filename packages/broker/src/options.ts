@@ -69,6 +69,8 @@ export interface BrokerOptions {
   housekeeping?: Partial<Housekeeping>;
   /** Per-producer send order for clients that ask for it (danube-ts clients); see docs/delivery.md. */
   sendSequencing?: Partial<SendSequencing>;
+  /** danube-ts protocol extensions offered to clients (all on by default); see docs/streaming.md. */
+  extensions?: ExtensionOptions;
   /** Where to log. @default console logger at `logLevel` */
   logger?: Logger;
   /** Level of the default logger. @default "warn" */
@@ -121,8 +123,6 @@ export interface BrokerOptions {
   faults?: FaultInjection;
   /** Web console and its JSON API (`--console-addr`); see docs/console.md. @default undefined (off) */
   console?: ConsoleOptions;
-  /** danube-ts protocol extensions (docs/streaming.md); all on by default. */
-  extensions?: ExtensionOptions;
 }
 
 export interface PrometheusOptions {
@@ -178,6 +178,7 @@ export interface ResolvedBrokerOptions {
   brokerBufferBytes: number;
   housekeeping: Housekeeping;
   sendSequencing: SendSequencing;
+  extensions: ResolvedExtensions;
   logger: Logger;
   schemaCompatibilityRules: CompatibilityRules;
   maxOpenSegmentFiles: number | undefined;
@@ -190,7 +191,6 @@ export interface ResolvedBrokerOptions {
   maxRoutingKeyBytes: number;
   faults: FaultInjection | undefined;
   console: ResolvedConsoleOptions | undefined;
-  extensions: ResolvedExtensions;
 }
 
 function port(name: string, value: number): number {
@@ -299,6 +299,7 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
         options.sendSequencing?.maxHeldBytes ?? 64 * 1024 * 1024,
       ),
     },
+    extensions: resolveExtensions(options.extensions),
     logger: options.logger ?? consoleLogger(options.logLevel ?? "warn", logFormat(options.logFormat)),
     prometheus: options.prometheus && {
       host: options.prometheus.host ?? "127.0.0.1",
@@ -321,6 +322,5 @@ export function resolveBrokerOptions(options: BrokerOptions): ResolvedBrokerOpti
     schemaCheckTimeoutMs: positive("schemaCheckTimeoutMs", options.schemaCheckTimeoutMs ?? 10_000, 600_000),
     maxRoutingKeyBytes: positive("maxRoutingKeyBytes", options.maxRoutingKeyBytes ?? 64 * 1024),
     faults: options.faults,
-    extensions: resolveExtensions(options.extensions),
   };
 }

@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@danube-ts/client";
-import { collect, type TestBroker, tempDir, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, type TestBroker, tempDir, testBroker, testTransport, uniqueTopic } from "./helpers.ts";
 
 /**
  * A reliable topic with a producer and an (idle) Exclusive subscription "s" created before any
@@ -136,7 +136,7 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
 
   const second = await startChild(dataDir);
   t.after(() => second.child.kill("SIGKILL"));
-  const client2 = createClient({ serviceUrl: second.url });
+  const client2 = createClient({ serviceUrl: second.url, transport: testTransport });
   t.after(() => client2.close());
   const consumer = await client2.subscribe({
     topic,

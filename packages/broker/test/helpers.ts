@@ -37,7 +37,11 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
   state.dataDir = dataDir;
   state.broker = await start();
   const connect = () => {
-    state.client = createClient({ serviceUrl: state.broker.url, adminUrl: state.broker.adminUrl });
+    state.client = createClient({
+      serviceUrl: state.broker.url,
+      adminUrl: state.broker.adminUrl,
+      transport: testTransport,
+    });
     state.admin = createAdminClient({ adminUrl: state.broker.adminUrl });
   };
   connect();
@@ -56,6 +60,15 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
   });
   return state;
 }
+
+/**
+ * The client transport of the e2e tests: DANUBE_TEST_TRANSPORT, set by the files under
+ * test/unary-path/ to run the consumer delivery tests again over upstream's unary protocol.
+ */
+export const testTransport: "auto" | "stream" | "unary" =
+  process.env.DANUBE_TEST_TRANSPORT === "unary" || process.env.DANUBE_TEST_TRANSPORT === "stream"
+    ? process.env.DANUBE_TEST_TRANSPORT
+    : "auto";
 
 let counter = 0;
 /** A topic name no other test uses. */

@@ -1,7 +1,8 @@
 // An in-process scripted gRPC server speaking the Danube client API, for client unit tests.
 
-import { danube, schema } from "@danube-ts/protocol";
+import { consumeStream, danube, schema } from "@danube-ts/protocol";
 import {
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   Metadata,
@@ -26,6 +27,8 @@ export interface FakeHandlers {
   healthCheck: Unary<danube.HealthCheckRequest, danube.HealthCheckResponse>;
   /** SchemaRegistry.GetSchema (the only registry RPC served); NOT_FOUND unless replaced. */
   getSchema: Unary<schema.GetSchemaRequest, schema.GetSchemaResponse>;
+  /** The danube-ts Consume stream; UNIMPLEMENTED unless replaced (as a broker without it). */
+  consume: handleBidiStreamingCall<consumeStream.ConsumeRequest, consumeStream.ConsumeResponse>;
 }
 
 export interface FakeBroker {
@@ -72,12 +75,15 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     getSchema: (r) => {
       throw grpcError(status.NOT_FOUND, `schema ${r.schemaId} not found`);
     },
+    consume: (call) => {
+      call.emit("error", grpcError(status.UNIMPLEMENTED, "The server does not implement this method"));
+    },
   };
   const record = (method: string, request: unknown, metadata: Metadata) => {
     calls.set(method, [...(calls.get(method) ?? []), request]);
     headers.set(method, [...(headers.get(method) ?? []), metadata]);
   };
-  function unary<K extends Exclude<keyof FakeHandlers, "receiveMessages">>(method: K) {
+  function unary<K extends Exclude<keyof FakeHandlers, "receiveMessages" | "consume">>(method: K) {
     type Req = Parameters<FakeHandlers[K]>[0];
     type Res = Awaited<ReturnType<FakeHandlers[K]>>;
     const handle: handleUnaryCall<Req, Res> = (call, callback) => {
@@ -116,6 +122,12 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     }) satisfies handleServerStreamingCall<danube.ReceiveRequest, danube.StreamMessage>,
   });
   server.addService(danube.HealthCheckService, { healthCheck: unary("healthCheck") });
+  server.addService(consumeStream.ConsumeStreamService, {
+    consume: ((call) => {
+      record("consume", undefined, call.metadata);
+      handlers.consume(call);
+    }) satisfies handleBidiStreamingCall<consumeStream.ConsumeRequest, consumeStream.ConsumeResponse>,
+  });
   server.addService(schema.SchemaRegistryService, { getSchema: unary("getSchema") });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, p) =>

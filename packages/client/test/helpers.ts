@@ -22,13 +22,22 @@ export interface TestEnv {
   newClient(options?: Partial<ClientOptions>): DanubeClient;
 }
 
+/**
+ * The client transport of the e2e tests: DANUBE_TEST_TRANSPORT, set by the files under
+ * test/unary-path/ to run the consumer delivery tests again over upstream's unary protocol.
+ */
+export const testTransport: "auto" | "stream" | "unary" =
+  process.env.DANUBE_TEST_TRANSPORT === "unary" || process.env.DANUBE_TEST_TRANSPORT === "stream"
+    ? process.env.DANUBE_TEST_TRANSPORT
+    : "auto";
+
 /** A fresh broker (temp data dir, port 0) and a client; everything closed after the test. */
 export async function testEnv(t: TestContext, options: Partial<ClientOptions> = {}): Promise<TestEnv> {
   const dataDir = await mkdtemp(join(tmpdir(), "danube-client-e2e-"));
   const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
   const clients: DanubeClient[] = [];
   const newClient = (extra: Partial<ClientOptions> = {}) => {
-    const client = createClient({ serviceUrl: broker.url, ...options, ...extra });
+    const client = createClient({ serviceUrl: broker.url, transport: testTransport, ...options, ...extra });
     clients.push(client);
     return client;
   };

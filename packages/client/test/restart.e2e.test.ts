@@ -2,10 +2,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ClientStatus, createClient, type Message } from "../src/index.ts";
-import { restartableBroker, uniqueTopic, waitUntil, watchUnhandledRejections } from "./helpers.ts";
+import {
+  restartableBroker,
+  testTransport,
+  uniqueTopic,
+  waitUntil,
+  watchUnhandledRejections,
+} from "./helpers.ts";
 
 // Generous retry budget so sends and acks outlast the restart; fast health checks.
-const resilient = { retry: { maxRetries: 40, baseDelayMs: 50, maxDelayMs: 500 }, healthCheckIntervalMs: 300 };
+const resilient = {
+  retry: { maxRetries: 40, baseDelayMs: 50, maxDelayMs: 500 },
+  healthCheckIntervalMs: 300,
+  transport: testTransport,
+};
 
 for (const transport of ["stream", "unary"] as const) {
   test(`broker restart mid-run: no acknowledged message lost, per-producer order kept [${transport}]`, async (t) => {

@@ -4,6 +4,8 @@
 export * as danube from "./gen/danube/danube.ts";
 export * as admin from "./gen/danube_admin/danube_admin.ts";
 export * as schema from "./gen/danube_schema/danube_schema.ts";
+/** danube-ts extension (not upstream): the negotiated consume stream (proto/danube_ts/consume.proto). */
+export * as consumeStream from "./gen/danube_ts/consume.ts";
 /** danube-ts extension (not upstream): the ordered publish stream, see docs/streaming.md. */
 export * as publishStream from "./gen/danube_ts/publish.ts";
 export { fnv1a64, partitionForKey } from "./wire/key-hash.ts";

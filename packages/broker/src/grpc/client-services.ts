@@ -5,6 +5,7 @@ import { afterHeader, type SendOrder, sequencingHeader } from "../core/producer-
 import type { MessageSink } from "../core/types.ts";
 import { invalidArgument, notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
+import { consumeStreamHeader } from "./consume-stream.ts";
 import { toServiceError, unary } from "./handlers.ts";
 import { publishStreamHeader } from "./publish-stream.ts";
 
@@ -60,7 +61,7 @@ function sendOrder(metadata: Metadata): SendOrder | undefined {
 
 export function consumerService({ core, logger }: ClientServicesContext): danube.ConsumerServiceServer {
   return {
-    subscribe: unary(logger, async (req: danube.ConsumerRequest) => {
+    subscribe: unary(logger, async (req: danube.ConsumerRequest, call) => {
       const consumer = await core.subscribe({
         topicName: req.topicName,
         consumerName: req.consumerName,
@@ -68,6 +69,12 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
         subscriptionType: req.subscriptionType,
         keyFilters: req.keyFilters,
       });
+      if (core.options.extensions.consumeStream) {
+        // danube-ts extension: a header only, upstream's response message is unchanged.
+        const metadata = new Metadata();
+        metadata.set(consumeStreamHeader, "1");
+        call.sendMetadata(metadata);
+      }
       return { requestId: req.requestId, consumerId: consumer.id, consumerName: consumer.name };
     }),
     receiveMessages: (call: ServerWritableStream<danube.ReceiveRequest, danube.StreamMessage>) => {

@@ -102,8 +102,8 @@ export function rejectMalformed(
     const handler = implementation[name];
     if (!handler) continue;
     if (method.requestStream) {
-      // Streamed requests (the danube-ts streams) reach the handler as they are; it checks each
-      // frame with isMalformed().
+      // Streamed requests (the danube-ts streams) arrive as frames: their handlers check each
+      // frame and end the call with INVALID_ARGUMENT on the first bad one.
       safeImplementation[name] = handler;
     } else if (method.responseStream) {
       safeImplementation[name] = ((call: ServerWritableStream<unknown, unknown>) => {

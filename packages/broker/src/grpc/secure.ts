@@ -11,6 +11,7 @@ import type { Logger } from "../logger.ts";
 import type { Principal } from "../security/authenticate.ts";
 import type { Security } from "../security/security.ts";
 import { toServiceError } from "./handlers.ts";
+import { setFrameAdmission } from "./stream-admission.ts";
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -80,17 +81,22 @@ export function secureService(
         return inner(call);
       };
     } else if (method.responseStream) {
-      // Bidirectional (the danube-ts streams): authenticated once when opened; the handler admits
-      // every message through `security.admitAs` with the principal kept here.
+      // Bidirectional (the danube-ts streams): authenticated once when opened. Each frame is then
+      // admitted by its handler as the unary RPC it stands for: the publish stream through
+      // `security.admitAs` with the principal kept here, the consume stream through the frame
+      // admission set here (stream-admission.ts).
       out[name] = (call: unknown) => {
         const stream = call as ServerDuplexStream<unknown, unknown>;
         try {
-          const { principal } = security.admit(method.path, stream.metadata, stream.getAuthContext(), {});
+          const principal = security.authenticator.authenticate(stream.metadata, stream.getAuthContext());
           streamPrincipals.set(stream, principal);
         } catch (err) {
           stream.emit("error", toServiceError(err, logger));
           return;
         }
+        setFrameAdmission(stream, (path, request) => {
+          security.admit(path, stream.metadata, stream.getAuthContext(), request);
+        });
         return inner(call);
       };
     } else {

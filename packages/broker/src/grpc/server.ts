@@ -1,4 +1,4 @@
-import { admin, danube, publishStream, schema } from "@danube-ts/protocol";
+import { admin, consumeStream, danube, publishStream, schema } from "@danube-ts/protocol";
 import {
   Server,
   ServerCredentials,
@@ -24,6 +24,7 @@ import {
   producerService,
   storageService,
 } from "./client-services.ts";
+import { consumeStreamService } from "./consume-stream.ts";
 import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
 import { keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
@@ -82,6 +83,9 @@ export function createClientServer(ctx: ClientServicesContext & Wrapping & { str
   add(danube.DiscoveryService, discoveryService(ctx));
   add(danube.HealthCheckService, healthService(ctx));
   add(danube.StorageServiceService, storageService(ctx));
+  if (ctx.core.options.extensions.consumeStream) {
+    add(consumeStream.ConsumeStreamService, consumeStreamService(ctx));
+  }
   add(
     schema.SchemaRegistryService,
     schemaRegistryService({ registry: ctx.core.registry, logger: ctx.logger }),

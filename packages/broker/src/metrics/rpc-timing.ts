@@ -52,7 +52,7 @@ export function timeService(
     const handler = implementation[name];
     if (!handler) continue;
     const { service, method: rpc } = labelsOf(method.path);
-    if (method.requestStream) {
+    if (method.requestStream && !method.responseStream) {
       timed[name] = handler;
     } else if (method.responseStream) {
       timed[name] = ((call: ServerWritableStream<unknown, unknown>) => {

@@ -3,11 +3,11 @@
 
 import { setMaxListeners } from "node:events";
 import type { danube } from "@danube-ts/protocol";
-import type { ClientReadableStream } from "@grpc/grpc-js";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { backgroundContext, type CallContext, createCallContext, sleep } from "../call-context.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
-import { closedError, type DanubeError } from "../errors.ts";
+import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
 import {
@@ -24,7 +24,12 @@ import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
 import type { AsyncQueue } from "./async-queue.ts";
+import { ConsumeStreamSession } from "./consume-stream.ts";
 import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
+import { type AckCommand, createUnaryAcker, type MessageAcker } from "./message-acker.ts";
+
+/** Response header of Subscribe by which a danube-ts broker announces the consume stream. */
+export const consumeStreamHeader = "x-danube-ts-consume-stream";
 
 /**
  * One Subscribe registration and its ReceiveMessages stream. Whenever the stream ends or fails
@@ -41,7 +46,15 @@ export class TopicConsumer implements Acknowledger {
   readonly #stop = new AbortController();
   #address: BrokerAddress;
   #consumerId: bigint | undefined;
-  #stream: ClientReadableStream<danube.StreamMessage> | undefined;
+  /** The open ReceiveMessages or Consume call. */
+  #stream: { cancel(): void } | undefined;
+  /** Whether the broker announced the consume stream at the last Subscribe. */
+  #streamOffered = false;
+  /** Set when the broker refused the Consume call (UNIMPLEMENTED): ReceiveMessages from then on. */
+  #streamRefused = false;
+  /** The open Consume call, which also carries acks and nacks. */
+  #session: ConsumeStreamSession | undefined;
+  readonly #unaryAcker: MessageAcker;
   #closeReported = false;
   #receiving: Promise<void> | undefined;
   /** Set by close(): new acks and nacks fail with CLOSED. */
@@ -65,6 +78,10 @@ export class TopicConsumer implements Acknowledger {
     this.#options = options;
     this.#emit = emit;
     this.#address = runtime.serviceAddress;
+    this.#unaryAcker = createUnaryAcker({
+      connection: () => runtime.pool.get(this.#address),
+      metadata: () => runtime.pool.metadata(this.#address),
+    });
     // Every pending ack and nack listens on it.
     setMaxListeners(0, this.#stop.signal);
   }
@@ -101,11 +118,23 @@ export class TopicConsumer implements Acknowledger {
       subscriptionType: subscriptionTypeToWire(this.#options.subscriptionType),
       keyFilters: this.#options.keyFilters,
     };
-    const response = await unaryCall<danube.ConsumerResponse>(ctx, "Subscribe", (options, callback) =>
-      connection.consumer.subscribe(request, runtime.pool.metadata(address), options, callback),
-    );
+    let offered = false;
+    const response = await unaryCall<danube.ConsumerResponse>(ctx, "Subscribe", (options, callback) => {
+      const call = connection.consumer.subscribe(request, runtime.pool.metadata(address), options, callback);
+      call.on("metadata", (metadata) => {
+        offered = metadata.get(consumeStreamHeader).some((v) => String(v) === "1");
+      });
+      return call;
+    });
+    if (!offered && runtime.options.transport === "stream") {
+      throw new DanubeError(
+        ErrorCode.UNIMPLEMENTED,
+        `${ctx.operation}: the broker at ${address.brokerUrl} does not offer the danube-ts consume stream (client option transport: "stream"); use "auto" or "unary"`,
+      );
+    }
     this.#address = address;
     this.#consumerId = response.consumerId;
+    this.#streamOffered = offered;
   }
 
   /** Starts the background receive loop feeding `queue`. */
@@ -167,15 +196,29 @@ export class TopicConsumer implements Acknowledger {
     }
   }
 
-  /** Runs one ReceiveMessages stream into `queue`; resolves with its error, if any. */
+  /**
+   * Runs one delivery call into `queue` (the Consume stream when the broker offers it and the
+   * transport option allows, else ReceiveMessages); resolves with its error, if any.
+   */
   async #pumpStream(queue: AsyncQueue<Message<unknown>>): Promise<unknown> {
+    const transport = this.#runtime.options.transport;
+    if (!this.#streamOffered || this.#streamRefused || transport === "unary") return this.#pumpReceive(queue);
+    const { failure, refused } = await this.#pumpConsume(queue);
+    if (!refused || transport === "stream") return failure;
+    // The broker announced the stream but does not serve it: upstream's protocol from now on.
+    this.#streamRefused = true;
+    return this.#pumpReceive(queue);
+  }
+
+  /** Runs one ReceiveMessages stream into `queue`; resolves with its error, if any. */
+  async #pumpReceive(queue: AsyncQueue<Message<unknown>>): Promise<unknown> {
     const runtime = this.#runtime;
     const address = this.#address;
     const request: danube.ReceiveRequest = {
       requestId: this.#nextRequestId(),
       consumerId: this.#consumerId!,
     };
-    let stream: ClientReadableStream<danube.StreamMessage>;
+    let stream: ReturnType<danube.ConsumerServiceClient["receiveMessages"]>;
     try {
       stream = runtime.pool.get(address).consumer.receiveMessages(request, runtime.pool.metadata(address));
     } catch (error) {
@@ -186,14 +229,7 @@ export class TopicConsumer implements Acknowledger {
     this.#stream = stream;
     try {
       for await (const wire of stream as AsyncIterable<danube.StreamMessage>) {
-        // Decoding in stream order keeps order; writer schemas are fetched once, then cached.
-        // close() interrupts a pending writer-schema fetch; the message is dropped with the loop.
-        const decoded =
-          this.#decoder === undefined
-            ? undefined
-            : await this.#decoder.decodeSettled(wire, { signal: this.#stop.signal });
-        if (this.#stop.signal.aborted) break;
-        if (!(await queue.push(new MessageImpl(wire, this.topic, this, decoded)))) break;
+        if (!(await this.#hand(queue, wire))) break;
       }
       return undefined;
     } catch (error) {
@@ -202,6 +238,50 @@ export class TopicConsumer implements Acknowledger {
       this.#stream = undefined;
       stream.cancel();
     }
+  }
+
+  /** Runs one Consume call into `queue`; `refused` when the broker does not serve it at all. */
+  async #pumpConsume(queue: AsyncQueue<Message<unknown>>): Promise<{ failure: unknown; refused: boolean }> {
+    const runtime = this.#runtime;
+    const address = this.#address;
+    let session: ConsumeStreamSession;
+    try {
+      const call = runtime.pool.get(address).consumeStream.consume(runtime.pool.metadata(address));
+      session = new ConsumeStreamSession(call, {
+        consumerId: this.#consumerId!,
+        credit: this.#options.receiveQueueSize,
+        deliver: (wire) => this.#hand(queue, wire),
+      });
+    } catch (error) {
+      return { failure: error, refused: false };
+    }
+    this.#stream = session;
+    this.#session = session;
+    try {
+      const failure = await session.done;
+      const refused =
+        session.unanswered &&
+        typeof failure === "object" &&
+        failure !== null &&
+        (failure as { code?: unknown }).code === GrpcStatus.UNIMPLEMENTED;
+      return { failure, refused };
+    } finally {
+      this.#stream = undefined;
+      this.#session = undefined;
+      session.cancel();
+    }
+  }
+
+  /** Decodes one delivered message and queues it; false once the consumer stopped. */
+  async #hand(queue: AsyncQueue<Message<unknown>>, wire: danube.StreamMessage): Promise<boolean> {
+    // Decoding in stream order keeps order; writer schemas are fetched once, then cached.
+    // close() interrupts a pending writer-schema fetch; the message is dropped with the loop.
+    const decoded =
+      this.#decoder === undefined
+        ? undefined
+        : await this.#decoder.decodeSettled(wire, { signal: this.#stop.signal });
+    if (this.#stop.signal.aborted) return false;
+    return queue.push(new MessageImpl(wire, this.topic, this, decoded));
   }
 
   ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
@@ -227,37 +307,25 @@ export class TopicConsumer implements Acknowledger {
   async #ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
     validateCallOptions(options);
     const ctx = createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
-    const request: danube.AckRequest = {
-      requestId: message.requestId,
-      msgId: message.msgId,
-      subscriptionName: this.#options.subscription,
-    };
-    await withRetry(ctx, this.#runtime.options.retry, () => {
-      const address = this.#address;
-      const connection = this.#runtime.pool.get(address);
-      return unaryCall<danube.AckResponse>(ctx, "Ack", (opts, callback) =>
-        connection.consumer.ack(request, this.#runtime.pool.metadata(address), opts, callback),
-      );
-    });
+    const command: AckCommand = { message, subscription: this.#options.subscription };
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx));
   }
 
   async #nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
     validateNackOptions(options);
     const ctx = createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
-    const request: danube.NackRequest = {
-      requestId: message.requestId,
-      msgId: message.msgId,
-      subscriptionName: this.#options.subscription,
-      delayMs: options?.delayMs === undefined ? undefined : BigInt(options.delayMs),
-      reason: options?.reason,
+    const command: AckCommand = {
+      message,
+      subscription: this.#options.subscription,
+      nack: { delayMs: options?.delayMs, reason: options?.reason },
     };
-    await withRetry(ctx, this.#runtime.options.retry, () => {
-      const address = this.#address;
-      const connection = this.#runtime.pool.get(address);
-      return unaryCall<danube.NackResponse>(ctx, "Nack", (opts, callback) =>
-        connection.consumer.nack(request, this.#runtime.pool.metadata(address), opts, callback),
-      );
-    });
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx));
+  }
+
+  /** The open Consume call while there is one (acks batched on it), else upstream's unary RPCs. */
+  #acker(): MessageAcker {
+    const session = this.#session;
+    return session?.open ? session : this.#unaryAcker;
   }
 
   /**

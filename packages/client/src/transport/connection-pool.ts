@@ -1,6 +1,6 @@
 // One gRPC channel per distinct broker address, shared by every producer and consumer of a client.
 
-import { danube, publishStream, schema } from "@danube-ts/protocol";
+import { consumeStream, danube, publishStream, schema } from "@danube-ts/protocol";
 import { type Channel, Metadata } from "@grpc/grpc-js";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { parseServiceUrl } from "../options.ts";
@@ -26,6 +26,8 @@ export interface BrokerConnection {
   readonly schema: schema.SchemaRegistryClient;
   /** danube-ts extension: the publish stream (only used when the broker announces it). */
   readonly publishStream: publishStream.PublishStreamClient;
+  /** danube-ts extension: the consume stream (only brokers that announce it serve it). */
+  readonly consumeStream: consumeStream.ConsumeStreamClient;
 }
 
 /** Header naming the owning broker when talking through a proxy. */
@@ -70,6 +72,7 @@ export class ConnectionPool {
         health: transport.stub(danube.HealthCheckClient, target, channel),
         schema: transport.stub(schema.SchemaRegistryClient, target, channel),
         publishStream: transport.stub(publishStream.PublishStreamClient, target, channel),
+        consumeStream: transport.stub(consumeStream.ConsumeStreamClient, target, channel),
       };
       this.#connections.set(target, connection);
     }

@@ -1,0 +1,231 @@
+// The danube-ts consume stream: which path a consumer takes (announcement, option, fallback), that
+// acks travel on the stream, and that the stream keeps the consumer's memory bounded.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type TestContext, test } from "node:test";
+import { type BrokerOptions, type RunningBroker, startBroker } from "@danube-ts/broker";
+import type { consumeStream } from "@danube-ts/protocol";
+import { status } from "@grpc/grpc-js";
+import { type ClientOptions, createClient, type DanubeClient, DanubeError, ErrorCode } from "../src/index.ts";
+import { grpcError, startFakeBroker, wireMessage } from "./fake-broker.ts";
+import { take, uniqueTopic } from "./helpers.ts";
+
+async function brokerWithMetrics(
+  t: TestContext,
+  options: Partial<BrokerOptions> = {},
+): Promise<RunningBroker> {
+  const dataDir = await mkdtemp(join(tmpdir(), "danube-consume-stream-"));
+  const broker = await startBroker({ dataDir, port: 0, adminPort: 0, prometheus: { port: 0 }, ...options });
+  t.after(async () => {
+    await broker.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return broker;
+}
+
+function clientOf(t: TestContext, broker: RunningBroker, options: Partial<ClientOptions> = {}): DanubeClient {
+  const client = createClient({ serviceUrl: broker.url, ...options });
+  t.after(() => client.close());
+  return client;
+}
+
+/** Sum of a Prometheus counter over the samples whose labels include `labels`. */
+async function counter(broker: RunningBroker, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(broker.metricsUrl as string)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+    }
+  }
+  return total;
+}
+
+const rpcs = async (broker: RunningBroker) => ({
+  consume: await counter(broker, "danube_broker_rpc_total", { service: "consume_stream", method: "consume" }),
+  receive: await counter(broker, "danube_broker_rpc_total", {
+    service: "consumer",
+    method: "receive_messages",
+  }),
+  ack: await counter(broker, "danube_broker_rpc_total", { service: "consumer", method: "ack" }),
+});
+
+/** Creates the reliable topic; the returned function publishes `m0`, `m1`, ... on it. */
+async function reliableTopic(client: DanubeClient, topic: string): Promise<(count: number) => Promise<void>> {
+  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+  return async (count) => {
+    await Promise.all(Array.from({ length: count }, (_, i) => producer.send(`m${i}`)));
+    await producer.close();
+  };
+}
+
+for (const transport of ["auto", "unary"] as const) {
+  test(`transport ${transport}: delivers and acks on ${transport === "auto" ? "the consume stream" : "upstream's RPCs"}`, async (t) => {
+    const broker = await brokerWithMetrics(t);
+    const client = clientOf(t, broker, { transport });
+    const topic = uniqueTopic("path");
+    const publish = await reliableTopic(client, topic);
+    const consumer = await client.subscribe({ topic, subscription: "s", consumerName: "c" });
+    await publish(30);
+    const got = await take(consumer, 30);
+    assert.deepEqual(
+      got.map((m) => m.text()),
+      Array.from({ length: 30 }, (_, i) => `m${i}`),
+    );
+    await consumer.close();
+    const used = await rpcs(broker);
+    if (transport === "auto") {
+      assert.ok(used.consume >= 1, "a Consume call was made");
+      assert.equal(used.receive, 0, "no ReceiveMessages");
+      assert.equal(used.ack, 0, "acks went on the stream, not as unary Ack RPCs");
+    } else {
+      assert.equal(used.consume, 0);
+      assert.ok(used.receive >= 1);
+      assert.equal(used.ack, 30);
+    }
+  });
+}
+
+test("a broker with extensions.consumeStream false: auto uses upstream's RPCs, stream is refused at subscribe", async (t) => {
+  const broker = await brokerWithMetrics(t, { extensions: { consumeStream: false } });
+  const topic = uniqueTopic("off");
+  const publish = await reliableTopic(clientOf(t, broker), topic);
+  const auto = await clientOf(t, broker).subscribe({ topic, subscription: "s", consumerName: "c" });
+  await publish(5);
+  assert.equal((await take(auto, 5)).length, 5);
+  await auto.close();
+  const used = await rpcs(broker);
+  assert.equal(used.consume, 0);
+  assert.equal(used.ack, 5);
+  await assert.rejects(
+    clientOf(t, broker, { transport: "stream" }).subscribe({ topic, subscription: "s2", consumerName: "c2" }),
+    (error: unknown) => {
+      assert.equal((error as { code?: unknown }).code, ErrorCode.UNIMPLEMENTED);
+      assert.match(String((error as Error).message), /consume stream/);
+      return true;
+    },
+  );
+});
+
+test("a broker that announces the stream but answers UNIMPLEMENTED: auto falls back to ReceiveMessages", async (t) => {
+  const broker = await startFakeBroker();
+  t.after(() => broker.close());
+  broker.responseHeaders.set("subscribe", { "x-danube-ts-consume-stream": "1" });
+  broker.handlers.receiveMessages = (call) => {
+    for (let i = 0; i < 3; i++) call.write(wireMessage("/d/t", i));
+  };
+  const client = createClient({ serviceUrl: broker.url, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  t.after(() => client.close());
+  const consumer = await client.subscribe({ topic: "/d/t", subscription: "s", consumerName: "c" });
+  const got = await take(consumer, 3);
+  assert.deepEqual(
+    got.map((m) => m.requestId),
+    [0n, 1n, 2n],
+  );
+  assert.equal(broker.count("subscribe"), 1, "the fallback needs no new Subscribe");
+  assert.equal(broker.count("ack"), 3, "acks went as unary RPCs");
+  await consumer.close();
+});
+
+test("stream path: the consumer holds a bounded number of messages while nobody reads", async (t) => {
+  const broker = await brokerWithMetrics(t, { maxUnackedMessages: 1000 });
+  const client = clientOf(t, broker, { transport: "stream" });
+  const topic = uniqueTopic("bounded");
+  const publish = await reliableTopic(client, topic);
+  const consumer = await client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    receiveQueueSize: 10,
+  });
+  await publish(300);
+  const delivered = () => counter(broker, "danube_consumer_messages_out_total", { subscription: "s" });
+  await new Promise((r) => setTimeout(r, 500));
+  const out = await delivered();
+  // The queue (10) plus the credit granted for it (10), plus the message waiting to be queued.
+  assert.ok(out > 0 && out <= 21, `the broker sent ${out} messages to a consumer nobody reads`);
+  const got = await take(consumer, 300);
+  assert.equal(new Set(got.map((m) => m.text())).size, 300);
+  await consumer.close();
+});
+
+test("per-ack errors from the stream become the same DanubeErrors as from the unary Ack", async (t) => {
+  const broker = await startFakeBroker();
+  t.after(() => broker.close());
+  broker.responseHeaders.set("subscribe", { "x-danube-ts-consume-stream": "1" });
+  const ackFrames: consumeStream.ConsumeAck[][] = [];
+  broker.handlers.consume = (call) => {
+    call.on("data", (frame: consumeStream.ConsumeRequest) => {
+      if (frame.frame?.$case === "open") {
+        const messages = [0, 1, 2].map((i) => wireMessage("/d/t", i));
+        call.write({ frame: { $case: "delivery", value: { messages } } });
+      } else if (frame.frame?.$case === "acks") {
+        const acks = frame.frame.value.acks;
+        ackFrames.push(acks);
+        // The first ack fails with NOT_FOUND, the second with PERMISSION_DENIED, the rest apply.
+        const errors = acks.flatMap((a, i) =>
+          i < 2
+            ? [
+                {
+                  ackId: a.ackId,
+                  code: i === 0 ? status.NOT_FOUND : status.PERMISSION_DENIED,
+                  message: `refused ${i}`,
+                },
+              ]
+            : [],
+        );
+        call.write({
+          frame: { $case: "ackResult", value: { settledThrough: acks.at(-1)?.ackId ?? 0n, errors } },
+        });
+      }
+    });
+  };
+  broker.handlers.ack = () => {
+    throw grpcError(status.NOT_FOUND, "refused 0");
+  };
+  const client = createClient({ serviceUrl: broker.url, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  t.after(() => client.close());
+  const consumer = await client.subscribe({ topic: "/d/t", subscription: "s", consumerName: "c" });
+  const got = await take(consumer, 3, 5_000, false);
+  const outcomes = await Promise.allSettled([
+    got[0]!.ack(),
+    got[1]!.nack({ delayMs: 50, reason: "r" }),
+    got[2]!.ack(),
+  ]);
+  assert.equal(ackFrames.length, 1, "the three acks of one tick went in one frame");
+  assert.deepEqual(
+    ackFrames[0]!.map((a) => [a.nack, a.delayMs, a.reason, a.msgId?.topicOffset, a.subscriptionName]),
+    [
+      [false, undefined, undefined, 0n, "s"],
+      [true, 50n, "r", 1n, "s"],
+      [false, undefined, undefined, 2n, "s"],
+    ],
+  );
+  const [first, second, third] = outcomes;
+  assert.equal(third?.status, "fulfilled");
+  assert.ok(first?.status === "rejected" && second?.status === "rejected");
+  assert.ok(first.reason instanceof DanubeError && second.reason instanceof DanubeError);
+  assert.equal(first.reason.code, ErrorCode.NOT_FOUND);
+  assert.equal(first.reason.message, "ack (Ack): refused 0");
+  assert.equal(second.reason.code, ErrorCode.PERMISSION_DENIED);
+  assert.equal(second.reason.message, "nack (Nack): refused 1");
+  assert.equal(broker.count("ack"), 0, "nothing went as a unary call");
+  // The unary path maps the same status to the same error.
+  const unary = createClient({ serviceUrl: broker.url, transport: "unary" });
+  t.after(() => unary.close());
+  broker.handlers.receiveMessages = (call) => call.write(wireMessage("/d/t", 0));
+  const plain = await unary.subscribe({ topic: "/d/t", subscription: "s", consumerName: "c2" });
+  const [m] = await take(plain, 1, 5_000, false);
+  const unaryError = await m!.ack().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(unaryError instanceof DanubeError);
+  assert.equal(unaryError.code, first.reason.code);
+  assert.equal(unaryError.message, first.reason.message);
+  await consumer.close();
+  await plain.close();
+});
