@@ -15,6 +15,41 @@ export interface CallContext {
   readonly closeSignal: AbortSignal | undefined;
   /** Absolute deadline in ms since the epoch (Infinity for none). */
   readonly deadline: number;
+  /**
+   * Set when the owner (a producer or consumer) enforces the deadline and the signals itself,
+   * for all of its calls with one timer and one listener: the transport then arms no timer and
+   * adds no listener of its own, and registers how to cancel the running RPC here instead.
+   */
+  readonly stop?: CallStop;
+}
+
+/**
+ * Stops one operation on behalf of its owner. The transport registers how to cancel the RPC it
+ * runs ({@link CallStop.onStop}); the owner calls {@link CallStop.stop} with the reason (CANCELLED,
+ * DEADLINE_EXCEEDED, CLOSED), which the RPC then rejects with.
+ */
+export class CallStop {
+  #cancel: (() => void) | undefined;
+  #reason: DanubeError | undefined;
+
+  /** Why the operation was stopped, undefined while it may run. */
+  get reason(): DanubeError | undefined {
+    return this.#reason;
+  }
+
+  /** Registers (or with undefined, clears) the cancel function of the running attempt. */
+  onStop(cancel: (() => void) | undefined): void {
+    this.#cancel = cancel;
+  }
+
+  /** Stops the operation: records `reason` (first one wins) and cancels the running attempt. */
+  stop(reason: DanubeError): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    const cancel = this.#cancel;
+    this.#cancel = undefined;
+    cancel?.();
+  }
 }
 
 /** A context for one operation from per-call options and the owner's defaults. */
@@ -33,8 +68,9 @@ export function backgroundContext(operation: string, closeSignal: AbortSignal): 
   return { operation, signal: undefined, closeSignal, deadline: Number.POSITIVE_INFINITY };
 }
 
-/** The error to throw if the operation was aborted (CANCELLED), else undefined. */
+/** The error to throw if the operation was aborted (CANCELLED) or stopped by its owner, else undefined. */
 export function abortError(ctx: CallContext): DanubeError | undefined {
+  if (ctx.stop?.reason !== undefined) return ctx.stop.reason;
   if (ctx.signal?.aborted) return cancelledError(ctx.operation, ctx.signal.reason);
   if (ctx.closeSignal?.aborted) return cancelledError(ctx.operation, new Error("closed"));
   return undefined;
