@@ -1,6 +1,7 @@
 // Per-call cancellation: links the caller's AbortSignal, the owner's close signal and a deadline,
 // and applies them to grpc-js calls (deadline option; transport/unary.ts cancels calls) and to waits.
 import type { CallOptions as GrpcCallOptions } from "@grpc/grpc-js";
+import type { DeadlineQueue } from "./deadlines.ts";
 import { cancelledError, deadlineError } from "./errors/status-map.ts";
 import type { DanubeError } from "./errors.ts";
 import type { CallOptions } from "./options.ts";
@@ -61,6 +62,30 @@ export function createCallContext(
 ): CallContext {
   const timeoutMs = options?.timeoutMs ?? defaultTimeoutMs;
   return { operation, signal: options?.signal, closeSignal, deadline: Date.now() + timeoutMs };
+}
+
+/**
+ * `ctx` with a {@link CallStop} driven by its owner: the deadline is an entry in `deadlines` (the
+ * owner's one timer) and only the caller's own signal gets a listener, so the transport adds
+ * neither. Call `release()` once the operation ended.
+ */
+export function ownedContext(
+  ctx: CallContext,
+  deadlines: DeadlineQueue,
+): { ctx: CallContext; release(): void } {
+  const stop = new CallStop();
+  const entry = deadlines.add(ctx.deadline, () => stop.stop(deadlineError(ctx.operation)));
+  const signal = ctx.signal;
+  const onAbort =
+    signal === undefined ? undefined : () => stop.stop(cancelledError(ctx.operation, signal.reason));
+  if (onAbort !== undefined) signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    ctx: { ...ctx, stop },
+    release() {
+      deadlines.remove(entry);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    },
+  };
 }
 
 /** A context without deadline for background work stopped only by `closeSignal`. */

@@ -4,7 +4,14 @@
 import { setMaxListeners } from "node:events";
 import type { danube } from "@danube-ts/protocol";
 import type { ClientReadableStream } from "@grpc/grpc-js";
-import { backgroundContext, type CallContext, createCallContext, sleep } from "../call-context.ts";
+import {
+  backgroundContext,
+  type CallContext,
+  createCallContext,
+  ownedContext,
+  sleep,
+} from "../call-context.ts";
+import { DeadlineQueue } from "../deadlines.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, type DanubeError } from "../errors.ts";
@@ -49,6 +56,8 @@ export class TopicConsumer implements Acknowledger {
   #closed: Promise<void> | undefined;
   /** Acks and nacks in flight; close() lets them settle before stopping anything. */
   readonly #pendingAcks = new Set<Promise<void>>();
+  /** The deadlines of every pending ack and nack, on one timer. */
+  readonly #deadlines = new DeadlineQueue();
 
   readonly #decoder: SchemaDecoder<unknown> | undefined;
 
@@ -65,7 +74,7 @@ export class TopicConsumer implements Acknowledger {
     this.#options = options;
     this.#emit = emit;
     this.#address = runtime.serviceAddress;
-    // Every pending ack and nack listens on it.
+    // Retry backoffs of acks and nacks listen on it.
     setMaxListeners(0, this.#stop.signal);
   }
 
@@ -226,7 +235,12 @@ export class TopicConsumer implements Acknowledger {
 
   async #ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
     validateCallOptions(options);
-    const ctx = createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
+    // No close listener per ack: close() lets pending acks settle (each within its deadline) first.
+    const owned = ownedContext(
+      createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal),
+      this.#deadlines,
+    );
+    const ctx = owned.ctx;
     const request: danube.AckRequest = {
       requestId: message.requestId,
       msgId: message.msgId,
@@ -238,12 +252,16 @@ export class TopicConsumer implements Acknowledger {
       return unaryCall<danube.AckResponse>(ctx, "Ack", (opts, callback) =>
         connection.consumer.ack(request, this.#runtime.pool.metadata(address), opts, callback),
       );
-    });
+    }).finally(owned.release);
   }
 
   async #nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
     validateNackOptions(options);
-    const ctx = createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
+    const owned = ownedContext(
+      createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal),
+      this.#deadlines,
+    );
+    const ctx = owned.ctx;
     const request: danube.NackRequest = {
       requestId: message.requestId,
       msgId: message.msgId,
@@ -257,7 +275,7 @@ export class TopicConsumer implements Acknowledger {
       return unaryCall<danube.NackResponse>(ctx, "Nack", (opts, callback) =>
         connection.consumer.nack(request, this.#runtime.pool.metadata(address), opts, callback),
       );
-    });
+    }).finally(owned.release);
   }
 
   /**
