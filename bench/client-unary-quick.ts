@@ -16,7 +16,7 @@ const { values } = parseArgs({
     count: { type: "string", default: "20000" },
     "in-flight": { type: "string", default: "64,1024" },
     rounds: { type: "string", default: "1" },
-    only: { type: "string", default: "raw,client" },
+    only: { type: "string", default: "raw,client,client-grpc-js" },
   },
   strict: true,
 });
@@ -62,7 +62,6 @@ async function measure(label: string, inFlight: number, one: () => Promise<unkno
 }
 
 const broker = await startBenchBroker(false);
-const client = createClient({ serviceUrl: broker.url });
 const figures: Figure[] = [];
 try {
   const target = broker.url.replace(/^https?:\/\//, "");
@@ -117,22 +116,27 @@ try {
         );
         stub.close();
       }
-      if (only.has("client")) {
-        const producer = await client.createProducer({
-          topic: `/default/quick-client-${inFlight}-${round}-${Date.now().toString(36)}`,
+      for (const variant of ["client", "client-grpc-js"] as const) {
+        if (!only.has(variant)) continue;
+        // DANUBE_TS_H2_UNARY=0 keeps SendMessage on grpc-js (read when a connection is opened).
+        process.env.DANUBE_TS_H2_UNARY = variant === "client" ? "1" : "0";
+        const variantClient = createClient({ serviceUrl: broker.url });
+        const producer = await variantClient.createProducer({
+          topic: `/default/quick-${variant}-${inFlight}-${round}-${Date.now().toString(36)}`,
           name: "quick",
           dispatchStrategy: DispatchStrategy.Reliable,
         });
-        log(`client producer.send, ${inFlight} in flight ...`);
+        const label = variant === "client" ? "client send(), raw node:http2" : "client send(), grpc-js";
+        log(`${label}, ${inFlight} in flight ...`);
         figures.push(
-          await measure(`client send(), ${inFlight} in flight`, inFlight, () => producer.send(payload)),
+          await measure(`${label}, ${inFlight} in flight`, inFlight, () => producer.send(payload)),
         );
         await producer.close();
+        await variantClient.close();
       }
     }
   }
 } finally {
-  await client.close();
   await broker.close();
 }
 console.log("| figure | messages | s | msgs/s | client CPU µs/msg |");

@@ -29,6 +29,7 @@ import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { SchemaDecoder } from "../schema/decoder.ts";
 import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
+import { ackRpc } from "../transport/hot-calls.ts";
 import { unaryCall } from "../transport/unary.ts";
 import type { AsyncQueue } from "./async-queue.ts";
 import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
@@ -249,9 +250,7 @@ export class TopicConsumer implements Acknowledger {
     await withRetry(ctx, this.#runtime.options.retry, () => {
       const address = this.#address;
       const connection = this.#runtime.pool.get(address);
-      return unaryCall<danube.AckResponse>(ctx, "Ack", (opts, callback) =>
-        connection.consumer.ack(request, this.#runtime.pool.metadata(address), opts, callback),
-      );
+      return ackRpc(connection, request, this.#runtime.pool.metadata(address), ctx);
     }).finally(owned.release);
   }
 

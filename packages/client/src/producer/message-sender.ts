@@ -4,7 +4,7 @@ import type { danube } from "@danube-ts/protocol";
 import type { Metadata } from "@grpc/grpc-js";
 import type { CallContext } from "../call-context.ts";
 import type { BrokerConnection } from "../transport/connection-pool.ts";
-import { unaryCall } from "../transport/unary.ts";
+import { sendMessageRpc } from "../transport/hot-calls.ts";
 
 /**
  * CreateProducer response header of a danube-ts broker: its SendMessage honours
@@ -24,16 +24,13 @@ export interface MessageSender {
   send(message: danube.StreamMessage, ctx: CallContext, after?: bigint | null): Promise<bigint>;
 }
 
-/** A sender making one `SendMessage` unary call per message. */
+/** A sender making one `SendMessage` unary call per message (raw node:http2 or grpc-js: hot-calls.ts). */
 export function createUnarySender(connection: BrokerConnection, metadata: () => Metadata): MessageSender {
   return {
     async send(message, ctx, after) {
       const headers = metadata();
       if (after !== undefined) headers.set(afterHeader, after === null ? "none" : after.toString());
-      const response = await unaryCall<danube.MessageResponse>(ctx, "SendMessage", (options, callback) =>
-        connection.producer.sendMessage(message, headers, options, callback),
-      );
-      return response.requestId;
+      return sendMessageRpc(connection, message, headers, ctx);
     },
   };
 }
