@@ -1,6 +1,7 @@
 // Per-call cancellation: links the caller's AbortSignal, the owner's close signal and a deadline,
 // and applies them to grpc-js calls (deadline option; transport/unary.ts cancels calls) and to waits.
 import type { CallOptions as GrpcCallOptions } from "@grpc/grpc-js";
+import type { DeadlineQueue } from "./deadlines.ts";
 import { cancelledError, deadlineError } from "./errors/status-map.ts";
 import type { DanubeError } from "./errors.ts";
 import type { CallOptions } from "./options.ts";
@@ -15,6 +16,41 @@ export interface CallContext {
   readonly closeSignal: AbortSignal | undefined;
   /** Absolute deadline in ms since the epoch (Infinity for none). */
   readonly deadline: number;
+  /**
+   * Set when the owner (a producer or consumer) enforces the deadline and the signals itself,
+   * for all of its calls with one timer and one listener: the transport then arms no timer and
+   * adds no listener of its own, and registers how to cancel the running RPC here instead.
+   */
+  readonly stop?: CallStop;
+}
+
+/**
+ * Stops one operation on behalf of its owner. The transport registers how to cancel the RPC it
+ * runs ({@link CallStop.onStop}); the owner calls {@link CallStop.stop} with the reason (CANCELLED,
+ * DEADLINE_EXCEEDED, CLOSED), which the RPC then rejects with.
+ */
+export class CallStop {
+  #cancel: (() => void) | undefined;
+  #reason: DanubeError | undefined;
+
+  /** Why the operation was stopped, undefined while it may run. */
+  get reason(): DanubeError | undefined {
+    return this.#reason;
+  }
+
+  /** Registers (or with undefined, clears) the cancel function of the running attempt. */
+  onStop(cancel: (() => void) | undefined): void {
+    this.#cancel = cancel;
+  }
+
+  /** Stops the operation: records `reason` (first one wins) and cancels the running attempt. */
+  stop(reason: DanubeError): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    const cancel = this.#cancel;
+    this.#cancel = undefined;
+    cancel?.();
+  }
 }
 
 /** A context for one operation from per-call options and the owner's defaults. */
@@ -28,13 +64,38 @@ export function createCallContext(
   return { operation, signal: options?.signal, closeSignal, deadline: Date.now() + timeoutMs };
 }
 
+/**
+ * `ctx` with a {@link CallStop} driven by its owner: the deadline is an entry in `deadlines` (the
+ * owner's one timer) and only the caller's own signal gets a listener, so the transport adds
+ * neither. Call `release()` once the operation ended.
+ */
+export function ownedContext(
+  ctx: CallContext,
+  deadlines: DeadlineQueue,
+): { ctx: CallContext; release(): void } {
+  const stop = new CallStop();
+  const entry = deadlines.add(ctx.deadline, () => stop.stop(deadlineError(ctx.operation)));
+  const signal = ctx.signal;
+  const onAbort =
+    signal === undefined ? undefined : () => stop.stop(cancelledError(ctx.operation, signal.reason));
+  if (onAbort !== undefined) signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    ctx: { ...ctx, stop },
+    release() {
+      deadlines.remove(entry);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /** A context without deadline for background work stopped only by `closeSignal`. */
 export function backgroundContext(operation: string, closeSignal: AbortSignal): CallContext {
   return { operation, signal: undefined, closeSignal, deadline: Number.POSITIVE_INFINITY };
 }
 
-/** The error to throw if the operation was aborted (CANCELLED), else undefined. */
+/** The error to throw if the operation was aborted (CANCELLED) or stopped by its owner, else undefined. */
 export function abortError(ctx: CallContext): DanubeError | undefined {
+  if (ctx.stop?.reason !== undefined) return ctx.stop.reason;
   if (ctx.signal?.aborted) return cancelledError(ctx.operation, ctx.signal.reason);
   if (ctx.closeSignal?.aborted) return cancelledError(ctx.operation, new Error("closed"));
   return undefined;

@@ -40,6 +40,8 @@ export type {
   SendOptions,
   SubscribeOptions,
 } from "./options.ts";
+export type { PendingLimitOptions } from "./producer/pending-limit.ts";
+export { OnFull } from "./producer/pending-limit.ts";
 export type { SendReceipt } from "./producer/pending-send.ts";
 export type { Producer } from "./producer/producer.ts";
 export { fnv1a64, partitionForKey } from "./producer/router.ts";

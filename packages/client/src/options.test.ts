@@ -109,6 +109,8 @@ test("producer options: defaults and validation", () => {
     accessMode: "Shared",
     schema: undefined,
     allowReorder: false,
+    maxPendingSends: 10_000,
+    onFull: "wait",
   });
   assert.equal(resolveProducerOptions({ topic: "/d/t", name: "p", allowReorder: true }).allowReorder, true);
   invalid(

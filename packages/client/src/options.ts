@@ -10,6 +10,11 @@ import {
   SubscriptionType,
 } from "./enums.ts";
 import { invalidArgument } from "./errors.ts";
+import {
+  type PendingLimitOptions,
+  type ResolvedPendingLimit,
+  resolvePendingLimit,
+} from "./producer/pending-limit.ts";
 import { type SchemaBinding, type SchemaBindingOptions, schemaBinding } from "./schema/binding.ts";
 import type { Serde } from "./schema/serde.ts";
 import {
@@ -107,7 +112,7 @@ export interface ReceiveOptions {
 export type RawPayload = Uint8Array | string;
 
 /** Options of `client.createProducer()`. */
-export interface ProducerOptions<T = RawPayload> extends CallOptions {
+export interface ProducerOptions<T = RawPayload> extends CallOptions, PendingLimitOptions {
   /** Topic name, `/namespace/topic`. */
   topic: string;
   /** Producer name; partition producers are named `<name>-<i>`. */
@@ -251,7 +256,7 @@ export interface ResolvedClientOptions {
 }
 
 /** Producer options, validated, with defaults applied. */
-export interface ResolvedProducerOptions {
+export interface ResolvedProducerOptions extends ResolvedPendingLimit {
   topic: string;
   name: string;
   partitions: number | undefined;
@@ -462,7 +467,17 @@ export function resolveProducerOptions<T>(options: ProducerOptions<T>): Resolved
     options.schema === undefined ? undefined : (schemaBinding(options.schema) as SchemaBinding<unknown>);
   const allowReorder = options.allowReorder ?? false;
   if (typeof allowReorder !== "boolean") throw invalidArgument("allowReorder", "must be a boolean");
-  return { topic, name, partitions: options.partitions, dispatchStrategy, accessMode, schema, allowReorder };
+  const pendingLimit = resolvePendingLimit(options);
+  return {
+    topic,
+    name,
+    partitions: options.partitions,
+    dispatchStrategy,
+    accessMode,
+    schema,
+    allowReorder,
+    ...pendingLimit,
+  };
 }
 
 /** Validates subscribe options and applies defaults. */

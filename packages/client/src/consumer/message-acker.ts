@@ -4,6 +4,7 @@ import type { danube } from "@danube-ts/protocol";
 import type { Metadata } from "@grpc/grpc-js";
 import type { CallContext } from "../call-context.ts";
 import type { BrokerConnection } from "../transport/connection-pool.ts";
+import { ackRpc } from "../transport/hot-calls.ts";
 import { unaryCall } from "../transport/unary.ts";
 
 /** One ack or nack, as the broker sees it. */
@@ -41,9 +42,7 @@ export function createUnaryAcker(target: UnaryTarget): MessageAcker {
           msgId: message.msgId,
           subscriptionName: subscription,
         };
-        return unaryCall<danube.AckResponse>(ctx, "Ack", (options, callback) =>
-          connection.consumer.ack(request, metadata, options, callback),
-        ).then(() => undefined);
+        return ackRpc(connection, request, metadata, ctx).then(() => undefined);
       }
       const request: danube.NackRequest = {
         requestId: message.requestId,

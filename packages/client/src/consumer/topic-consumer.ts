@@ -4,7 +4,14 @@
 import { setMaxListeners } from "node:events";
 import type { danube } from "@danube-ts/protocol";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { backgroundContext, type CallContext, createCallContext, sleep } from "../call-context.ts";
+import {
+  backgroundContext,
+  type CallContext,
+  createCallContext,
+  ownedContext,
+  sleep,
+} from "../call-context.ts";
+import { DeadlineQueue } from "../deadlines.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
@@ -62,6 +69,8 @@ export class TopicConsumer implements Acknowledger {
   #closed: Promise<void> | undefined;
   /** Acks and nacks in flight; close() lets them settle before stopping anything. */
   readonly #pendingAcks = new Set<Promise<void>>();
+  /** The deadlines of every pending ack and nack, on one timer. */
+  readonly #deadlines = new DeadlineQueue();
 
   readonly #decoder: SchemaDecoder<unknown> | undefined;
 
@@ -82,7 +91,7 @@ export class TopicConsumer implements Acknowledger {
       connection: () => runtime.pool.get(this.#address),
       metadata: () => runtime.pool.metadata(this.#address),
     });
-    // Every pending ack and nack listens on it.
+    // Retry backoffs of acks and nacks listen on it.
     setMaxListeners(0, this.#stop.signal);
   }
 
@@ -306,20 +315,33 @@ export class TopicConsumer implements Acknowledger {
 
   async #ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
     validateCallOptions(options);
-    const ctx = createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
+    // No close listener per ack: close() lets pending acks settle (each within its deadline) first.
+    const owned = ownedContext(
+      createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal),
+      this.#deadlines,
+    );
+    const ctx = owned.ctx;
     const command: AckCommand = { message, subscription: this.#options.subscription };
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx));
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx)).finally(
+      owned.release,
+    );
   }
 
   async #nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
     validateNackOptions(options);
-    const ctx = createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal);
+    const owned = ownedContext(
+      createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal),
+      this.#deadlines,
+    );
+    const ctx = owned.ctx;
     const command: AckCommand = {
       message,
       subscription: this.#options.subscription,
       nack: { delayMs: options?.delayMs, reason: options?.reason },
     };
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx));
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx)).finally(
+      owned.release,
+    );
   }
 
   /** The open Consume call while there is one (acks batched on it), else upstream's unary RPCs. */

@@ -6,8 +6,8 @@ import type { Metadata } from "@grpc/grpc-js";
 import type { CallContext } from "../call-context.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
 import type { BrokerConnection } from "../transport/connection-pool.ts";
+import { sendMessageRpc } from "../transport/hot-calls.ts";
 import type { TransportMode } from "../transport/transport-option.ts";
-import { unaryCall } from "../transport/unary.ts";
 import { StreamSender } from "./stream-sender.ts";
 
 /**
@@ -32,16 +32,13 @@ export interface MessageSender {
   close?(): void;
 }
 
-/** A sender making one `SendMessage` unary call per message. */
+/** A sender making one `SendMessage` unary call per message (raw node:http2 or grpc-js: hot-calls.ts). */
 export function createUnarySender(connection: BrokerConnection, metadata: () => Metadata): MessageSender {
   return {
     async send(message, ctx, after) {
       const headers = metadata();
       if (after !== undefined) headers.set(afterHeader, after === null ? "none" : after.toString());
-      const response = await unaryCall<danube.MessageResponse>(ctx, "SendMessage", (options, callback) =>
-        connection.producer.sendMessage(message, headers, options, callback),
-      );
-      return response.requestId;
+      return sendMessageRpc(connection, message, headers, ctx);
     },
   };
 }

@@ -1,7 +1,10 @@
-// One send waiting in a topic producer: its place in the partition's order, its own deadline and
-// abort signal, and the promise handed to the application.
+// One send waiting in a topic producer: its place in the partition's order, its deadline (an
+// entry in the producer's one deadline queue), the caller's abort signal, and the promise handed to
+// the application.
 
-import { type CallContext, watchStop } from "../call-context.ts";
+import { type CallContext, CallStop } from "../call-context.ts";
+import type { DeadlineEntry, DeadlineQueue } from "../deadlines.ts";
+import { cancelledError, deadlineError } from "../errors/status-map.ts";
 import type { DanubeError } from "../errors.ts";
 
 /** What a successful send returns. */
@@ -21,7 +24,11 @@ export interface OutgoingMessage {
   key: string | undefined;
 }
 
-/** A send from `send()` until it settles. */
+/**
+ * A send from `send()` until it settles. Its deadline is an entry in the producer's
+ * {@link DeadlineQueue} and the producer's close reaches it through {@link PendingSend.stopWith};
+ * only a caller's own `signal` gets a listener (one per send that has one).
+ */
 export class PendingSend {
   /** Position in the partition's send order. */
   readonly seq: number;
@@ -29,6 +36,7 @@ export class PendingSend {
   readonly requestId: bigint;
   readonly message: OutgoingMessage;
   readonly publishTime: bigint;
+  /** The caller's context, with the stop the transport cancels its RPC through. */
   readonly ctx: CallContext;
   /** Failed attempts so far. */
   failures = 0;
@@ -38,20 +46,25 @@ export class PendingSend {
   readonly done: Promise<void>;
   #resolve!: (receipt: SendReceipt) => void;
   #reject!: (error: DanubeError) => void;
-  readonly #unwatch: () => void;
+  readonly #stop = new CallStop();
+  readonly #deadlines: DeadlineQueue;
+  readonly #deadline: DeadlineEntry;
+  readonly #onStopped: (send: PendingSend, error: DanubeError) => void;
+  readonly #onAbort: (() => void) | undefined;
 
   constructor(
     seq: number,
     requestId: bigint,
     message: OutgoingMessage,
     ctx: CallContext,
+    deadlines: DeadlineQueue,
     onStopped: (send: PendingSend, error: DanubeError) => void,
   ) {
     this.seq = seq;
     this.requestId = requestId;
     this.message = message;
     this.publishTime = BigInt(Date.now());
-    this.ctx = ctx;
+    this.ctx = { ...ctx, stop: this.#stop };
     this.promise = new Promise<SendReceipt>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -60,24 +73,46 @@ export class PendingSend {
       () => {},
       () => {},
     );
-    this.#unwatch = watchStop(ctx, (error) => onStopped(this, error));
+    this.#onStopped = onStopped;
+    this.#deadlines = deadlines;
+    this.#deadline = deadlines.add(ctx.deadline, () => this.stopWith(deadlineError(ctx.operation)));
+    const signal = ctx.signal;
+    if (signal !== undefined) {
+      this.#onAbort = () => this.stopWith(cancelledError(ctx.operation, signal.reason));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
   }
 
   get settled(): boolean {
     return this.#settled;
   }
 
+  /**
+   * Stops the send with `error` (its deadline, its signal, or the producer's close): cancels the
+   * RPC if one runs (it then fails with `error`), and tells the producer, which settles a send
+   * that is not in flight.
+   */
+  stopWith(error: DanubeError): void {
+    if (this.#settled || this.#stop.reason !== undefined) return;
+    this.#stop.stop(error);
+    this.#onStopped(this, error);
+  }
+
   resolve(receipt: SendReceipt): void {
     if (this.#settled) return;
-    this.#settled = true;
-    this.#unwatch();
+    this.#settle();
     this.#resolve(receipt);
   }
 
   reject(error: DanubeError): void {
     if (this.#settled) return;
-    this.#settled = true;
-    this.#unwatch();
+    this.#settle();
     this.#reject(error);
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    this.#deadlines.remove(this.#deadline);
+    if (this.#onAbort !== undefined) this.ctx.signal?.removeEventListener("abort", this.#onAbort);
   }
 }

@@ -1,7 +1,7 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
 import { setMaxListeners } from "node:events";
-import { type CallContext, createCallContext, waitFor } from "../call-context.ts";
+import { abortError, type CallContext, createCallContext, waitFor } from "../call-context.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
@@ -15,6 +15,7 @@ import {
 import type { ClientRuntime } from "../runtime.ts";
 import type { ClientStatus } from "../status.ts";
 import { createRouter, type PartitionRouter } from "./router.ts";
+import { SendGate } from "./send-gate.ts";
 import { type SendReceipt, TopicProducer } from "./topic-producer.ts";
 
 /**
@@ -37,6 +38,8 @@ export interface Producer<T = RawPayload> extends AsyncDisposable {
    * messages in `send()` order, retries and reconnects included: many sends are in flight at once
    * against a danube-ts broker (it sequences them), one at a time against any other broker
    * unless the producer was created with `allowReorder` (docs/delivery.md, "Ordering").
+   * With `maxPendingSends` sends already pending, it waits for room within its own `timeoutMs`
+   * and `signal` (order kept), or with `onFull: "fail"` rejects at once with RESOURCE_EXHAUSTED.
    */
   send(payload: T, options?: SendOptions): Promise<SendReceipt>;
   /**
@@ -55,6 +58,7 @@ export interface Producer<T = RawPayload> extends AsyncDisposable {
 }
 
 const utf8 = new TextEncoder();
+const settledAnyway = (): void => {};
 
 /** Partition topic name `<topic>-part-<index>`. */
 export function partitionTopicName(topic: string, index: number): string {
@@ -72,6 +76,8 @@ class ProducerImpl implements Producer<unknown> {
   readonly #onClose: (producer: Producer<unknown>) => void;
   readonly #schema: ResolvedProducerOptions["schema"];
   readonly #owner: object;
+  /** The bound on pending sends (maxPendingSends / onFull). */
+  readonly #gate: SendGate<SendReceipt>;
   #closed: Promise<void> | undefined;
 
   constructor(
@@ -92,6 +98,7 @@ class ProducerImpl implements Producer<unknown> {
     this.partitions = producers.map((p) => p.topic);
     this.#router = createRouter(producers.length);
     this.#onClose = onClose;
+    this.#gate = new SendGate(options);
   }
 
   get closed(): boolean {
@@ -116,13 +123,15 @@ class ProducerImpl implements Producer<unknown> {
     const attributes = { ...options?.attributes };
     assertMessageSize(bytes, attributes, key, this.#runtime.options.maxMessageBytes);
     const target = this.#producers[this.#router.next(key)]!;
-    return target.send({ payload: bytes, attributes, key }, ctx);
+    const message = { payload: bytes, attributes, key };
+    return this.#gate.run(ctx, () => target.send(message, ctx));
   }
 
   async flush(options?: CallOptions): Promise<void> {
     validateCallOptions(options);
     const ctx = createCallContext("flush", options, this.#runtime.options.requestTimeoutMs, undefined);
-    await waitFor(Promise.all(this.#producers.map((p) => p.flush())), ctx);
+    const waiting = this.#gate.waitingResults().map((r) => r.then(settledAnyway, settledAnyway));
+    await waitFor(Promise.all([...waiting, ...this.#producers.map((p) => p.flush())]), ctx);
   }
 
   close(options?: CallOptions): Promise<void> {
@@ -137,6 +146,7 @@ class ProducerImpl implements Producer<unknown> {
       // Out of time or aborted: what is left is cancelled below.
     }
     this.#closing.abort();
+    this.#gate.close((ctx) => abortError(ctx) ?? closedError(`producer ${this.name}`));
     for (const producer of this.#producers) producer.close();
     this.#runtime.status.emit({ type: "closed", source: "producer", topic: this.topic, name: this.name }, [
       this.#owner,

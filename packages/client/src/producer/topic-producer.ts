@@ -10,6 +10,7 @@ import {
   sleep,
   throwIfStopped,
 } from "../call-context.ts";
+import { DeadlineQueue } from "../deadlines.ts";
 import {
   accessModeToWire,
   type DispatchStrategy,
@@ -92,11 +93,15 @@ export class TopicProducer {
   #registration: Registration | undefined;
   #phase: Phase = { kind: "sending" };
   #seq = 0;
-  /** Not yet dispatched, in send order. */
+  /** Not yet dispatched, in send order (settled ones are skipped and dropped lazily). */
   #queue: PendingSend[] = [];
   readonly #inFlight = new Set<PendingSend>();
+  /** The last dispatched send: while in flight, the newest one (see #predecessor). */
+  #newest: PendingSend | undefined;
+  /** Every pending send's deadline, on one timer. */
+  readonly #deadlines = new DeadlineQueue();
   #inFlightBytes = 0;
-  /** Failed with a retryable error during this recovery; resent first. */
+  /** Failed with a retryable error during this recovery; resent first (settled ones skipped). */
   #failed: PendingSend[] = [];
   readonly #unsettled = new Set<PendingSend>();
   #attempt = 0;
@@ -198,8 +203,13 @@ export class TopicProducer {
     } catch (error) {
       return Promise.reject(error);
     }
-    const send = new PendingSend(this.#seq++, this.#nextRequestId(), message, ctx, (s, error) =>
-      this.#abandon(s, error),
+    const send = new PendingSend(
+      this.#seq++,
+      this.#nextRequestId(),
+      message,
+      ctx,
+      this.#deadlines,
+      (s, error) => this.#abandon(s, error),
     );
     this.#unsettled.add(send);
     this.#queue.push(send);
@@ -220,9 +230,8 @@ export class TopicProducer {
 
   /** The send's own signal or deadline stopped it while it was waiting (not in flight). */
   #abandon(send: PendingSend, error: DanubeError): void {
-    if (this.#inFlight.has(send)) return; // the RPC itself is cancelled and fails
-    this.#queue = this.#queue.filter((s) => s !== send);
-    this.#failed = this.#failed.filter((s) => s !== send);
+    if (this.#inFlight.has(send)) return; // its RPC is cancelled and fails with `error`
+    // Left in #queue / #failed: settled sends are skipped there (no O(n) removal per send).
     const last = this.#lastError;
     if (error.code === ErrorCode.DEADLINE_EXCEEDED && send.failures > 0 && last !== undefined) {
       error = new DanubeError(
@@ -243,20 +252,32 @@ export class TopicProducer {
     if (this.#phase.kind !== "sending" || this.#stop.signal.aborted) return;
     const registration = this.#registration;
     if (registration === undefined) {
+      while (this.#queue[0]?.settled) this.#queue.shift();
       if (this.#queue.length > 0) this.#startRecovery(undefined);
       return;
     }
     const window = this.#window(registration);
     while (this.#queue.length > 0 && this.#inFlight.size < window) {
       const next = this.#queue[0]!;
+      if (next.settled) {
+        this.#queue.shift();
+        continue;
+      }
       const bytes = next.message.payload.byteLength;
       if (this.#inFlight.size > 0 && this.#inFlightBytes + bytes > maxInFlightBytes) return;
       this.#dispatch(registration, this.#queue.shift()!);
     }
   }
 
-  /** The newest in-flight send (the one a new send follows), null when none is in flight. */
+  /**
+   * The newest in-flight send (the one a new send follows), null when none is in flight. Sends
+   * are dispatched in request-id order (a recovery first lets every in-flight send settle), so
+   * the last dispatched one is the newest while it is in flight; only once it landed is the
+   * (then usually small) in-flight set scanned.
+   */
   #predecessor(): bigint | null {
+    const last = this.#newest;
+    if (last !== undefined && this.#inFlight.has(last)) return last.requestId;
     let newest: bigint | null = null;
     for (const s of this.#inFlight) if (newest === null || s.requestId > newest) newest = s.requestId;
     return newest;
@@ -282,6 +303,7 @@ export class TopicProducer {
     };
     const after = registration.sequenced ? this.#predecessor() : undefined;
     this.#inFlight.add(send);
+    this.#newest = send;
     this.#inFlightBytes += send.message.payload.byteLength;
     const landed = (): void => {
       this.#inFlight.delete(send);
@@ -430,15 +452,20 @@ export class TopicProducer {
     this.#lastError = undefined;
   }
 
-  /** Stops background work and fails what still waits with CANCELLED. No close RPC exists. */
+  /**
+   * Stops background work and fails what still waits or is in flight with CANCELLED (in-flight
+   * RPCs are cancelled). No close RPC exists.
+   */
   close(): void {
     this.#stop.abort();
     this.#sender?.close?.();
     const error = closedError(`producer ${this.name}`);
-    for (const send of [...this.#failed, ...this.#queue]) {
-      this.#settle(send, abortError(send.ctx) ?? error);
+    for (const send of [...this.#failed, ...this.#queue, ...this.#inFlight]) {
+      send.stopWith(abortError(send.ctx) ?? error);
+      if (!this.#inFlight.has(send)) this.#settle(send, abortError(send.ctx) ?? error);
     }
     this.#failed = [];
     this.#queue = [];
+    this.#deadlines.clear();
   }
 }

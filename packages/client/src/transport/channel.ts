@@ -9,7 +9,7 @@ import {
   type Interceptor,
 } from "@grpc/grpc-js";
 import { authInterceptor } from "./auth.ts";
-import type { ResolvedSecurity } from "./security.ts";
+import type { ResolvedSecurity, ResolvedTls } from "./security.ts";
 import { TokenSource, type TokenSourceOptions } from "./tokens.ts";
 
 /**
@@ -47,6 +47,8 @@ export type StubConstructor<C> = new (
 export class Transport {
   /** Whether channels use TLS. */
   readonly secure: boolean;
+  /** The TLS material (for the raw node:http2 unary client, h2-unary.ts). */
+  readonly tls: ResolvedTls | undefined;
   /** The token source, when a token or supplier is configured. */
   readonly tokens: TokenSource | undefined;
   readonly #credentials: ChannelCredentials;
@@ -60,6 +62,7 @@ export class Transport {
   constructor(security: ResolvedSecurity, tokenOptions: TokenSourceOptions = {}, tokens?: TokenSource) {
     const tls = security.tls;
     this.secure = tls !== undefined;
+    this.tls = tls;
     this.#credentials =
       tls === undefined
         ? credentials.createInsecure()

@@ -5,6 +5,7 @@ import { type Channel, Metadata } from "@grpc/grpc-js";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { parseServiceUrl } from "../options.ts";
 import { Transport } from "./channel.ts";
+import { H2UnaryClient } from "./h2-unary.ts";
 
 /** Where a topic is served: the URL to dial and the broker's own URL. */
 export interface BrokerAddress {
@@ -28,7 +29,15 @@ export interface BrokerConnection {
   readonly publishStream: publishStream.PublishStreamClient;
   /** danube-ts extension: the consume stream (only brokers that announce it serve it). */
   readonly consumeStream: consumeStream.ConsumeStreamClient;
+  /**
+   * Raw node:http2 unary client for the hot calls (SendMessage, Ack; transport/hot-calls.ts),
+   * undefined when disabled (`DANUBE_TS_H2_UNARY=0`, a benchmark switch).
+   */
+  readonly h2: H2UnaryClient | undefined;
 }
+
+/** The raw unary path is on unless the benchmark switch turns it off (read per connection). */
+const h2UnaryEnabled = (): boolean => process.env.DANUBE_TS_H2_UNARY !== "0";
 
 /** Header naming the owning broker when talking through a proxy. */
 export const brokerUrlHeader = "x-danube-broker-url";
@@ -73,6 +82,9 @@ export class ConnectionPool {
         schema: transport.stub(schema.SchemaRegistryClient, target, channel),
         publishStream: transport.stub(publishStream.PublishStreamClient, target, channel),
         consumeStream: transport.stub(consumeStream.ConsumeStreamClient, target, channel),
+        h2: h2UnaryEnabled()
+          ? new H2UnaryClient({ target, tls: transport.tls, tokens: transport.tokens })
+          : undefined,
       };
       this.#connections.set(target, connection);
     }
@@ -91,6 +103,7 @@ export class ConnectionPool {
     if (this.#closed) return;
     this.#closed = true;
     for (const channel of this.#channels) channel.close();
+    for (const connection of this.#connections.values()) connection.h2?.close();
     this.#connections.clear();
     this.#channels.length = 0;
   }
