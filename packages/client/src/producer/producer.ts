@@ -133,8 +133,9 @@ class ProducerImpl implements Producer<unknown> {
   async #close(options: CallOptions | undefined): Promise<void> {
     try {
       await this.flush(options);
-    } catch {
+    } catch (error) {
       // Out of time or aborted: what is left is cancelled below.
+      this.#runtime.observe.producerCloseTimeout(this, error);
     }
     this.#closing.abort();
     for (const producer of this.#producers) producer.close();

@@ -10,6 +10,7 @@ import {
   sleep,
   throwIfStopped,
 } from "../call-context.ts";
+import { observeSend, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
 import {
   accessModeToWire,
   type DispatchStrategy,
@@ -126,7 +127,14 @@ export class TopicProducer {
 
   /** Looks the topic up and registers the producer, retrying retryable failures. */
   async create(ctx: CallContext): Promise<void> {
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#register(ctx));
+    const retry = this.#runtime.options.retry;
+    const id = () => this.#registration?.producerId;
+    await traceCreateProducer(
+      this.topic,
+      this.name,
+      () => withRetry(ctx, retry, () => this.#register(ctx)),
+      id,
+    );
     void startHealthCheck(
       this.#runtime,
       "producer",
@@ -191,10 +199,11 @@ export class TopicProducer {
     const send = new PendingSend(this.#seq++, this.#nextRequestId(), message, ctx, (s, error) =>
       this.#abandon(s, error),
     );
+    const observed = observeSend(this.#runtime.observe, this, send);
     this.#unsettled.add(send);
     this.#queue.push(send);
     this.#pump();
-    return send.promise;
+    return observed;
   }
 
   /** Resolves once every send made before the call has settled (either way). */
@@ -314,6 +323,7 @@ export class TopicProducer {
       return;
     }
     send.failures++;
+    sendRetry(this.#runtime.observe, this, send, error);
     this.#failed.push(send);
     this.#startRecovery(error);
   }
