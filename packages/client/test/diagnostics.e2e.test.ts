@@ -193,7 +193,7 @@ test("tracing channels: connect, lookup, create, subscribe, send, receive, ack, 
   const missing = schemaCalls.find((s) => s.first.operation === "getLatestSchema");
   assert.deepEqual(missing?.phases, failed);
   assert.ok(missing?.last.error instanceof DanubeError);
-  assert.equal((missing?.last.error as DanubeError).code, ErrorCode.NOT_FOUND);
+  assert.equal((missing?.last.error as DanubeError | undefined)?.code, ErrorCode.NOT_FOUND);
 
   // No context carries a payload or anything shaped like a secret.
   for (const e of events) {
