@@ -1,6 +1,7 @@
 // The client's `metrics` and `logger` options against a real broker: exact counts from a fake
 // recorder, and a logger that hears a retry and a reconnect across a broker restart.
 import assert from "node:assert/strict";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { test } from "node:test";
 import {
   type ClientLogger,
@@ -144,8 +145,15 @@ test("logger and metrics across a broker outage: a retry, a failed send, reconne
   await producer.send("before");
   await (await consumer.receive({ timeoutMs: 10_000 })).ack();
 
+  const retries: { operation: string; attempt: number; error: unknown }[] = [];
+  const onRetry = (message: unknown) => {
+    retries.push(message as (typeof retries)[number]);
+  };
+  subscribe("danube-ts:client:retry", onRetry);
+  t.after(() => unsubscribe("danube-ts:client:retry", onRetry));
   await broker.stop();
   await assert.rejects(producer.send("lost", { timeoutMs: 600 }), DanubeError);
+  await assert.rejects(client.schema.listSubjects({ timeoutMs: 600 }), DanubeError);
   const later = producer.send("after", { timeoutMs: 30_000 });
   await broker.start();
   await later;
@@ -167,6 +175,15 @@ test("logger and metrics across a broker outage: a retry, a failed send, reconne
   assert.equal(retry.fields.producerName, "lp");
   assert.ok((retry.fields.attempt as number) >= 1);
   assert.ok(retry.fields.err instanceof DanubeError && retry.fields.err.retryable);
+  const registryRetry = log.lines.find((l) => l.message === "retrying listSubjects");
+  assert.equal(registryRetry?.level, "warn");
+  assert.equal(registryRetry?.fields.attempt, 1);
+  assert.equal(typeof registryRetry?.fields.delayMs, "number");
+  for (const operation of ["send", "listSubjects"]) {
+    const first = retries.find((r) => r.operation === operation);
+    assert.equal(first?.attempt, 1, `a ${operation} retry on the retry channel`);
+    assert.ok(first?.error instanceof DanubeError);
+  }
   const reconnecting = log.lines.find((l) => l.message === "producer reconnecting");
   assert.equal(reconnecting?.level, "warn");
   assert.equal(reconnecting?.fields.topic, topic);
@@ -180,6 +197,7 @@ test("logger and metrics across a broker outage: a retry, a failed send, reconne
 
   assert.equal(rec.total("danube_client_send_failures_total"), 1, "the send that timed out");
   assert.ok(rec.total("danube_client_retries_total{operation=send}") >= 1);
+  assert.ok(rec.total("danube_client_retries_total{operation=listSubjects}") >= 1);
   assert.ok((rec.sums.get(`danube_client_reconnects_total{source=producer,topic=${topic}}`) ?? 0) >= 1);
   assert.ok((rec.sums.get(`danube_client_reconnects_total{source=consumer,topic=${topic}}`) ?? 0) >= 1);
   assert.ok(rec.total("danube_client_reconnect_attempts_total") >= 2);

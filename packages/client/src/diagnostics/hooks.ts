@@ -96,6 +96,7 @@ export function observeSend(
       },
     );
   }
+  if (!tracing.send.hasSubscribers) return send.promise;
   return traced(
     tracing.send,
     (): SendContext => ({

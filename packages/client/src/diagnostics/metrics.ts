@@ -60,9 +60,9 @@ export const clientMetricDefinitions = {
     "topic",
     "code",
   ]),
-  sendsInFlight: {
-    ...counter("danube_client_sends_in_flight", "Sends accepted by send() and not settled yet", ["topic"]),
-  },
+  sendsInFlight: counter("danube_client_sends_in_flight", "Sends accepted by send() and not settled yet", [
+    "topic",
+  ]),
   sendLatency: {
     name: "danube_client_send_latency_seconds",
     help: "Time from send() to the broker's acknowledgement, retries included",
