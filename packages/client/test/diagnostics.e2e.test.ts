@@ -192,7 +192,7 @@ test("tracing channels: connect, lookup, create, subscribe, send, receive, ack, 
   assert.equal(register?.first.rpc, "RegisterSchema");
   const missing = schemaCalls.find((s) => s.first.operation === "getLatestSchema");
   assert.deepEqual(missing?.phases, failed);
-  assert.ok(missing?.last.error instanceof DanubeError);
+  assert.ok(missing?.last.error instanceof DanubeError, "missing?.last.error instanceof DanubeError");
   assert.equal((missing?.last.error as DanubeError | undefined)?.code, ErrorCode.NOT_FOUND);
 
   // No context carries a payload or anything shaped like a secret.
@@ -239,7 +239,7 @@ test("a broker restart: reconnect traces for producer and consumer, a reconnect 
     assert.deepEqual(last.phases, ok, `${source}: recovered without error`);
     assert.equal(last.first.name, source === "producer" ? "rp" : "rc");
     assert.equal(typeof last.first.reason, "string");
-    assert.ok((last.last.attempts as number) >= 1);
+    assert.ok((last.last.attempts as number) >= 1, "(last.last.attempts as number) >= 1");
   }
   const target = broker.url.replace(/^http:\/\//, "");
   const reconnects = operations(events, "connect", (c) => c.target === target && c.reconnect === true);

@@ -164,7 +164,7 @@ test("OpenTelemetry: spans from the tracing channels, instruments from a meter",
     (s) => s.name === "danube-ts schema" && s.attributes["danube.rpc"] === "GetLatestSchema",
   );
   assert.equal(schema?.status?.code, SpanStatusCode.ERROR);
-  assert.ok(schema?.exceptions[0] instanceof DanubeError);
+  assert.ok(schema?.exceptions[0] instanceof DanubeError, "schema?.exceptions[0] instanceof DanubeError");
   assert.ok(
     spans
       .filter((s) => s.name !== "danube-ts receive" && s.name !== "danube-ts connect")
@@ -176,9 +176,11 @@ test("OpenTelemetry: spans from the tracing channels, instruments from a meter",
     recorded.some(
       ([name, v, a]) => name === "danube_client_messages_sent_total" && v === 1 && a?.topic === topic,
     ),
+    "a sent message counted on the meter",
   );
   assert.ok(
     recorded.some(([name, , a]) => name === "danube_client_send_latency_seconds" && a?.topic === topic),
+    "a send latency recorded on the meter",
   );
   const latency = options.find(([name]) => name === "danube_client_send_latency_seconds")?.[1] as {
     unit: string;

@@ -173,8 +173,11 @@ test("logger and metrics across a broker outage: a retry, a failed send, reconne
   assert.equal(retry.level, "warn");
   assert.equal(retry.fields.topic, topic);
   assert.equal(retry.fields.producerName, "lp");
-  assert.ok((retry.fields.attempt as number) >= 1);
-  assert.ok(retry.fields.err instanceof DanubeError && retry.fields.err.retryable);
+  assert.ok((retry.fields.attempt as number) >= 1, "(retry.fields.attempt as number) >= 1");
+  assert.ok(
+    retry.fields.err instanceof DanubeError && retry.fields.err.retryable,
+    "retry.fields.err instanceof DanubeError && retry.fields.err.retryable",
+  );
   const registryRetry = log.lines.find((l) => l.message === "retrying listSubjects");
   assert.equal(registryRetry?.level, "warn");
   assert.equal(registryRetry?.fields.attempt, 1);
@@ -182,25 +185,40 @@ test("logger and metrics across a broker outage: a retry, a failed send, reconne
   for (const operation of ["send", "listSubjects"]) {
     const first = retries.find((r) => r.operation === operation);
     assert.equal(first?.attempt, 1, `a ${operation} retry on the retry channel`);
-    assert.ok(first?.error instanceof DanubeError);
+    assert.ok(first?.error instanceof DanubeError, "first?.error instanceof DanubeError");
   }
   const reconnecting = log.lines.find((l) => l.message === "producer reconnecting");
   assert.equal(reconnecting?.level, "warn");
   assert.equal(reconnecting?.fields.topic, topic);
   assert.equal(reconnecting?.fields.producer, "lp");
-  assert.ok(seen("warn", "consumer reconnecting"));
-  assert.ok(seen("info", "connection to broker lost"));
+  assert.ok(seen("warn", "consumer reconnecting"), 'seen("warn", "consumer reconnecting")');
+  assert.ok(seen("info", "connection to broker lost"), 'seen("info", "connection to broker lost")');
   // Nothing logged carries a bigint (JSON loggers cannot print them).
   for (const line of log.lines) {
     for (const value of Object.values(line.fields)) assert.notEqual(typeof value, "bigint", line.message);
   }
 
   assert.equal(rec.total("danube_client_send_failures_total"), 1, "the send that timed out");
-  assert.ok(rec.total("danube_client_retries_total{operation=send}") >= 1);
-  assert.ok(rec.total("danube_client_retries_total{operation=listSubjects}") >= 1);
-  assert.ok((rec.sums.get(`danube_client_reconnects_total{source=producer,topic=${topic}}`) ?? 0) >= 1);
-  assert.ok((rec.sums.get(`danube_client_reconnects_total{source=consumer,topic=${topic}}`) ?? 0) >= 1);
-  assert.ok(rec.total("danube_client_reconnect_attempts_total") >= 2);
+  assert.ok(
+    rec.total("danube_client_retries_total{operation=send}") >= 1,
+    'rec.total("danube_client_retries_total{operation=send}") >= 1',
+  );
+  assert.ok(
+    rec.total("danube_client_retries_total{operation=listSubjects}") >= 1,
+    'rec.total("danube_client_retries_total{operation=listSubjects}") >= 1',
+  );
+  assert.ok(
+    (rec.sums.get(`danube_client_reconnects_total{source=producer,topic=${topic}}`) ?? 0) >= 1,
+    "a producer reconnect counted",
+  );
+  assert.ok(
+    (rec.sums.get(`danube_client_reconnects_total{source=consumer,topic=${topic}}`) ?? 0) >= 1,
+    "a consumer reconnect counted",
+  );
+  assert.ok(
+    rec.total("danube_client_reconnect_attempts_total") >= 2,
+    'rec.total("danube_client_reconnect_attempts_total") >= 2',
+  );
   assert.equal(rec.sums.get(`danube_client_sends_in_flight{topic=${topic}}`), 0);
   assert.equal(rec.sums.get(`danube_client_messages_sent_total{topic=${topic}}`), 2);
   await consumer.close();
