@@ -224,3 +224,26 @@ test("logger and metrics across a broker outage: a retry, a failed send, reconne
   await consumer.close();
   await producer.close();
 });
+
+test("logger: an idle producer's health check answered CLOSE after a broker restart", async (t) => {
+  const log = memoryLogger();
+  const broker = await restartableBroker(t);
+  const client = createClient({ serviceUrl: broker.url, healthCheckIntervalMs: 200, logger: log.logger });
+  t.after(() => client.close());
+  const topic = uniqueTopic("idle");
+  const producer = await client.createProducer({ topic, name: "ip", dispatchStrategy: "Reliable" });
+  await producer.send("x");
+  await broker.restart();
+  const closed = "health check: the broker reported the producer as closed; registering again";
+  await waitUntil(() => log.lines.some((l) => l.message === closed), "the health-check CLOSE line", 15_000);
+  const line = log.lines.find((l) => l.message === closed)!;
+  assert.equal(line.level, "warn");
+  assert.equal(line.fields.source, "producer");
+  assert.equal(typeof line.fields.producerId, "string");
+  await waitUntil(
+    () => log.lines.some((l) => l.message === "producer reconnected"),
+    "the re-creation",
+    15_000,
+  );
+  await producer.close();
+});
