@@ -5,6 +5,7 @@ import { tracingChannel } from "node:diagnostics_channel";
 import { test } from "node:test";
 import { createClient, DanubeError, ErrorCode } from "../index.ts";
 import { PendingSend } from "../producer/pending-send.ts";
+import { StatusHub, statusBufferSize } from "../status.ts";
 import { type TracedContext, tracing } from "./channels.ts";
 import { observeSend } from "./hooks.ts";
 import { clientLogger } from "./logger.ts";
@@ -139,4 +140,21 @@ test("a throwing logger or instrument never breaks the client; a bad instrument 
   instruments.acks.add(1, {});
   instruments.sendLatency.record(0.1, {});
   assert.deepEqual(reports, ["danube_client_acks_total", "danube_client_send_latency_seconds"]);
+});
+
+test("status events reach the observer; an unread iterator's first drop is reported once", async () => {
+  const heard: string[] = [];
+  const hub = new StatusHub({
+    status: (s) => heard.push(s.type),
+    statusDropped: (s) => heard.push(`dropped:${s.type}`),
+  });
+  const iterator = hub.iterate();
+  const event = { type: "reconnected", source: "producer", topic: "/d/t", name: "p", attempt: 1 } as const;
+  for (let i = 0; i < statusBufferSize + 3; i++) hub.emit(event);
+  assert.equal(heard.filter((h) => h === "reconnected").length, statusBufferSize + 3);
+  assert.deepEqual(
+    heard.filter((h) => h.startsWith("dropped")),
+    ["dropped:reconnected"],
+  );
+  await iterator.return?.();
 });
