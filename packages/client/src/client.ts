@@ -3,6 +3,7 @@
 import { type AdminClient, openAdminClient } from "./admin/admin-client.ts";
 import { createCallContext } from "./call-context.ts";
 import { type Consumer, subscribe } from "./consumer/consumer.ts";
+import { ClientObserver } from "./diagnostics/observer.ts";
 import { toDanubeError } from "./errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "./errors.ts";
 import {
@@ -67,7 +68,8 @@ class ClientImpl implements DanubeClient {
   readonly #producers = new Set<Producer<unknown>>();
   readonly #consumers = new Set<Consumer<unknown>>();
   #schema: SchemaRegistry | undefined;
-  readonly #status = new StatusHub();
+  readonly #observe: ClientObserver;
+  readonly #status: StatusHub;
   #admin: AdminClient | undefined;
   #closed: Promise<void> | undefined;
 
@@ -75,9 +77,13 @@ class ClientImpl implements DanubeClient {
     this.options = Object.freeze(options);
     const serviceUrl = options.serviceUrl;
     this.#transport = new Transport(options.security);
+    this.#observe = new ClientObserver(options.observability);
+    this.#observe.watchRetries(options.retry);
+    this.#status = new StatusHub(this.#observe);
     this.#runtime = {
       options,
-      pool: new ConnectionPool(this.#transport),
+      observe: this.#observe,
+      pool: new ConnectionPool(this.#transport, this.#observe),
       serviceAddress: { brokerUrl: serviceUrl, connectUrl: serviceUrl, proxy: false },
       closeSignal: this.#closing.signal,
       status: this.#status,

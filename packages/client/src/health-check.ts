@@ -50,10 +50,12 @@ export function startHealthCheck(
             connection.health.healthCheck(request, runtime.pool.metadata(current.address), options, callback),
         );
         if (response.status === danube.HealthCheckResponse_ClientStatus.CLOSE && !stop.aborted) {
+          runtime.observe.healthClose(kind, current.id, current.address.brokerUrl);
           onClose(current);
         }
-      } catch {
+      } catch (error) {
         // A missed ping is not fatal: the next one decides.
+        runtime.observe.healthMiss(kind, error);
       }
     }
   };

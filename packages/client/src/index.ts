@@ -24,6 +24,7 @@ export type { Client, DanubeClient } from "./client.ts";
 export { createClient } from "./client.ts";
 export type { Consumer } from "./consumer/consumer.ts";
 export type { Message, MessageId } from "./consumer/message.ts";
+export * from "./diagnostics/index.ts";
 export { DispatchStrategy, ProducerAccessMode, SubscriptionType } from "./enums.ts";
 export type { DanubeErrorOptions } from "./errors.ts";
 export { DanubeError, ErrorCode } from "./errors.ts";

@@ -1,6 +1,7 @@
 // Topic discovery: TopicLookup (which broker serves a topic) and TopicPartitions.
 import { danube } from "@danube-ts/protocol";
 import type { CallContext } from "./call-context.ts";
+import { traceLookup } from "./diagnostics/hooks.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import type { ClientRuntime } from "./runtime.ts";
 import type { BrokerAddress } from "./transport/connection-pool.ts";
@@ -15,8 +16,10 @@ export async function lookupTopic(
 ): Promise<BrokerAddress> {
   const connection = runtime.pool.get(from);
   const request: danube.TopicLookupRequest = { requestId: runtime.nextRequestId(), topic };
-  const response = await unaryCall<danube.TopicLookupResponse>(ctx, "TopicLookup", (options, callback) =>
-    connection.discovery.topicLookup(request, runtime.pool.metadata(), options, callback),
+  const response = await traceLookup("lookup", topic, request.requestId, () =>
+    unaryCall<danube.TopicLookupResponse>(ctx, "TopicLookup", (options, callback) =>
+      connection.discovery.topicLookup(request, runtime.pool.metadata(), options, callback),
+    ),
   );
   switch (response.responseType) {
     case danube.TopicLookupResponse_LookupType.Connect:
@@ -61,11 +64,10 @@ export async function topicPartitions(
 ): Promise<string[]> {
   const connection = runtime.pool.get(runtime.serviceAddress);
   const request: danube.TopicLookupRequest = { requestId: runtime.nextRequestId(), topic };
-  const response = await unaryCall<danube.TopicPartitionsResponse>(
-    ctx,
-    "TopicPartitions",
-    (options, callback) =>
+  const response = await traceLookup("partitions", topic, request.requestId, () =>
+    unaryCall<danube.TopicPartitionsResponse>(ctx, "TopicPartitions", (options, callback) =>
       connection.discovery.topicPartitions(request, runtime.pool.metadata(), options, callback),
+    ),
   );
   return response.partitions;
 }

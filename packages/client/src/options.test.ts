@@ -34,6 +34,7 @@ test("client defaults", () => {
     transport: "auto",
     security: { tls: undefined, token: undefined, tokenSupplier: undefined },
     adminSecurity: undefined,
+    observability: { metrics: undefined, logger: undefined },
   });
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", retry: { maxRetries: 0 } }).retry.maxRetries, 0);
   assert.equal(resolveClientOptions({ serviceUrl: "h:1", adminUrl: "h:2" }).adminUrl, "http://h:2");

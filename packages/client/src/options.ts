@@ -2,6 +2,11 @@
 
 import { isValidTopicName } from "@danube-ts/protocol";
 import {
+  type ObservabilityOptions,
+  type ResolvedObservability,
+  resolveObservability,
+} from "./diagnostics/observer.ts";
+import {
   allowedAccessModes,
   allowedDispatchStrategies,
   allowedSubscriptionTypes,
@@ -49,7 +54,7 @@ export interface RetryOptions {
 }
 
 /** Options of {@link createClient}. */
-export interface ClientOptions extends SecurityOptions {
+export interface ClientOptions extends SecurityOptions, ObservabilityOptions {
   /**
    * Broker to bootstrap from: `http://host:port`, `https://host:port` (TLS), or `host:port`
    * (TLS when `tls`, `token` or `tokenSupplier` is given, else plaintext).
@@ -213,7 +218,7 @@ export interface NackOptions extends CallOptions {
 
 /** The client defaults. */
 export function defaultClientOptions(): Required<
-  Omit<ClientOptions, "serviceUrl" | "adminUrl" | keyof SecurityOptions>
+  Omit<ClientOptions, "serviceUrl" | "adminUrl" | keyof SecurityOptions | keyof ObservabilityOptions>
 > & {
   retry: ResolvedRetryOptions;
 } {
@@ -253,6 +258,8 @@ export interface ResolvedClientOptions {
   security: ResolvedSecurity;
   /** The same for the admin URL (whose scheme decides TLS: upstream's `admin_tls`). */
   adminSecurity: ResolvedSecurity | undefined;
+  /** The metrics and logger options, validated (docs/observability.md, "Client"). */
+  observability: ResolvedObservability;
 }
 
 /** Producer options, validated, with defaults applied. */
@@ -385,6 +392,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     transport: resolveTransport(options.transport ?? defaults.transport),
     security,
     adminSecurity: admin?.security,
+    observability: resolveObservability(options),
   };
   checkPositive(resolved.requestTimeoutMs, "requestTimeoutMs");
   checkPositive(resolved.healthCheckIntervalMs, "healthCheckIntervalMs");

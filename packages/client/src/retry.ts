@@ -1,6 +1,7 @@
 // Retry with linear, jittered backoff for retryable errors, bounded by the call context.
 
 import { abortError, type CallContext, sleep, throwIfStopped } from "./call-context.ts";
+import { notifyRetry } from "./diagnostics/observer.ts";
 import { toDanubeError } from "./errors/status-map.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import type { ResolvedRetryOptions } from "./options.ts";
@@ -62,6 +63,7 @@ export async function withRetry<T>(
     const delay = backoffDelay(attempt, policy, hooks.random);
     if (Date.now() + delay >= ctx.deadline) throw deadlineWhileRetrying(ctx, error);
     last = error;
+    notifyRetry(policy, ctx.operation, attempt + 1, error, delay);
     await sleep(delay, ctx);
     await hooks.beforeRetry?.(attempt + 1, error);
   }

@@ -1,5 +1,6 @@
 // Internal state shared by a client and everything it creates.
 import type { AdminClient } from "./admin/admin-client.ts";
+import type { ClientObserver } from "./diagnostics/observer.ts";
 import type { ResolvedClientOptions } from "./options.ts";
 import type { SchemaRegistry } from "./schema/registry.ts";
 import type { StatusHub } from "./status.ts";
@@ -13,6 +14,8 @@ export interface ClientRuntime {
   readonly serviceAddress: BrokerAddress;
   /** Aborted when the client closes. */
   readonly closeSignal: AbortSignal;
+  /** Logger, metrics and background-event handling of the client. */
+  readonly observe: ClientObserver;
   /** Where status events go. */
   readonly status: StatusHub;
   /** Client-wide request id counter for lookups and health checks. */

@@ -77,6 +77,15 @@ interface Listener {
   readonly buffer: ClientStatus[];
   wake: (() => void) | undefined;
   ended: boolean;
+  /** Whether this iterator dropped an event already (reported once). */
+  dropped?: boolean;
+}
+
+/** Who else hears every status event (the client's observer: logs, metrics, traces). */
+export interface StatusObserver {
+  status(status: ClientStatus, owners: readonly object[]): void;
+  /** An iterator dropped its oldest event for the first time. */
+  statusDropped(status: ClientStatus): void;
 }
 
 /**
@@ -88,12 +97,22 @@ export class StatusHub {
   readonly #listeners = new Set<Listener>();
   readonly #ended = new WeakSet<object>();
   #closed = false;
+  readonly #observer: StatusObserver | undefined;
+
+  constructor(observer?: StatusObserver) {
+    this.#observer = observer;
+  }
 
   /** Delivers `status` to the iterators of every owner in `owners` and to the unfiltered ones. */
   emit(status: ClientStatus, owners: readonly object[] = []): void {
+    this.#observer?.status(status, owners);
     for (const listener of this.#listeners) {
       if (listener.owner !== undefined && !owners.includes(listener.owner)) continue;
-      if (listener.buffer.length >= statusBufferSize) listener.buffer.shift();
+      if (listener.buffer.length >= statusBufferSize) {
+        const oldest = listener.buffer.shift()!;
+        if (listener.dropped !== true) this.#observer?.statusDropped(oldest);
+        listener.dropped = true;
+      }
       listener.buffer.push(status);
       listener.wake?.();
     }

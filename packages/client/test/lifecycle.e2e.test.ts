@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createCallContext } from "../src/call-context.ts";
+import { ClientObserver } from "../src/diagnostics/observer.ts";
 import { DanubeError, ErrorCode } from "../src/index.ts";
 import { topicPartitions } from "../src/lookup.ts";
 import { resolveClientOptions } from "../src/options.ts";
@@ -69,6 +70,7 @@ test("invalid topic names give INVALID_ARGUMENT from the client and from the bro
     pool,
     serviceAddress: address,
     closeSignal: new AbortController().signal,
+    observe: new ClientObserver(undefined),
     status: new StatusHub(),
     nextRequestId: () => id++,
     admin: () => {

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { danube } from "@danube-ts/protocol";
 import { status } from "@grpc/grpc-js";
 import { createCallContext } from "../src/call-context.ts";
+import { ClientObserver } from "../src/diagnostics/observer.ts";
 import { type ClientOptions, type ClientStatus, createClient, DanubeError, ErrorCode } from "../src/index.ts";
 import { lookupTopic } from "../src/lookup.ts";
 import { resolveClientOptions } from "../src/options.ts";
@@ -222,6 +223,7 @@ test("lookup: Redirect and Connect give the address, Failed and unknown give typ
     pool,
     serviceAddress: { brokerUrl: broker.url, connectUrl: broker.url, proxy: false },
     closeSignal: new AbortController().signal,
+    observe: new ClientObserver(undefined),
     status: new StatusHub(),
     nextRequestId: () => id++,
     admin: () => {

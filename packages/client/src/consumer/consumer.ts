@@ -1,6 +1,7 @@
 // The public consumer: subscribes every partition and merges their streams into one bounded queue.
 
 import { type CallContext, createCallContext, throwIfStopped, watchStop } from "../call-context.ts";
+import { observeReceive } from "../diagnostics/hooks.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { topicPartitions } from "../lookup.ts";
@@ -116,7 +117,7 @@ class ConsumerImpl implements Consumer<unknown> {
     return {
       next: async () => {
         if (released) return { value: undefined, done: true };
-        const result = await this.#queue.next();
+        const result = await observeReceive(this.#runtime.observe, this, () => this.#queue.next());
         return result.done ? release() : result;
       },
       return: async () => release(),
@@ -138,7 +139,8 @@ class ConsumerImpl implements Consumer<unknown> {
     throwIfStopped(ctx);
     this.#receiving++;
     try {
-      const result = await this.#queue.take((stop) => watchStop(ctx, stop));
+      const take = () => this.#queue.take((stop) => watchStop(ctx, stop));
+      const result = await observeReceive(this.#runtime.observe, this, take);
       if (result.done) throw closedError("consumer");
       return result.value;
     } finally {
@@ -154,6 +156,7 @@ class ConsumerImpl implements Consumer<unknown> {
 
   async #close(): Promise<void> {
     this.#closed = true;
+    this.#runtime.observe.consumerClosed(this, this.#queue.size);
     this.#queue.close();
     await Promise.all(this.#consumers.map((c) => c.close()));
     this.#runtime.status.emit(

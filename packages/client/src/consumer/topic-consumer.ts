@@ -12,6 +12,7 @@ import {
   sleep,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
+import { observeAck, traceSubscribe } from "../diagnostics/hooks.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
@@ -97,7 +98,14 @@ export class TopicConsumer implements Acknowledger {
 
   /** Looks the topic up and subscribes, retrying retryable failures; starts the health check. */
   async subscribe(ctx: CallContext): Promise<void> {
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#register(ctx));
+    const retry = this.#runtime.options.retry;
+    const id = () => this.#consumerId;
+    await traceSubscribe(
+      this.topic,
+      this.#options,
+      () => withRetry(ctx, retry, () => this.#register(ctx)),
+      id,
+    );
     void startHealthCheck(
       this.#runtime,
       "consumer",
@@ -148,7 +156,9 @@ export class TopicConsumer implements Acknowledger {
 
   /** Starts the background receive loop feeding `queue`. */
   startReceiving(queue: AsyncQueue<Message<unknown>>): void {
-    this.#receiving ??= this.#receiveLoop(queue).catch(() => {});
+    this.#receiving ??= this.#receiveLoop(queue).catch((e) =>
+      this.#runtime.observe.unexpected("receive loop", e),
+    );
   }
 
   #status(type: "reconnecting" | "error", attempt: number, reason: string, cause?: DanubeError): void {
@@ -290,15 +300,26 @@ export class TopicConsumer implements Acknowledger {
         ? undefined
         : await this.#decoder.decodeSettled(wire, { signal: this.#stop.signal });
     if (this.#stop.signal.aborted) return false;
+    if (decoded?.ok === false) this.#runtime.observe.decodeFailed(this.topic, wire.requestId, decoded.error);
     return queue.push(new MessageImpl(wire, this.topic, this, decoded));
   }
 
   ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
-    return this.#track(() => this.#ack(message, options));
+    const run = () => this.#track(() => this.#ack(message, options));
+    return observeAck(this.#runtime.observe, "ack", this.topic, this.#options, message, undefined, run);
   }
 
   nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
-    return this.#track(() => this.#nack(message, options));
+    const run = () => this.#track(() => this.#nack(message, options));
+    return observeAck(
+      this.#runtime.observe,
+      "nack",
+      this.topic,
+      this.#options,
+      message,
+      options?.delayMs,
+      run,
+    );
   }
 
   /** Runs one ack or nack unless closing, and keeps it in #pendingAcks until it settles. */

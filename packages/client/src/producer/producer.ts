@@ -142,8 +142,9 @@ class ProducerImpl implements Producer<unknown> {
   async #close(options: CallOptions | undefined): Promise<void> {
     try {
       await this.flush(options);
-    } catch {
+    } catch (error) {
       // Out of time or aborted: what is left is cancelled below.
+      this.#runtime.observe.producerCloseTimeout(this, error);
     }
     this.#closing.abort();
     this.#gate.close((ctx) => abortError(ctx) ?? closedError(`producer ${this.name}`));

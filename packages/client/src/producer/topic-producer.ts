@@ -11,6 +11,7 @@ import {
   throwIfStopped,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
+import { observeSend, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
 import {
   accessModeToWire,
   type DispatchStrategy,
@@ -133,7 +134,14 @@ export class TopicProducer {
 
   /** Looks the topic up and registers the producer, retrying retryable failures. */
   async create(ctx: CallContext): Promise<void> {
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#register(ctx));
+    const retry = this.#runtime.options.retry;
+    const id = () => this.#registration?.producerId;
+    await traceCreateProducer(
+      this.topic,
+      this.name,
+      () => withRetry(ctx, retry, () => this.#register(ctx)),
+      id,
+    );
     void startHealthCheck(
       this.#runtime,
       "producer",
@@ -211,10 +219,11 @@ export class TopicProducer {
       this.#deadlines,
       (s, error) => this.#abandon(s, error),
     );
+    const observed = observeSend(this.#runtime.observe, this, send);
     this.#unsettled.add(send);
     this.#queue.push(send);
     this.#pump();
-    return send.promise;
+    return observed;
   }
 
   /** Resolves once every send made before the call has settled (either way). */
@@ -346,6 +355,7 @@ export class TopicProducer {
       return;
     }
     send.failures++;
+    sendRetry(this.#runtime.observe, this, send, error);
     this.#failed.push(send);
     this.#startRecovery(error);
   }

@@ -3,6 +3,7 @@ import { type schema, unwrapSchemaDefinition } from "@danube-ts/protocol";
 import { parseCompatibilityMode, parseSchemaType, type SchemaType } from "@danube-ts/schema";
 import { Metadata } from "@grpc/grpc-js";
 import { createCallContext, waitFor } from "../call-context.ts";
+import { traceSchemaCall } from "../diagnostics/hooks.ts";
 import { invalidArgument } from "../errors.ts";
 import { type CallOptions, validateCallOptions, validateTopic } from "../options.ts";
 import { type RetryPolicy, withRetry } from "../retry.ts";
@@ -146,8 +147,8 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
   ): Promise<Res> {
     validateCallOptions(options);
     const ctx = createCallContext(operation, options, connection.requestTimeoutMs, connection.closeSignal);
-    return withRetry(ctx, connection.retry, () =>
-      unaryCall<Res>(ctx, rpc, invoke(connection.stub(), metadata())),
+    return traceSchemaCall(operation, rpc, () =>
+      withRetry(ctx, connection.retry, () => unaryCall<Res>(ctx, rpc, invoke(connection.stub(), metadata()))),
     );
   }
 

@@ -2,6 +2,7 @@
 
 import { consumeStream, danube, publishStream, schema } from "@danube-ts/protocol";
 import { type Channel, Metadata } from "@grpc/grpc-js";
+import type { ClientObserver } from "../diagnostics/observer.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { parseServiceUrl } from "../options.ts";
 import { Transport } from "./channel.ts";
@@ -50,11 +51,16 @@ export class ConnectionPool {
   readonly #connections = new Map<string, BrokerConnection>();
   readonly #channels: Channel[] = [];
   readonly #transport: Transport;
+  readonly #observer: ClientObserver | undefined;
   #closed = false;
 
   /** Every channel gets `transport`'s credentials and settings (plaintext by default). */
-  constructor(transport = new Transport({ tls: undefined, token: undefined, tokenSupplier: undefined })) {
+  constructor(
+    transport = new Transport({ tls: undefined, token: undefined, tokenSupplier: undefined }),
+    observer?: ClientObserver,
+  ) {
     this.#transport = transport;
+    this.#observer = observer;
   }
 
   /** The connection for `address`, created on first use (grpc-js connects lazily). */
@@ -73,6 +79,7 @@ export class ConnectionPool {
       const transport = this.#transport;
       const channel = transport.openChannel(target);
       this.#channels.push(channel);
+      this.#observer?.watchConnection(channel, target, transport.secure);
       connection = {
         target,
         producer: transport.stub(danube.ProducerServiceClient, target, channel),
