@@ -1,4 +1,4 @@
-// Small statistics helpers for the benchmark report.
+// Small statistics and formatting helpers for the benchmark report.
 
 /** The `p`-th percentile (0-100) of `values`, nearest-rank; NaN when empty. */
 export function percentile(values: Float64Array, p: number): number {
@@ -12,8 +12,21 @@ export function percentile(values: Float64Array, p: number): number {
 export const perSecond = (messages: number, seconds: number): number =>
   seconds > 0 ? messages / seconds : 0;
 
-/** A number with thousands separators and `digits` decimals. */
-export const fmt = (n: number, digits = 0): string =>
-  Number.isFinite(n)
+/** A number with thousands separators and `digits` decimals; "n/a" when not finite or undefined. */
+export const fmt = (n: number | undefined, digits = 0): string =>
+  n !== undefined && Number.isFinite(n)
     ? n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : "n/a";
+
+/** µs of CPU per message. */
+export const perMessage = (micros: number | undefined, messages: number): number | undefined =>
+  micros === undefined || messages === 0 ? undefined : micros / messages;
+
+/** A markdown table. */
+export function table(header: string[], align: ("l" | "r")[], rows: string[][]): string[] {
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${align.map((a) => (a === "r" ? "---:" : "---")).join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ];
+}
