@@ -7,6 +7,7 @@ import { join } from "node:path";
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
+  children?: number[];
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
@@ -22,21 +23,37 @@ export const CATEGORIES = [
   "our code",
   "nats",
   "node streams/net",
+  "events/abort/timers",
+  "promises/ticks",
+  "module loading",
+  "(program)",
   "other node/V8",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** The category of one frame, by its script URL and function name. */
-export function categorize(frame: ProfileNode["callFrame"]): Category | "idle" {
+/**
+ * The category of one frame, by its script URL and function name; undefined for a native frame
+ * without a URL (it takes its caller's category: fdatasync is storage, writev under a socket is
+ * streams/net).
+ */
+export function categorize(frame: ProfileNode["callFrame"]): Category | "idle" | undefined {
   const { url, functionName } = frame;
   if (functionName === "(idle)") return "idle";
   if (functionName === "(garbage collector)") return "GC";
+  if (functionName === "(program)") return "(program)";
+  if (url === "") return undefined;
+  if (/internal\/modules|cjs-module-lexer|source_map|internal\/bootstrap|node_modules\/tsx|esbuild/.test(url))
+    return "module loading";
   if (/@grpc\/grpc-js|internal\/http2|node:http2/.test(url)) return "grpc/http2";
   if (/protocol\/src\/gen|packages\/protocol|protobufjs|@bufbuild\/protobuf|long\/|\/wire\//.test(url))
     return "protobuf";
   if (/broker\/src\/storage|internal\/fs|node:fs/.test(url)) return "storage";
   if (/node_modules\/nats/.test(url)) return "nats";
   if (/packages\/|\/bench\//.test(url)) return "our code";
+  if (/internal\/event_target|abort_controller|node:events|internal\/timers|node:timers/.test(url))
+    return "events/abort/timers";
+  if (/task_queues|internal\/process\/promises|node:async_hooks|async_hooks/.test(url))
+    return "promises/ticks";
   if (/internal\/streams|node:net|internal\/stream_base|node:stream|internal\/net/.test(url))
     return "node streams/net";
   return "other node/V8";
@@ -50,7 +67,16 @@ export interface ProfileSummary {
 }
 
 export function summarize(profile: CpuProfile): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, categorize(n.callFrame)]));
+  const parent = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const byId = new Map<number, Category | "idle">();
+  for (const n of profile.nodes) {
+    let category = categorize(n.callFrame);
+    for (let up = parent.get(n.id); category === undefined && up !== undefined; up = parent.get(up.id)) {
+      category = categorize(up.callFrame);
+    }
+    byId.set(n.id, category ?? "other node/V8");
+  }
   const micros = new Map<Category | "idle", number>();
   for (let i = 0; i < profile.samples.length; i++) {
     const category = byId.get(profile.samples[i]!) ?? "other node/V8";
