@@ -21,6 +21,18 @@ import { fmt } from "./stats.ts";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Runs one figure; a failure is reported under "skipped" and the run goes on. */
+async function figure(results: RunResults, label: string, measure: () => Promise<void>): Promise<void> {
+  log(`${label} ...`);
+  try {
+    await measure();
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    log(`${label}: FAILED: ${message}`);
+    results.skipped.push(`${label}: failed (${message})`);
+  }
+}
+
 /**
  * Client options selecting a transport. `transport` is the shared option of the streaming
  * extension (ClientOptions.transport); before it is merged the client ignores it, hence the loose type.
@@ -49,67 +61,70 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
       try {
         if (args.only.has("publish")) {
           for (const inFlight of args.inFlight) {
-            log(`danube ${transport}: publish, ${inFlight} in flight ...`);
-            const meter = new Meter(broker);
-            const r = await publishPhase(client, {
-              topic: topic(`pub-${inFlight}`),
-              count: args.count,
-              capMs: args.capMs,
-              inFlight,
-              meter,
-            });
-            moved += r.messages;
-            const row = throughputRow(
-              `publish-${inFlight}`,
-              `publish, ${inFlight} in flight`,
-              "danube",
-              transport,
-              r,
-              meter.result,
-              args.capMs,
-            );
-            results.throughput.push(row);
-          }
-        }
-        if (args.only.has("consume")) {
-          for (const window of args.windows) {
-            log(`danube ${transport}: consume + ack, window ${window} ...`);
-            const meter = new Meter(broker);
-            const r = await consumePhase(client, {
-              topic: topic(`con-${window}`),
-              count: args.count,
-              capMs: args.capMs,
-              admin,
-              window,
-              meter,
-            });
-            moved += r.messages;
-            results.throughput.push(
-              throughputRow(
-                `consume-w${window}`,
-                `consume + ack, window ${window}`,
+            await figure(results, `danube ${transport}: publish, ${inFlight} in flight`, async () => {
+              const meter = new Meter(broker);
+              const r = await publishPhase(client, {
+                topic: topic(`pub-${inFlight}`),
+                count: args.count,
+                capMs: args.capMs,
+                inFlight,
+                meter,
+              });
+              moved += r.messages;
+              const row = throughputRow(
+                `publish-${inFlight}`,
+                `publish, ${inFlight} in flight`,
                 "danube",
                 transport,
                 r,
                 meter.result,
                 args.capMs,
-              ),
-            );
+              );
+              results.throughput.push(row);
+            });
+          }
+        }
+        if (args.only.has("consume")) {
+          for (const window of args.windows) {
+            await figure(results, `danube ${transport}: consume + ack, window ${window}`, async () => {
+              const meter = new Meter(broker);
+              const r = await consumePhase(client, {
+                topic: topic(`con-${window}`),
+                count: args.count,
+                capMs: args.capMs,
+                admin,
+                window,
+                meter,
+              });
+              moved += r.messages;
+              results.throughput.push(
+                throughputRow(
+                  `consume-w${window}`,
+                  `consume + ack, window ${window}`,
+                  "danube",
+                  transport,
+                  r,
+                  meter.result,
+                  args.capMs,
+                ),
+              );
+            });
           }
         }
         if (args.only.has("latency")) {
           for (const rate of args.rates) {
-            log(`danube ${transport}: latency at ${fmt(rate)} msgs/s ...`);
-            const meter = new Meter(broker);
-            const r = await latencyPhase(client, {
-              topic: topic(`lat-${rate}`),
-              count: Math.ceil(rate * args.latencySeconds),
-              capMs: args.capMs,
-              rate,
-              meter,
+            await figure(results, `danube ${transport}: latency at ${fmt(rate)} msgs/s`, async () => {
+              const meter = new Meter(broker);
+              const r = await latencyPhase(client, {
+                topic: topic(`lat-${rate}`),
+                count: Math.ceil(rate * args.latencySeconds),
+                capMs: args.capMs,
+                rate,
+                meter,
+              });
+              moved += r.received;
+              results.latency.push(latencyRow("danube", transport, r, meter.result));
             });
-            moved += r.received;
-            results.latency.push(latencyRow("danube", transport, r, meter.result));
           }
         }
       } finally {
@@ -149,20 +164,21 @@ async function baselineFigures(args: BenchArgs, results: RunResults): Promise<vo
   const server = await startBaselineServer();
   try {
     for (const inFlight of args.inFlight) {
-      log(`raw grpc-js unary: ${inFlight} in flight ...`);
-      const meter = new Meter(server);
-      const r = await baselinePhase(server, { count: args.count, capMs: args.capMs, inFlight, meter });
-      results.throughput.push(
-        throughputRow(
-          `baseline-${inFlight}`,
-          `unary calls, ${inFlight} in flight`,
-          "grpc-js",
-          undefined,
-          r,
-          meter.result,
-          args.capMs,
-        ),
-      );
+      await figure(results, `raw grpc-js unary: ${inFlight} in flight`, async () => {
+        const meter = new Meter(server);
+        const r = await baselinePhase(server, { count: args.count, capMs: args.capMs, inFlight, meter });
+        results.throughput.push(
+          throughputRow(
+            `baseline-${inFlight}`,
+            `unary calls, ${inFlight} in flight`,
+            "grpc-js",
+            undefined,
+            r,
+            meter.result,
+            args.capMs,
+          ),
+        );
+      });
     }
   } finally {
     await server.close();
@@ -194,65 +210,68 @@ async function natsFigures(args: BenchArgs, results: RunResults, run: string): P
     try {
       if (args.only.has("publish")) {
         for (const inFlight of args.inFlight) {
-          log(`JetStream ${sync}: publish, ${inFlight} in flight ...`);
-          const meter = new Meter(server);
-          const r = await js.publish({
-            name: name(`pub-${inFlight}`),
-            count: args.count,
-            capMs: args.capMs,
-            inFlight,
-            meter,
+          await figure(results, `JetStream ${sync}: publish, ${inFlight} in flight`, async () => {
+            const meter = new Meter(server);
+            const r = await js.publish({
+              name: name(`pub-${inFlight}`),
+              count: args.count,
+              capMs: args.capMs,
+              inFlight,
+              meter,
+            });
+            results.throughput.push(
+              throughputRow(
+                `publish-${inFlight}`,
+                `publish, ${inFlight} in flight`,
+                sys,
+                undefined,
+                r,
+                meter.result,
+                args.capMs,
+              ),
+            );
           });
-          results.throughput.push(
-            throughputRow(
-              `publish-${inFlight}`,
-              `publish, ${inFlight} in flight`,
-              sys,
-              undefined,
-              r,
-              meter.result,
-              args.capMs,
-            ),
-          );
         }
       }
       if (args.only.has("consume")) {
         for (const window of args.windows) {
-          log(`JetStream ${sync}: consume + ack, max_ack_pending ${window} ...`);
-          const meter = new Meter(server);
-          const r = await js.consume({
-            name: name(`con-${window}`),
-            count: args.count,
-            capMs: args.capMs,
-            window,
-            meter,
+          await figure(results, `JetStream ${sync}: consume + ack, max_ack_pending ${window}`, async () => {
+            const meter = new Meter(server);
+            const r = await js.consume({
+              name: name(`con-${window}`),
+              count: args.count,
+              capMs: args.capMs,
+              window,
+              meter,
+            });
+            results.throughput.push(
+              throughputRow(
+                `consume-w${window}`,
+                `consume + ack, window ${window}`,
+                sys,
+                undefined,
+                r,
+                meter.result,
+                args.capMs,
+              ),
+            );
           });
-          results.throughput.push(
-            throughputRow(
-              `consume-w${window}`,
-              `consume + ack, window ${window}`,
-              sys,
-              undefined,
-              r,
-              meter.result,
-              args.capMs,
-            ),
-          );
         }
       }
       if (args.only.has("latency")) {
         for (const rate of args.rates) {
-          log(`JetStream ${sync}: latency at ${fmt(rate)} msgs/s ...`);
-          const meter = new Meter(server);
-          const r = await js.latency({
-            name: name(`lat-${rate}`),
-            count: Math.ceil(rate * args.latencySeconds),
-            capMs: args.capMs,
-            rate,
-            window: 1000,
-            meter,
+          await figure(results, `JetStream ${sync}: latency at ${fmt(rate)} msgs/s`, async () => {
+            const meter = new Meter(server);
+            const r = await js.latency({
+              name: name(`lat-${rate}`),
+              count: Math.ceil(rate * args.latencySeconds),
+              capMs: args.capMs,
+              rate,
+              window: 1000,
+              meter,
+            });
+            results.latency.push(latencyRow(sys, undefined, r, meter.result));
           });
-          results.latency.push(latencyRow(sys, undefined, r, meter.result));
         }
       }
     } finally {
@@ -303,11 +322,13 @@ async function main(): Promise<number> {
     if (args.inProcess)
       results.skipped.push("backlog: needs the broker as a child process (no --in-process)");
     else {
-      results.backlog = await backlogFigure({
-        count: args.backlog,
-        capMs: args.backlogCapMs,
-        clientOptions: clientOptions("auto"),
-        log,
+      await figure(results, `backlog of ${fmt(args.backlog)} messages`, async () => {
+        results.backlog = await backlogFigure({
+          count: args.backlog,
+          capMs: args.backlogCapMs,
+          clientOptions: clientOptions("auto"),
+          log,
+        });
       });
     }
   }
