@@ -22,6 +22,8 @@ export interface BenchArgs {
   inProcess: boolean;
   quick: boolean;
   natsServer: string;
+  /** Print the markdown of an earlier run's JSON instead of running. */
+  render: string | undefined;
 }
 
 export const usage = `npm run bench -- [options]
@@ -37,7 +39,8 @@ export const usage = `npm run bench -- [options]
   --profile           CPU profiles of client and broker over the danube figures, summarized
   --in-process        broker inside the bench process (no broker CPU/RSS figures)
   --nats-server PATH  nats-server binary for the JetStream figures (default nats-server on PATH)
-  --quick             small counts, for a smoke run`;
+  --quick             small counts, for a smoke run
+  --render FILE       print the markdown of an earlier run's JSON file (no run)`;
 
 const list = (value: string) =>
   value
@@ -75,6 +78,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       "in-process": { type: "boolean", default: false },
       "nats-server": { type: "string", default: "nats-server" },
       quick: { type: "boolean", default: false },
+      render: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -97,5 +101,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
     inProcess: values["in-process"],
     quick,
     natsServer: values["nats-server"],
+    render: values.render,
   };
 }

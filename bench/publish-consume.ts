@@ -2,7 +2,7 @@
 // over each client transport, the raw grpc-js unary baseline, NATS JetStream where nats-server is
 // installed, the backlog memory and restart recovery figure, CPU per message on both sides, and
 // (--profile) a CPU profile summary. Prints markdown (stdout) and writes JSON. See docs/benchmarks.md.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { type ClientOptions, createAdminClient, createClient, type DanubeClient } from "@danube-ts/client";
@@ -292,6 +292,11 @@ async function main(): Promise<number> {
   }
   if (args === "help") {
     process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (args.render !== undefined) {
+    const earlier = JSON.parse(await readFile(args.render, "utf8")) as RunResults;
+    process.stdout.write(`${renderMarkdown(earlier)}\n`);
     return 0;
   }
   const run = Date.now().toString(36);
