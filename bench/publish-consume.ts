@@ -53,7 +53,6 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
   const admin = createAdminClient({ adminUrl: broker.adminUrl });
   const profiler = args.profile ? new InProcessProfiler() : undefined;
   await profiler?.start();
-  let moved = 0;
   try {
     for (const transport of args.transports) {
       const client: DanubeClient = createClient({ serviceUrl: broker.url, ...clientOptions(transport) });
@@ -70,7 +69,6 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
                 inFlight,
                 meter,
               });
-              moved += r.messages;
               const row = throughputRow(
                 `publish-${inFlight}`,
                 `publish, ${inFlight} in flight`,
@@ -96,7 +94,6 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
                 window,
                 meter,
               });
-              moved += r.messages;
               results.throughput.push(
                 throughputRow(
                   `consume-w${window}`,
@@ -122,7 +119,6 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
                 rate,
                 meter,
               });
-              moved += r.received;
               results.latency.push(latencyRow("danube", transport, r, meter.result));
             });
           }
@@ -138,15 +134,7 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
     if (profileDir !== undefined && clientProfile !== undefined) {
       const add = (side: "client" | "broker", source: string, profile: Parameters<typeof summarize>[0]) => {
         const summary = summarize(profile);
-        // Start-up (module loading) is not per-message work.
-        const working = summary.busyMicros * (1 - summary.shares["module loading"]);
-        results.profile.push({
-          side,
-          source,
-          busySeconds: summary.busyMicros / 1e6,
-          usPerMessage: moved > 0 ? working / moved : undefined,
-          summary,
-        });
+        results.profile.push({ side, source, busySeconds: summary.busyMicros / 1e6, summary });
       };
       add("client", "bench process (node:inspector)", clientProfile);
       for (const { file, profile } of await readProfiles(profileDir)) {

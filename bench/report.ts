@@ -188,13 +188,12 @@ function backlogTable(results: RunResults): string[] {
 function profileTable(results: RunResults): string[] {
   if (results.profile.length === 0) return [];
   return table(
-    ["side", "profile", "busy CPU s", "µs/msg (excl. module loading)", ...CATEGORIES],
-    ["l", "l", "r", "r", ...CATEGORIES.map(() => "r" as const)],
+    ["side", "profile", "sampled s", ...CATEGORIES],
+    ["l", "l", "r", ...CATEGORIES.map(() => "r" as const)],
     results.profile.map((p) => [
       p.side,
       p.source,
       fmt(p.busySeconds, 1),
-      fmt(p.usPerMessage),
       ...CATEGORIES.map((c) => `${fmt(100 * p.summary.shares[c])}%`),
     ]),
   );

@@ -47,8 +47,11 @@ export interface LatencyRow {
 export interface ProfileRow {
   side: "client" | "broker";
   source: string;
+  /**
+   * Sampled time, idle excluded. The profiler's samples are wall-clock intervals, so on a busy
+   * machine this exceeds the CPU time; take the shares, and CPU per message from the rows.
+   */
   busySeconds: number;
-  usPerMessage: number | undefined;
   summary: ProfileSummary;
 }
 

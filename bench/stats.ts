@@ -22,8 +22,9 @@ export const fmt = (n: number | undefined, digits = 0): string =>
 export const perMessage = (micros: number | undefined, messages: number): number | undefined =>
   micros === undefined || messages === 0 ? undefined : micros / messages;
 
-/** A markdown table. */
+/** A markdown table; nothing when there are no rows. */
 export function table(header: string[], align: ("l" | "r")[], rows: string[][]): string[] {
+  if (rows.length === 0) return [];
   return [
     `| ${header.join(" | ")} |`,
     `|${align.map((a) => (a === "r" ? "---:" : "---")).join("|")}|`,
