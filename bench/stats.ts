@@ -22,12 +22,12 @@ export const fmt = (n: number | undefined, digits = 0): string =>
 export const perMessage = (micros: number | undefined, messages: number): number | undefined =>
   micros === undefined || messages === 0 ? undefined : micros / messages;
 
-/** A markdown table; nothing when there are no rows. */
+/** A markdown table, padded as the repository's formatter (biome) writes it; nothing without rows. */
 export function table(header: string[], align: ("l" | "r")[], rows: string[][]): string[] {
   if (rows.length === 0) return [];
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${align.map((a) => (a === "r" ? "---:" : "---")).join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ];
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (align[i] === "r" ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(" | ")} |`;
+  const rule = widths.map((w, i) => (align[i] === "r" ? `${"-".repeat(w - 1)}:` : "-".repeat(w)));
+  return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)];
 }
