@@ -180,8 +180,10 @@ function backlogTable(results: RunResults): string[] {
   ).concat([
     "",
     `Restart on ${fmt(gb, 3)} GB of data: ready in ${fmt(b.restartMs / 1000, 2)} s; an empty data dir starts in ` +
-      `${fmt(b.emptyStartMs / 1000, 2)} s, so recovery took ${fmt(netMs / 1000, 2)} s = ` +
-      `**${fmt(gb > 0 ? netMs / 1000 / gb : Number.NaN, 2)} s per GB** of log (target < 2 s).`,
+      `${fmt(b.emptyStartMs / 1000, 2)} s, so recovery took ${fmt(netMs / 1000, 2)} s` +
+      (b.dataBytes < MEANINGFUL_LOG_BYTES
+        ? " (too little log to tell a time per GB from start-up noise)."
+        : ` = **${fmt(netMs / 1000 / gb, 2)} s per GB** of log (target < 2 s).`),
   ]);
 }
 
