@@ -1,9 +1,12 @@
 // The memory and recovery figure: a dedicated broker takes a backlog of `count` x 1 KiB reliable
 // messages while its RSS is sampled; it is then stopped and restarted on the same data dir (time
-// to ready, against a start on an empty dir), and the backlog is read and acked
+// of startBroker() to ready, against an empty dir), and the backlog is read and acked
 // while RSS is sampled again.
-import { readdir, stat } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type ClientOptions, createAdminClient, createClient } from "@danube-ts/client";
 import { startBenchBroker } from "./bench-broker.ts";
 import { Meter } from "./meter.ts";
@@ -21,11 +24,31 @@ export interface BacklogResult {
   readRss: RssSummary;
   /** Bytes in the data dir at the restart (log segments and metadata). */
   dataBytes: number;
-  /** Spawn to listening, on an empty data dir and on the full one, ms (faster of two starts each). */
+  /** startBroker() until ready (listening), on an empty data dir and on the full one (faster of two), ms. */
   emptyStartMs: number;
   restartMs: number;
+  /** The restarted broker process: spawn to its listening line (node and module loading included), ms. */
+  processRestartMs: number;
   writeCpu: { clientMicros: number; serverMicros: number | undefined };
   readCpu: { clientMicros: number; serverMicros: number | undefined };
+}
+
+const startTimer = fileURLToPath(new URL("./start-timer.ts", import.meta.url));
+
+/** ms that startBroker() takes on `dataDir`, measured in a child process. */
+function timeStart(dataDir: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, startTimer, dataDir],
+      { timeout: 600_000 },
+      (err, stdout, stderr) => {
+        const match = /ready (\S+)/.exec(stdout);
+        if (err || !match) reject(new Error(`start timer failed: ${err?.message ?? ""} ${stderr}`));
+        else resolve(Number(match[1]));
+      },
+    );
+  });
 }
 
 async function dirBytes(dir: string): Promise<number> {
@@ -69,22 +92,13 @@ export async function backlogFigure(opts: {
 
     // Restarted on the same data dir.
     const dataBytes = await dirBytes(first.dataDir);
-    // The start cost without data (node, module loading), from a warm module cache; each start
-    // is timed twice and the faster kept, as start times vary by a second on a busy machine.
-    let emptyStartMs = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 2; i++) {
-      const empty = await startBenchBroker({});
-      emptyStartMs = Math.min(emptyStartMs, empty.readyMs!);
-      await empty.close();
-    }
+    // startBroker() alone (modules loaded first), on an empty dir and twice on the full one.
+    const empty = await mkdtemp(join(tmpdir(), "danube-bench-empty-"));
+    const emptyStartMs = await timeStart(empty).finally(() => rm(empty, { recursive: true, force: true }));
     opts.log(`backlog: restarting on ${(dataBytes / 1e9).toFixed(2)} GB of data ...`);
-    let restartMs = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 2; i++) {
-      await restarted?.stop();
-      restarted = await startBenchBroker({ dataDir: first.dataDir });
-      restartMs = Math.min(restartMs, restarted.readyMs!);
-    }
-    if (restarted === undefined) throw new Error("unreachable: the broker was restarted");
+    const restartMs = Math.min(await timeStart(first.dataDir), await timeStart(first.dataDir));
+    restarted = await startBenchBroker({ dataDir: first.dataDir });
+    const processRestartMs = restarted.readyMs!;
 
     // Read.
     opts.log("backlog: reading ...");
@@ -112,6 +126,7 @@ export async function backlogFigure(opts: {
       dataBytes,
       emptyStartMs,
       restartMs,
+      processRestartMs,
       writeCpu,
       readCpu,
     };

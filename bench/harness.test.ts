@@ -153,6 +153,7 @@ test("the markdown has every section and states the targets", () => {
       dataBytes: 1.1e9,
       emptyStartMs: 1000,
       restartMs: 2100,
+      processRestartMs: 3000,
       writeCpu: { clientMicros: 1e6, serverMicros: 1e6 },
       readCpu: { clientMicros: 1e6, serverMicros: undefined },
     },
