@@ -1,56 +1,102 @@
-// The broker under test: a `danube broker` child process (default, own CPU) or in-process.
+// The broker under test: a `danube broker` child process (default: own event loop, its CPU and
+// RSS read from /proc) or in-process. The child runs the same code as the bench (the sources
+// when the bench runs with `--conditions=@danube-ts/source --import tsx`, as `npm run bench` does).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startBroker } from "@danube-ts/broker";
+import { processCpuMicros } from "./proc.ts";
 
 export interface BenchBroker {
   readonly url: string;
   readonly adminUrl: string;
+  /** Prometheus endpoint (used to tell which RPC path a figure took), when enabled. */
+  readonly metricsUrl: string | undefined;
+  /** Child process id; undefined in-process. */
+  readonly pid: number | undefined;
+  readonly dataDir: string;
   /** How the broker runs, for the report. */
   readonly description: string;
+  /** Broker CPU time so far in µs (child only). */
+  cpuMicros(): number | undefined;
+  /** Stops the broker, keeping its data dir. */
+  stop(): Promise<void>;
+  /** Stops the broker and removes its data dir. */
   close(): Promise<void>;
+}
+
+export interface BenchBrokerOptions {
+  inProcess?: boolean;
+  /** Reuse this data dir (a restart); default a fresh temp dir removed by close(). */
+  dataDir?: string;
+  /** Write a V8 CPU profile of the child into this dir when it exits. */
+  profileDir?: string;
+  /** Serve Prometheus metrics (counts unary RPCs per method). */
+  metrics?: boolean;
 }
 
 const cliBin = fileURLToPath(new URL("../packages/cli/bin/danube.mjs", import.meta.url));
 const listening = /^danube broker listening on (\S+) \(admin (\S+?)[,)]/m;
+const metricsLine = /Prometheus metrics on (\S+)/;
+const START_TIMEOUT_MS = 120_000;
+
+interface Started {
+  url: string;
+  adminUrl: string;
+  metricsUrl: string | undefined;
+  child: ChildProcess;
+  /** ms from spawn to the listening line. */
+  readyMs: number;
+}
 
 /** Starts `danube broker` on random ports and waits for its listening line. */
-async function childBroker(dataDir: string): Promise<{ url: string; adminUrl: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [cliBin, "broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<Started> {
+  const nodeArgs = [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof"))];
+  if (opts.profileDir !== undefined) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
+  const args = [cliBin, "broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0"];
+  args.push("--admin-addr", "127.0.0.1:0", "--log-level", "warn");
+  if (opts.metrics) args.push("--prom-exporter", "127.0.0.1:0");
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const [url, adminUrl] = await new Promise<[string, string]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`broker did not start in 20 s:\n${stderr}`)), 20_000);
+  const found = await new Promise<[string, string, string | undefined]>((resolve, reject) => {
+    let urls: [string, string] | undefined;
+    const settle = () => {
+      if (urls === undefined) return;
+      if (opts.metrics && !metricsLine.test(stderr)) return;
+      clearTimeout(timer);
+      resolve([urls[0], urls[1], metricsLine.exec(stderr)?.[1]]);
+    };
+    const timer = setTimeout(
+      () => reject(new Error(`broker did not start in ${START_TIMEOUT_MS / 1000} s:\n${stderr}`)),
+      START_TIMEOUT_MS,
+    );
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      if (stderr.length < 1 << 16) stderr += chunk;
+      settle();
+    });
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       const match = listening.exec(stdout);
-      if (match !== null) {
-        clearTimeout(timer);
-        resolve([match[1]!, match[2]!]);
-      }
+      if (match !== null && urls === undefined) urls = [match[1]!, match[2]!];
+      settle();
     });
     child.on("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`broker exited with ${code} before listening:\n${stderr}`));
     });
   });
-  return { url, adminUrl, child };
+  const readyMs = performance.now() - started;
+  return { url: found[0], adminUrl: found[1], metricsUrl: found[2], child, readyMs };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
     child.once("exit", () => {
       clearTimeout(timer);
       resolve();
@@ -59,34 +105,62 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts a broker on a fresh temp data dir; `close()` stops it and removes the dir. */
-export async function startBenchBroker(inProcess: boolean): Promise<BenchBroker> {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-bench-"));
+/** Starts a broker; `readyMs` is the time from spawn to its listening line (child only). */
+export async function startBenchBroker(
+  opts: BenchBrokerOptions = {},
+): Promise<BenchBroker & { readyMs: number | undefined }> {
+  const owned = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "danube-bench-")));
+  const cleanup = () => (owned ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
   try {
-    if (inProcess) {
-      const broker = await startBroker({ dataDir, port: 0, adminPort: 0, logLevel: "warn" });
+    if (opts.inProcess) {
+      const broker = await startBroker({
+        dataDir,
+        port: 0,
+        adminPort: 0,
+        logLevel: "warn",
+        ...(opts.metrics ? { prometheus: { host: "127.0.0.1", port: 0 } } : {}),
+      });
+      let stopped = false;
+      const stop = async () => {
+        if (!stopped) await broker.close();
+        stopped = true;
+      };
       return {
         url: broker.url,
         adminUrl: broker.adminUrl,
+        metricsUrl: broker.metricsUrl,
+        pid: undefined,
+        dataDir,
+        readyMs: undefined,
         description: "in-process (startBroker, shares the bench's CPU and event loop)",
+        cpuMicros: () => undefined,
+        stop,
         close: async () => {
-          await broker.close();
-          await rm(dataDir, { recursive: true, force: true });
+          await stop();
+          await cleanup();
         },
       };
     }
-    const { url, adminUrl, child } = await childBroker(dataDir);
+    const { url, adminUrl, metricsUrl, child, readyMs } = await childBroker(dataDir, opts);
+    const pid = child.pid!;
     return {
       url,
       adminUrl,
-      description: `child process (danube broker, pid ${child.pid}, own event loop)`,
+      metricsUrl,
+      pid,
+      dataDir,
+      readyMs,
+      description: `child process (danube broker, own event loop${opts.metrics ? ", Prometheus exporter on" : ""})`,
+      cpuMicros: () => processCpuMicros(pid),
+      stop: () => stopChild(child),
       close: async () => {
         await stopChild(child);
-        await rm(dataDir, { recursive: true, force: true });
+        await cleanup();
       },
     };
   } catch (err) {
-    await rm(dataDir, { recursive: true, force: true });
+    await cleanup();
     throw err;
   }
 }

@@ -1,18 +1,22 @@
-// The measured phases of the benchmark. Each uses its own reliable topic and stops at
-// `count` messages or `capMs`, whichever comes first.
+// The measured danube phases. Each uses its own reliable topic and stops at `count` messages or
+// `capMs`, whichever comes first; `meter` brackets the timed section (CPU, RPC counts).
 import type { AdminClient, Consumer, DanubeClient, Producer } from "@danube-ts/client";
 import { DispatchStrategy, SubscriptionType } from "@danube-ts/client";
 import { AckPipeline } from "./ack-pipeline.ts";
+import type { Meter } from "./meter.ts";
 
 export const PAYLOAD_BYTES = 1024;
-const ACKS_IN_FLIGHT = 256;
+export const ACKS_IN_FLIGHT = 256;
 /** A consumer that receives nothing for this long is considered done. */
-const IDLE_MS = 10_000;
+export const IDLE_MS = 10_000;
+/** Sends outstanding while a backlog is written. */
+export const BACKLOG_IN_FLIGHT = 64;
 
 export interface PhaseOptions {
   topic: string;
   count: number;
   capMs: number;
+  meter: Meter;
 }
 
 export interface PhaseResult {
@@ -20,6 +24,8 @@ export interface PhaseResult {
   seconds: number;
   /** Whether the time cap ended the phase before `count`. */
   capped: boolean;
+  /** Sends or acks that failed (the figure counts only successful ones). */
+  failures: number;
 }
 
 export interface LatencyResult {
@@ -30,16 +36,18 @@ export interface LatencyResult {
   received: number;
   /** Receive rate from the first send to the last receive. */
   receiveRate: number;
+  seconds: number;
   /** publish_time (producer clock, ms) to receive, ms. */
   publishToReceive: Float64Array;
   /** send() call to receive, high-resolution, ms. */
   sendToReceive: Float64Array;
   capped: boolean;
+  failures: number;
 }
 
-const payload = new Uint8Array(PAYLOAD_BYTES).fill(0x61);
+export const benchPayload = new Uint8Array(PAYLOAD_BYTES).fill(0x61);
 
-async function reliableProducer(client: DanubeClient, topic: string): Promise<Producer> {
+export async function reliableProducer(client: DanubeClient, topic: string): Promise<Producer> {
   return client.createProducer({
     topic,
     name: "bench-producer",
@@ -56,44 +64,56 @@ async function benchConsumer(client: DanubeClient, topic: string): Promise<Consu
   });
 }
 
-/** Sends up to `count` messages with `inFlight` outstanding, until `deadline` (performance.now()). */
-async function sendPipelined(
-  producer: Producer,
+/**
+ * Runs `send` up to `count` times with `inFlight` outstanding, until `deadline`
+ * (performance.now()); returns the successful and failed sends.
+ */
+export async function pipelined(
+  send: () => Promise<unknown>,
   count: number,
   inFlight: number,
   deadline: number,
-): Promise<number> {
+): Promise<{ ok: number; failed: number }> {
   let issued = 0;
-  let sent = 0;
+  let ok = 0;
+  let failed = 0;
   const worker = async () => {
     while (issued < count && performance.now() < deadline) {
       issued++;
-      await producer.send(payload);
-      sent++;
+      try {
+        await send();
+        ok++;
+      } catch {
+        failed++;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
-  return sent;
+  return { ok, failed };
 }
 
-/** Reliable publish throughput with `inFlight` sends outstanding. */
+/** Reliable publish throughput with `inFlight` sends outstanding (after a 200-message warm-up). */
 export async function publishPhase(
   client: DanubeClient,
   opts: PhaseOptions & { inFlight: number },
 ): Promise<PhaseResult> {
   const producer = await reliableProducer(client, opts.topic);
   try {
-    await sendPipelined(producer, Math.min(200, opts.count), opts.inFlight, Number.POSITIVE_INFINITY);
+    const send = () => producer.send(benchPayload);
+    await pipelined(send, Math.min(200, opts.count), opts.inFlight, Number.POSITIVE_INFINITY);
+    await opts.meter.start();
     const started = performance.now();
-    const sent = await sendPipelined(producer, opts.count, opts.inFlight, started + opts.capMs);
-    return { messages: sent, seconds: (performance.now() - started) / 1000, capped: sent < opts.count };
+    const { ok, failed } = await pipelined(send, opts.count, opts.inFlight, started + opts.capMs);
+    const seconds = (performance.now() - started) / 1000;
+    await opts.meter.stop();
+    return { messages: ok, seconds, capped: ok + failed < opts.count, failures: failed };
   } finally {
     await producer.close();
   }
 }
 
 /** Receives and acks until `expected` messages, the deadline or an idle gap; calls `onMessage` first. */
-async function drain(
+export async function drain(
   consumer: Consumer,
   expected: number,
   deadline: number,
@@ -125,29 +145,59 @@ async function drain(
   return { received, lastAt, ackFailures: acks.failures };
 }
 
+/** Writes `count` messages to `topic` with BACKLOG_IN_FLIGHT outstanding; returns how many were stored. */
+export async function writeBacklog(
+  client: DanubeClient,
+  topic: string,
+  count: number,
+  deadline: number,
+): Promise<number> {
+  const producer = await reliableProducer(client, topic);
+  try {
+    const { ok } = await pipelined(() => producer.send(benchPayload), count, BACKLOG_IN_FLIGHT, deadline);
+    return ok;
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Subscribes to `topic` (creating the subscription) with an explicit unacked window. */
+export async function windowedConsumer(
+  client: DanubeClient,
+  admin: AdminClient,
+  topic: string,
+  window: number,
+): Promise<Consumer> {
+  // The producer creates the topic; the window is set before the subscription's first dispatch.
+  const producer = await reliableProducer(client, topic);
+  await producer.close();
+  await admin.setSubscriptionDispatchConfig({ topic, subscription: "bench", maxUnackedMessages: window });
+  return benchConsumer(client, topic);
+}
+
 /**
- * Consume + ack throughput over a backlog of `count` stored messages. With `window`, the
- * subscription's unacked window (broker default 10) is set through the admin API first.
+ * Consume + ack throughput over a stored backlog of `count` messages, with the subscription's
+ * unacked window (broker maxUnackedMessages) set to `window` through the admin API.
  */
 export async function consumePhase(
   client: DanubeClient,
-  opts: PhaseOptions & { window?: { admin: AdminClient; maxUnackedMessages: number } },
+  opts: PhaseOptions & { admin: AdminClient; window: number },
 ): Promise<PhaseResult> {
-  const producer = await reliableProducer(client, opts.topic);
-  if (opts.window) {
-    await opts.window.admin.setSubscriptionDispatchConfig({
-      topic: opts.topic,
-      subscription: "bench",
-      maxUnackedMessages: opts.window.maxUnackedMessages,
-    });
-  }
-  const consumer = await benchConsumer(client, opts.topic);
+  const consumer = await windowedConsumer(client, opts.admin, opts.topic, opts.window);
   try {
-    const backlog = await sendPipelined(producer, opts.count, 1024, performance.now() + opts.capMs);
-    await producer.close();
+    // The subscription exists before the backlog is written (so it keeps every message); while
+    // nothing iterates the consumer, at most `window` messages are dispatched ahead.
+    const backlog = await writeBacklog(client, opts.topic, opts.count, performance.now() + opts.capMs);
+    await opts.meter.start();
     const started = performance.now();
-    const { received, lastAt } = await drain(consumer, backlog, started + opts.capMs, () => {});
-    return { messages: received, seconds: (lastAt - started) / 1000, capped: received < backlog };
+    const { received, lastAt, ackFailures } = await drain(consumer, backlog, started + opts.capMs, () => {});
+    await opts.meter.stop();
+    return {
+      messages: received,
+      seconds: (lastAt - started) / 1000,
+      capped: received < backlog,
+      failures: ackFailures,
+    };
   } finally {
     await consumer.close();
   }
@@ -166,34 +216,67 @@ export async function latencyPhase(
   const publishToReceive = new Float64Array(opts.count);
   const sendToReceive = new Float64Array(opts.count);
   let received = 0;
+  await opts.meter.start();
   const started = performance.now();
   const deadline = started + opts.capMs;
   const consuming = drain(consumer, opts.count, deadline + IDLE_MS, (bytes, publishTime) => {
     const now = performance.now();
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (received >= sendToReceive.length) return;
     sendToReceive[received] = now - view.getFloat64(0);
     publishToReceive[received] = Date.now() - Number(publishTime);
     received++;
   });
+  const paced = await pacedSends((body) => producer.send(body), opts.rate, opts.count, started, deadline);
+  await producer.close();
+  const { lastAt, ackFailures } = await consuming;
+  await opts.meter.stop();
+  await consumer.close();
+  return {
+    offeredRate: opts.rate,
+    issuedRate: paced.issuedRate,
+    issued: paced.issued,
+    received,
+    receiveRate: received > 0 ? (received * 1000) / (lastAt - started) : 0,
+    seconds: (lastAt - started) / 1000,
+    publishToReceive: publishToReceive.subarray(0, received),
+    sendToReceive: sendToReceive.subarray(0, received),
+    capped: paced.issued < opts.count,
+    failures: paced.failed + ackFailures,
+  };
+}
 
+/**
+ * Issues `count` sends at `rate` per second from a 1 ms timer (at most 1,024 outstanding); each
+ * payload carries its performance.now() send time in its first 8 bytes.
+ */
+export async function pacedSends(
+  send: (body: Uint8Array) => Promise<unknown>,
+  rate: number,
+  count: number,
+  started: number,
+  deadline: number,
+): Promise<{ issued: number; failed: number; issuedRate: number }> {
   let issued = 0;
+  let failed = 0;
   let outstanding = 0;
   const sends = new Set<Promise<void>>();
   let issuing = 0;
-  while (issued < opts.count && performance.now() < deadline) {
+  while (issued < count && performance.now() < deadline) {
     const elapsed = performance.now() - started;
-    const due = Math.min(opts.count, Math.floor((elapsed * opts.rate) / 1000));
+    const due = Math.min(count, Math.floor((elapsed * rate) / 1000));
     while (issued < due && outstanding < 1024) {
       const body = new Uint8Array(PAYLOAD_BYTES);
       new DataView(body.buffer).setFloat64(0, performance.now());
       issued++;
       outstanding++;
-      const p: Promise<void> = producer.send(body).then(
+      const p: Promise<void> = send(body).then(
         () => {
           outstanding--;
           sends.delete(p);
         },
         () => {
+          failed++;
           outstanding--;
           sends.delete(p);
         },
@@ -204,17 +287,5 @@ export async function latencyPhase(
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(sends);
-  await producer.close();
-  const { lastAt } = await consuming;
-  await consumer.close();
-  return {
-    offeredRate: opts.rate,
-    issuedRate: issuing > 0 ? (issued * 1000) / issuing : 0,
-    issued,
-    received,
-    receiveRate: received > 0 ? (received * 1000) / (lastAt - started) : 0,
-    publishToReceive: publishToReceive.subarray(0, received),
-    sendToReceive: sendToReceive.subarray(0, received),
-    capped: issued < opts.count,
-  };
+  return { issued, failed, issuedRate: issuing > 0 ? (issued * 1000) / issuing : 0 };
 }

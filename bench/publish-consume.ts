@@ -1,123 +1,339 @@
-// `npm run bench`: reliable publish and consume throughput and end-to-end latency for 1 KiB
-// messages against one broker. Bounded: at most `--count` messages and `--cap-s` seconds per figure.
-//
-//   npm run bench                      broker as a child process (`danube broker`), the default
-//   npm run bench -- --in-process      broker in this process
-//   npm run bench -- --count 5000 --cap-s 10 --rate 5000,1000
-import { availableParallelism, cpus, totalmem } from "node:os";
-import { parseArgs } from "node:util";
-import { createAdminClient, createClient } from "@danube-ts/client";
+// `npm run bench`: reliable publish, consume + ack and publish-to-receive latency of 1 KiB messages
+// over each client transport, the raw grpc-js unary baseline, NATS JetStream where nats-server is
+// installed, the backlog memory and restart recovery figure, CPU per message on both sides, and
+// (--profile) a CPU profile summary. Prints markdown (stdout) and writes JSON. See docs/benchmarks.md.
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { type ClientOptions, createAdminClient, createClient, type DanubeClient } from "@danube-ts/client";
+import { type BenchArgs, parseBenchArgs, type RequestedTransport, usage } from "./args.ts";
+import { backlogFigure } from "./backlog.ts";
 import { startBenchBroker } from "./bench-broker.ts";
-import { consumePhase, latencyPhase, PAYLOAD_BYTES, type PhaseResult, publishPhase } from "./phases.ts";
-import { fmt, percentile, perSecond } from "./stats.ts";
+import { baselinePhase, startBaselineServer } from "./grpc-baseline.ts";
+import { Meter } from "./meter.ts";
+import { JetStreamBench } from "./nats-phases.ts";
+import { type JetStreamSync, natsServerVersion, startNatsServer } from "./nats-server.ts";
+import { consumePhase, latencyPhase, publishPhase } from "./phases.ts";
+import { InProcessProfiler, readProfiles, summarize } from "./profile.ts";
+import { renderMarkdown } from "./report.ts";
+import { latencyRow, type RunResults, type System, throughputRow } from "./results.ts";
+import { fmt } from "./stats.ts";
 
-const { values } = parseArgs({
-  options: {
-    "in-process": { type: "boolean", default: false },
-    count: { type: "string", default: "20000" },
-    "cap-s": { type: "string", default: "30" },
-    // Offered rates of the latency figure; the second shows latency below saturation.
-    rate: { type: "string", default: "5000,1000" },
-  },
-  strict: true,
-});
-const count = Number(values.count);
-const capMs = Number(values["cap-s"]) * 1000;
-const rates = values.rate.split(",").map(Number);
-for (const [name, value] of [
-  ["count", count],
-  ["cap-s", capMs],
-  ...rates.map((r) => ["rate", r] as const),
-] as const) {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-}
-
-const run = Date.now().toString(36);
-const rows: string[][] = [];
-const row = (figure: string, r: PhaseResult) =>
-  rows.push([
-    figure,
-    fmt(r.messages),
-    fmt(r.seconds, 2),
-    fmt(perSecond(r.messages, r.seconds)),
-    fmt(perSecond(r.messages * PAYLOAD_BYTES, r.seconds) / 1e6, 1),
-    r.capped ? `time cap hit (${capMs / 1000} s)` : "",
-  ]);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const broker = await startBenchBroker(values["in-process"]);
-const client = createClient({ serviceUrl: broker.url });
-const admin = createAdminClient({ adminUrl: broker.adminUrl });
-const latencyRows: string[][] = [];
-try {
-  for (const inFlight of [1, 64, 1024]) {
-    log(`publish, ${inFlight} in flight ...`);
-    const r = await publishPhase(client, {
-      topic: `/default/bench-pub-${inFlight}-${run}`,
-      count,
-      capMs,
-      inFlight,
-    });
-    row(`publish, ${inFlight} in flight`, r);
+/** Runs one figure; a failure is reported under "skipped" and the run goes on. */
+async function figure(results: RunResults, label: string, measure: () => Promise<void>): Promise<void> {
+  log(`${label} ...`);
+  try {
+    await measure();
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
+    log(`${label}: FAILED: ${message}`);
+    results.skipped.push(`${label}: failed (${message})`);
   }
-  log("consume + ack ...");
-  row(
-    "consume + ack (stored backlog)",
-    await consumePhase(client, { topic: `/default/bench-con-${run}`, count, capMs }),
-  );
-  log("consume + ack, window 1000 ...");
-  row(
-    "consume + ack, window 1000",
-    await consumePhase(client, {
-      topic: `/default/bench-con-w-${run}`,
-      count,
-      capMs,
-      window: { admin, maxUnackedMessages: 1000 },
-    }),
-  );
-
-  for (const rate of rates) {
-    log(`latency at ${fmt(rate)} msgs/s offered ...`);
-    const lat = await latencyPhase(client, {
-      topic: `/default/bench-lat-${rate}-${run}`,
-      count,
-      capMs,
-      rate,
-    });
-    const ms = (values: Float64Array, digits: number) =>
-      `${fmt(percentile(values, 50), digits)} / ${fmt(percentile(values, 99), digits)}`;
-    latencyRows.push([
-      fmt(lat.offeredRate),
-      `${fmt(lat.issuedRate)}${lat.capped ? " (time cap hit)" : ""}`,
-      fmt(lat.receiveRate),
-      `${fmt(lat.received)} / ${fmt(lat.issued)}`,
-      ms(lat.publishToReceive, 0),
-      ms(lat.sendToReceive, 2),
-    ]);
-  }
-} finally {
-  await client.close();
-  await admin.close();
-  await broker.close();
 }
 
-const cpu = cpus()[0]?.model ?? "unknown CPU";
-const out = [
-  "danube-ts benchmark: reliable topics, 1 KiB payloads, fsync on (broker default), one client process",
-  `broker: ${broker.description}`,
-  `machine: ${availableParallelism()} CPUs (${cpu}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, node ${process.version}`,
-  `per figure: up to ${fmt(count)} messages, capped at ${capMs / 1000} s`,
-  "",
-  "| figure | messages | seconds | msgs/s | MB/s | note |",
-  "|---|---:|---:|---:|---:|---|",
-  ...rows.map((r) => `| ${r.join(" | ")} |`),
-  "",
-  `End-to-end latency: up to ${fmt(count)} messages paced by a 1 ms timer (at most 1,024 sends outstanding),`,
-  "consumer receiving and acking concurrently. publish_time has ms resolution; send() to receive is",
-  "measured with performance.now() carried in the payload.",
-  "",
-  "| offered msgs/s | achieved send msgs/s | receive msgs/s | received / sent | p50 / p99 ms, publish_time to receive | p50 / p99 ms, send() to receive |",
-  "|---:|---:|---:|---:|---:|---:|",
-  ...latencyRows.map((r) => `| ${r.join(" | ")} |`),
-];
-process.stdout.write(`${out.join("\n")}\n`);
+/**
+ * Client options selecting a transport. `transport` is the shared option of the streaming
+ * extension (ClientOptions.transport); before it is merged the client ignores it, hence the loose type.
+ */
+function clientOptions(transport: RequestedTransport): Omit<ClientOptions, "serviceUrl"> {
+  const options: Omit<ClientOptions, "serviceUrl"> & { transport?: RequestedTransport } = { transport };
+  return options;
+}
+
+async function danubeFigures(args: BenchArgs, results: RunResults, run: string): Promise<void> {
+  const profileDir = args.profile ? await mkdtemp(join(tmpdir(), "danube-bench-prof-")) : undefined;
+  const broker = await startBenchBroker({
+    inProcess: args.inProcess,
+    metrics: true,
+    ...(profileDir !== undefined ? { profileDir } : {}),
+  });
+  results.meta.broker = broker.description;
+  const admin = createAdminClient({ adminUrl: broker.adminUrl });
+  const profiler = args.profile ? new InProcessProfiler() : undefined;
+  await profiler?.start();
+  try {
+    for (const transport of args.transports) {
+      const client: DanubeClient = createClient({ serviceUrl: broker.url, ...clientOptions(transport) });
+      const topic = (name: string) => `/default/bench-${name}-${transport}-${run}`;
+      try {
+        if (args.only.has("publish")) {
+          for (const inFlight of args.inFlight) {
+            await figure(results, `danube ${transport}: publish, ${inFlight} in flight`, async () => {
+              const meter = new Meter(broker);
+              const r = await publishPhase(client, {
+                topic: topic(`pub-${inFlight}`),
+                count: args.count,
+                capMs: args.capMs,
+                inFlight,
+                meter,
+              });
+              const row = throughputRow(
+                `publish-${inFlight}`,
+                `publish, ${inFlight} in flight`,
+                "danube",
+                transport,
+                r,
+                meter.result,
+                args.capMs,
+              );
+              results.throughput.push(row);
+            });
+          }
+        }
+        if (args.only.has("consume")) {
+          for (const window of args.windows) {
+            await figure(results, `danube ${transport}: consume + ack, window ${window}`, async () => {
+              const meter = new Meter(broker);
+              const r = await consumePhase(client, {
+                topic: topic(`con-${window}`),
+                count: args.count,
+                capMs: args.capMs,
+                admin,
+                window,
+                meter,
+              });
+              results.throughput.push(
+                throughputRow(
+                  `consume-w${window}`,
+                  `consume + ack, window ${window}`,
+                  "danube",
+                  transport,
+                  r,
+                  meter.result,
+                  args.capMs,
+                ),
+              );
+            });
+          }
+        }
+        if (args.only.has("latency")) {
+          for (const rate of args.rates) {
+            await figure(results, `danube ${transport}: latency at ${fmt(rate)} msgs/s`, async () => {
+              const meter = new Meter(broker);
+              const r = await latencyPhase(client, {
+                topic: topic(`lat-${rate}`),
+                count: Math.ceil(rate * args.latencySeconds),
+                capMs: args.capMs,
+                rate,
+                meter,
+              });
+              results.latency.push(latencyRow("danube", transport, r, meter.result));
+            });
+          }
+        }
+      } finally {
+        await client.close();
+      }
+    }
+  } finally {
+    const clientProfile = await profiler?.stop();
+    await admin.close();
+    await broker.close();
+    if (profileDir !== undefined && clientProfile !== undefined) {
+      const add = (side: "client" | "broker", source: string, profile: Parameters<typeof summarize>[0]) => {
+        const summary = summarize(profile);
+        results.profile.push({ side, source, busySeconds: summary.busyMicros / 1e6, summary });
+      };
+      add("client", "bench process (node:inspector)", clientProfile);
+      for (const { file, profile } of await readProfiles(profileDir)) {
+        // --cpu-prof names files CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is main.
+        const thread = file.split(".").at(-3);
+        add("broker", thread === "0" ? "broker main thread" : `broker worker thread ${thread}`, profile);
+      }
+      await writeFile(join(profileDir, "client.cpuprofile"), JSON.stringify(clientProfile));
+      log(`profiles kept in ${profileDir} (open in Chrome DevTools)`);
+    }
+  }
+}
+
+async function baselineFigures(args: BenchArgs, results: RunResults): Promise<void> {
+  const server = await startBaselineServer();
+  try {
+    for (const inFlight of args.inFlight) {
+      await figure(results, `raw grpc-js unary: ${inFlight} in flight`, async () => {
+        const meter = new Meter(server);
+        const r = await baselinePhase(server, { count: args.count, capMs: args.capMs, inFlight, meter });
+        results.throughput.push(
+          throughputRow(
+            `baseline-${inFlight}`,
+            `unary calls, ${inFlight} in flight`,
+            "grpc-js",
+            undefined,
+            r,
+            meter.result,
+            args.capMs,
+          ),
+        );
+      });
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+async function natsFigures(args: BenchArgs, results: RunResults, run: string): Promise<void> {
+  const version = natsServerVersion(args.natsServer);
+  if (version === undefined) {
+    results.meta.nats = "not run";
+    results.skipped.push(`JetStream: no ${args.natsServer} binary (Debian: apt-get install nats-server)`);
+    return;
+  }
+  const ran: string[] = [];
+  for (const sync of ["default", "always"] as JetStreamSync[]) {
+    const sys: System = sync === "default" ? "jetstream" : "jetstream-sync-always";
+    let server: Awaited<ReturnType<typeof startNatsServer>>;
+    try {
+      server = await startNatsServer(sync, args.natsServer);
+    } catch (err) {
+      results.skipped.push(
+        `JetStream with sync ${sync}: nats-server ${version} refused it (${err instanceof Error ? err.message : String(err)})`,
+      );
+      continue;
+    }
+    ran.push(sync === "default" ? "default sync (fsync every 2 min)" : "sync_interval: always");
+    const js = await JetStreamBench.connect(server.url);
+    const name = (figure: string) => `bench-${figure}-${sync}-${run}`;
+    try {
+      if (args.only.has("publish")) {
+        for (const inFlight of args.inFlight) {
+          await figure(results, `JetStream ${sync}: publish, ${inFlight} in flight`, async () => {
+            const meter = new Meter(server);
+            const r = await js.publish({
+              name: name(`pub-${inFlight}`),
+              count: args.count,
+              capMs: args.capMs,
+              inFlight,
+              meter,
+            });
+            results.throughput.push(
+              throughputRow(
+                `publish-${inFlight}`,
+                `publish, ${inFlight} in flight`,
+                sys,
+                undefined,
+                r,
+                meter.result,
+                args.capMs,
+              ),
+            );
+          });
+        }
+      }
+      if (args.only.has("consume")) {
+        for (const window of args.windows) {
+          await figure(results, `JetStream ${sync}: consume + ack, max_ack_pending ${window}`, async () => {
+            const meter = new Meter(server);
+            const r = await js.consume({
+              name: name(`con-${window}`),
+              count: args.count,
+              capMs: args.capMs,
+              window,
+              meter,
+            });
+            results.throughput.push(
+              throughputRow(
+                `consume-w${window}`,
+                `consume + ack, window ${window}`,
+                sys,
+                undefined,
+                r,
+                meter.result,
+                args.capMs,
+              ),
+            );
+          });
+        }
+      }
+      if (args.only.has("latency")) {
+        for (const rate of args.rates) {
+          await figure(results, `JetStream ${sync}: latency at ${fmt(rate)} msgs/s`, async () => {
+            const meter = new Meter(server);
+            const r = await js.latency({
+              name: name(`lat-${rate}`),
+              count: Math.ceil(rate * args.latencySeconds),
+              capMs: args.capMs,
+              rate,
+              window: 1000,
+              meter,
+            });
+            results.latency.push(latencyRow(sys, undefined, r, meter.result));
+          });
+        }
+      }
+    } finally {
+      await js.close();
+      await server.close();
+    }
+  }
+  results.meta.nats = `nats-server ${version}, file storage, ${ran.join(" and ") || "not run"}`;
+}
+
+async function main(): Promise<number> {
+  let args: BenchArgs | "help";
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${usage}\n`);
+    return 2;
+  }
+  if (args === "help") {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (args.render !== undefined) {
+    const earlier = JSON.parse(await readFile(args.render, "utf8")) as RunResults;
+    process.stdout.write(`${renderMarkdown(earlier)}\n`);
+    return 0;
+  }
+  const run = Date.now().toString(36);
+  const results: RunResults = {
+    meta: {
+      date: new Date().toISOString(),
+      machine: `${availableParallelism()} CPUs (${cpus()[0]?.model ?? "unknown CPU"}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM`,
+      node: process.version,
+      broker: "not run",
+      nats: "not run",
+      settings:
+        `reliable topics, fsync before every receipt (broker default), 1 KiB payloads, one client process; ` +
+        `throughput figures up to ${fmt(args.count)} messages or ${args.capMs / 1000} s; latency ` +
+        `${args.latencySeconds} s per rate; acks pipelined (256 in flight)`,
+      argv: process.argv.slice(2),
+    },
+    throughput: [],
+    latency: [],
+    backlog: undefined,
+    profile: [],
+    skipped: [],
+  };
+  const danube = ["publish", "consume", "latency"].some((f) => args.only.has(f as "publish"));
+  if (danube) await danubeFigures(args, results, run);
+  if (args.only.has("baseline")) await baselineFigures(args, results);
+  if (args.only.has("nats") && danube) await natsFigures(args, results, run);
+  if (args.only.has("backlog")) {
+    if (args.inProcess)
+      results.skipped.push("backlog: needs the broker as a child process (no --in-process)");
+    else {
+      await figure(results, `backlog of ${fmt(args.backlog)} messages`, async () => {
+        results.backlog = await backlogFigure({
+          count: args.backlog,
+          capMs: args.backlogCapMs,
+          clientOptions: clientOptions("auto"),
+          log,
+        });
+      });
+    }
+  }
+  const markdown = renderMarkdown(results);
+  process.stdout.write(`${markdown}\n`);
+  const jsonPath = args.json ?? join(tmpdir(), `danube-bench-${run}.json`);
+  await writeFile(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+  log(`JSON written to ${jsonPath}`);
+  return 0;
+}
+
+process.exitCode = await main();
+// Nothing else should be left running; leave even if a library keeps a handle open.
+
+setTimeout(() => process.exit(), 2000).unref();

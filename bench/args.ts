@@ -1,0 +1,106 @@
+// Command-line options of `npm run bench`, validated once.
+import { parseArgs } from "node:util";
+
+export const FIGURES = ["publish", "consume", "latency", "baseline", "backlog", "nats"] as const;
+export type Figure = (typeof FIGURES)[number];
+export const TRANSPORTS = ["unary", "stream", "auto"] as const;
+export type RequestedTransport = (typeof TRANSPORTS)[number];
+
+export interface BenchArgs {
+  count: number;
+  capMs: number;
+  latencySeconds: number;
+  rates: number[];
+  inFlight: number[];
+  windows: number[];
+  backlog: number;
+  backlogCapMs: number;
+  transports: RequestedTransport[];
+  only: Set<Figure>;
+  json: string | undefined;
+  profile: boolean;
+  inProcess: boolean;
+  quick: boolean;
+  natsServer: string;
+  /** Print the markdown of an earlier run's JSON instead of running. */
+  render: string | undefined;
+}
+
+export const usage = `npm run bench -- [options]
+  --only LIST         figures to run, of ${FIGURES.join(",")} (default all)
+  --transport LIST    client transport option per danube row, of ${TRANSPORTS.join(",")} (default unary,stream)
+  --count N           messages per throughput figure (default 20000; --quick 500)
+  --cap-s S           time cap per figure (default 60; --quick 20)
+  --rate LIST         offered rates of the latency figure (default 1000,5000)
+  --latency-s S       seconds per latency rate (default 10; --quick 1)
+  --backlog N         messages of the memory/recovery backlog (default 1000000; --quick 5000)
+  --backlog-cap-s S   time cap of each half of the backlog figure (default 1800)
+  --json FILE         also write every figure as JSON (default <tmpdir>/danube-bench-<time>.json)
+  --profile           CPU profiles of client and broker over the danube figures, summarized
+  --in-process        broker inside the bench process (no broker CPU/RSS figures)
+  --nats-server PATH  nats-server binary for the JetStream figures (default nats-server on PATH)
+  --quick             small counts, for a smoke run
+  --render FILE       print the markdown of an earlier run's JSON file (no run)`;
+
+const list = (value: string) =>
+  value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${value}`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], values: string[]): T[] {
+  for (const v of values) {
+    if (!allowed.includes(v as T)) throw new Error(`--${name}: ${v} is not one of ${allowed.join(", ")}`);
+  }
+  return values as T[];
+}
+
+export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: "string" },
+      transport: { type: "string", default: "unary,stream" },
+      count: { type: "string" },
+      "cap-s": { type: "string" },
+      rate: { type: "string", default: "1000,5000" },
+      "latency-s": { type: "string" },
+      backlog: { type: "string" },
+      "backlog-cap-s": { type: "string", default: "1800" },
+      json: { type: "string" },
+      profile: { type: "boolean", default: false },
+      "in-process": { type: "boolean", default: false },
+      "nats-server": { type: "string", default: "nats-server" },
+      quick: { type: "boolean", default: false },
+      render: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const quick = values.quick;
+  return {
+    count: positive("count", values.count ?? (quick ? "500" : "20000")),
+    capMs: positive("cap-s", values["cap-s"] ?? (quick ? "20" : "60")) * 1000,
+    latencySeconds: positive("latency-s", values["latency-s"] ?? (quick ? "1" : "10")),
+    rates: list(values.rate).map((r) => positive("rate", r)),
+    inFlight: [1, 64, 1024],
+    windows: [10, 1000],
+    backlog: positive("backlog", values.backlog ?? (quick ? "5000" : "1000000")),
+    backlogCapMs: positive("backlog-cap-s", values["backlog-cap-s"]) * 1000,
+    transports: oneOf("transport", TRANSPORTS, list(values.transport)),
+    only: new Set(oneOf("only", FIGURES, values.only === undefined ? [...FIGURES] : list(values.only))),
+    json: values.json,
+    profile: values.profile,
+    inProcess: values["in-process"],
+    quick,
+    natsServer: values["nats-server"],
+    render: values.render,
+  };
+}
