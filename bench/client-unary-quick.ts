@@ -61,7 +61,7 @@ async function measure(label: string, inFlight: number, one: () => Promise<unkno
   return { label, messages: done, seconds, cpuUsPerMessage: (used.user + used.system) / done };
 }
 
-const broker = await startBenchBroker(false);
+const broker = await startBenchBroker({ inProcess: false });
 const figures: Figure[] = [];
 try {
   const target = broker.url.replace(/^https?:\/\//, "");

@@ -28,7 +28,7 @@ const transports = (values.only ? [values.only] : ["unary", "stream"]) as Array<
 const windows = values.windows.split(",").map(Number);
 const payload = new Uint8Array(1024).fill(7);
 
-const broker = await startBenchBroker(values["in-process"]);
+const broker = await startBenchBroker({ inProcess: values["in-process"] });
 const admin = createAdminClient({ adminUrl: broker.adminUrl });
 const publisher = createClient({ serviceUrl: broker.url, transport: "unary" });
 console.log(`broker: ${broker.description}; ${count} x 1 KiB per run, receiveQueueSize ${receiveQueueSize}`);

@@ -27,7 +27,7 @@ async function pipelined(producer: Producer, total: number, inFlight: number): P
 const external = process.argv[3]?.startsWith("http") ? process.argv[3] : undefined;
 const broker =
   external === undefined
-    ? await startBenchBroker(inProcess)
+    ? await startBenchBroker({ inProcess })
     : { url: external, description: `external (${external})`, close: async () => {} };
 console.log(`broker: ${broker.description}; ${count} x 1 KiB reliable per run`);
 try {
