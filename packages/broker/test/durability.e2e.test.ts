@@ -160,7 +160,13 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
     "offsets contiguous from 0",
   );
   await consumer.close();
-  second.child.kill("SIGTERM");
+  // Wait for the clean stop: the data dir is removed next, and a broker still writing its
+  // cursors there made that removal fail (ENOTEMPTY) on a loaded machine.
+  const exited = new Promise((r) => second.child.once("exit", r));
+  if (second.child.exitCode === null && second.child.signalCode === null) {
+    second.child.kill("SIGTERM");
+    await exited;
+  }
 });
 
 async function segmentFiles(dataDir: string): Promise<string[]> {

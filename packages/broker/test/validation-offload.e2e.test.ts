@@ -7,12 +7,12 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { test } from "node:test";
 import { danube, type schema } from "@danube-ts/protocol";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { lagBoundMs } from "./fixtures/event-loop-lag.ts";
+import { lagBoundMs, TARGET_LAG_MS } from "./fixtures/event-loop-lag.ts";
 import { bytes, clients, createProducer, register, rpc } from "./fixtures/schema-rpc.ts";
 import { collect, testBroker, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 
-const PROPERTIES = 2_500;
+const PROPERTIES = 1_200;
 const SENDS = 40;
 const INVALID = new Set([7, 21, 22]);
 
@@ -50,7 +50,11 @@ test("the first payload of a large schema is validated off the event loop; pipel
   });
   const seen = collect(consumer, (m) => void m.ack());
 
-  const { baseline, bound } = await lagBoundMs();
+  // On a loaded machine the OS alone stalls the loop for a few hundred ms now and then (measured:
+  // 301 ms over 12 s with a 10-property schema, no worker busy); the compile this test is about
+  // stalled it for seconds (5.4 s at 2,500 properties before payload validation moved off-thread).
+  const { baseline } = await lagBoundMs(3_000);
+  const bound = TARGET_LAG_MS + Math.max(300, 3 * baseline);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   let healthChecks = 0;
   let probing = true;

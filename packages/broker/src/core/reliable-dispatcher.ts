@@ -219,7 +219,8 @@ export class ReliableDispatcher implements Dispatcher {
     }
     const more =
       this.suppressedFailures > 0 ? ` (${this.suppressedFailures} more since the last report)` : "";
-    this.options.logger.error(`${this.describe()}: ${what}${more}`, this.fields(), err);
+    const cause = err === undefined ? [] : [err];
+    this.options.logger.error(`${this.describe()}: ${what}${more}`, this.fields(), ...cause);
     this.lastFailureLog = now;
     this.suppressedFailures = 0;
   }

@@ -54,16 +54,18 @@ test("a small schema is checked at once on the caller's thread; a large one on t
   assert.equal(tasks[2]!.definition, undefined);
 });
 
-test("a worker failure is a verdict (refused with the reason), never a rejection", async () => {
+test("a worker failure is a verdict (refused with the reason), never a rejection, and is not retried at once", async () => {
+  let calls = 0;
   const checks = new PayloadChecks({
     parsedVersion: () => undefined,
-    runOnWorker: async () => ({
-      ok: false,
-      code: "INTERNAL",
-      message: "Schema check did not finish within 5 ms",
-    }),
+    runOnWorker: async () => {
+      calls++;
+      return { ok: false, code: "INTERNAL", message: "Schema check did not finish within 5 ms" };
+    },
   });
-  assert.deepEqual(await checks.check(1n, record(large), bytes("{}")), {
-    failed: "Schema check did not finish within 5 ms",
-  });
+  const verdict = { failed: "Schema check did not finish within 5 ms" };
+  assert.deepEqual(await checks.check(1n, record(large), bytes("{}")), verdict);
+  // The next message does not wait for the time limit again.
+  assert.deepEqual(await checks.check(1n, record(large), bytes("{}")), verdict);
+  assert.equal(calls, 1);
 });

@@ -31,8 +31,16 @@ export interface PayloadCheckDeps {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/**
+ * A schema the worker could not compile (past the time limit, or no longer parsing) is not tried
+ * again for this long: every message would otherwise wait the whole time limit once more.
+ */
+export const FAILED_SCHEMA_RETRY_MS = 60_000;
+
 export class PayloadChecks {
   private readonly inlineChars: number;
+  /** Schemas the worker could not compile, by key: the reason and until when it is answered as is. */
+  private readonly failed = new Map<string, { reason: string; until: number }>();
 
   constructor(private readonly deps: PayloadCheckDeps) {
     this.inlineChars = deps.inlineChars ?? INLINE_SCHEMA_CHARS;
@@ -55,7 +63,10 @@ export class PayloadChecks {
   }
 
   private async onWorker(record: VersionRecord, payload: Uint8Array): Promise<PayloadVerdict> {
-    const base = { kind: "payload" as const, key: `${record.schemaType}:${record.fingerprint}`, payload };
+    const key = `${record.schemaType}:${record.fingerprint}`;
+    const known = this.failed.get(key);
+    if (known && known.until > Date.now()) return { failed: known.reason };
+    const base = { kind: "payload" as const, key, payload };
     let result = await this.deps.runOnWorker({ ...base, schemaType: record.schemaType });
     if (!result.ok && result.code === "MISSING") {
       result = await this.deps.runOnWorker({
@@ -64,7 +75,11 @@ export class PayloadChecks {
         definition: record.definition,
       });
     }
-    if (!result.ok) return { failed: result.message };
+    if (!result.ok) {
+      this.failed.set(key, { reason: result.message, until: Date.now() + FAILED_SCHEMA_RETRY_MS });
+      return { failed: result.message };
+    }
+    this.failed.delete(key);
     return result.valid ? { valid: true } : { valid: false, errors: result.errors };
   }
 }
