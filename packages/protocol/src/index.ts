@@ -6,6 +6,7 @@ export * as admin from "./gen/danube_admin/danube_admin.ts";
 export * as schema from "./gen/danube_schema/danube_schema.ts";
 /** danube-ts extension (not upstream): the negotiated consume stream (proto/danube_ts/consume.proto). */
 export * as consumeStream from "./gen/danube_ts/consume.ts";
+export { consumeStreamHeader } from "./wire/consume-stream.ts";
 export { fnv1a64, partitionForKey } from "./wire/key-hash.ts";
 export {
   isValidNamespaceName,
