@@ -31,6 +31,7 @@ test("client defaults", () => {
     adminUrl: undefined,
     healthCheckIntervalMs: 5000,
     maxMessageBytes: 4 * 1024 * 1024 - 1024,
+    transport: "auto",
     security: { tls: undefined, token: undefined, tokenSupplier: undefined },
     adminSecurity: undefined,
   });
@@ -42,6 +43,11 @@ test("client defaults", () => {
     /healthCheckIntervalMs/,
   );
   invalid(() => resolveClientOptions({ serviceUrl: "h:1", maxMessageBytes: 0 }), /maxMessageBytes/);
+  assert.equal(resolveClientOptions({ serviceUrl: "h:1", transport: "unary" }).transport, "unary");
+  invalid(
+    () => resolveClientOptions({ serviceUrl: "h:1", transport: "grpc" as unknown as "auto" }),
+    /transport must be "auto", "stream" or "unary"/,
+  );
 });
 
 test("service URLs with and without scheme", () => {
