@@ -1,11 +1,10 @@
-import { danube } from "@danube-ts/protocol";
+import { consumeStreamHeader, danube } from "@danube-ts/protocol";
 import { Metadata, type ServerWritableStream, status } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
 import { afterHeader, type SendOrder, sequencingHeader } from "../core/producer-sequencer.ts";
 import type { MessageSink } from "../core/types.ts";
 import { invalidArgument, notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
-import { consumeStreamHeader } from "./consume-stream.ts";
 import { toServiceError, unary } from "./handlers.ts";
 import { publishStreamHeader } from "./publish-stream.ts";
 

@@ -16,9 +16,6 @@ type Request = consumeStream.ConsumeRequest;
 type Response = consumeStream.ConsumeResponse;
 type Call = ServerDuplexStream<Request, Response>;
 
-/** Response header of ConsumerService.Subscribe announcing this extension (value "1"). */
-export const consumeStreamHeader = "x-danube-ts-consume-stream";
-
 /** A delivery frame is sent once it holds this many messages or payload bytes (or at the end of the tick). */
 const MAX_BATCH_MESSAGES = 512;
 const MAX_BATCH_BYTES = 1024 * 1024;

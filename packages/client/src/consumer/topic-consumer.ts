@@ -2,7 +2,7 @@
 // resubscribe, ack/nack.
 
 import { setMaxListeners } from "node:events";
-import type { danube } from "@danube-ts/protocol";
+import { consumeStreamHeader, type danube } from "@danube-ts/protocol";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import {
   backgroundContext,
@@ -35,9 +35,6 @@ import type { AsyncQueue } from "./async-queue.ts";
 import { ConsumeStreamSession } from "./consume-stream.ts";
 import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
 import { type AckCommand, createUnaryAcker, type MessageAcker } from "./message-acker.ts";
-
-/** Response header of Subscribe by which a danube-ts broker announces the consume stream. */
-export const consumeStreamHeader = "x-danube-ts-consume-stream";
 
 /**
  * One Subscribe registration and its ReceiveMessages stream. Whenever the stream ends or fails
