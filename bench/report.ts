@@ -290,9 +290,9 @@ export function renderMarkdown(results: RunResults): string {
     ["CPU profile summary (self time by category)", profileTable(results)],
   ];
   const out = [
-    `Run: ${m.date}; ${m.machine}; node ${m.node}`,
-    `Broker: ${m.broker}. JetStream: ${m.nats}.`,
-    `Settings: ${m.settings}`,
+    `- Run: ${m.date}; ${m.machine}; node ${m.node}`,
+    `- Broker: ${m.broker}. JetStream: ${m.nats}.`,
+    `- Settings: ${m.settings}`,
     "",
   ];
   for (const [title, lines] of sections) {
