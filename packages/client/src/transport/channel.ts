@@ -24,9 +24,15 @@ import { TokenSource, type TokenSourceOptions } from "./tokens.ts";
  *   upstream's tonic) accept pings at this rate.
  * - Messages: up to 64 MiB received (brokers cap sends at their configured size, 4 MiB by
  *   default, plus the envelope); sends are bounded by the client's `maxMessageBytes` check.
- * - Flow control: grpc-js's default HTTP/2 window (64 KiB) is kept on purpose: it is what pauses
- *   a broker's stream soon after a consumer's local queue fills (a larger window lets more messages
- *   pile up in transit, unread).
+ * - Flow control, receive side (set deliberately; the send side is the broker's window):
+ *   grpc-js's `grpc-node.flow_control_window` sets the per-stream initial window and the
+ *   connection window to one value, and the per-stream window is what a consumer that stops
+ *   reading holds in transit. Kept at the HTTP/2 default (64 KiB), so a consumer's memory stays
+ *   `receiveQueueSize` messages plus one 64 KiB window (1 MiB let about twice as many messages
+ *   pile up unread). The small connection window costs nothing: Node hands back connection-level
+ *   window for data queued on a paused stream, so a stalled consumer never stalls the sends and
+ *   streams sharing its connection (test/flow-control.test.ts). SendMessage and Ack run on the
+ *   raw node:http2 session of transport/h2-unary.ts, whose connection window is 8 MiB.
  */
 export const channelOptions: ChannelOptions = Object.freeze({
   "grpc.initial_reconnect_backoff_ms": 250,

@@ -199,6 +199,10 @@ export class H2UnaryClient {
       try {
         stream = this.#connect().request(headers);
       } catch (error) {
+        // E.g. the session ran out of stream ids: the next call opens a new session.
+        const broken = this.#session;
+        this.#session = undefined;
+        broken?.close();
         reject(unavailable(operation, error));
         return;
       }
