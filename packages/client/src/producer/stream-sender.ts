@@ -172,6 +172,9 @@ class PublishStreamCall {
   }
 
   enqueue(entry: Entry): void {
+    // The owner stops a send (its deadline, close()) through ctx.stop: give up at once.
+    const stop = entry.ctx.stop;
+    stop?.onStop(() => this.#giveUp(entry, stop.reason ?? cancelledError(entry.ctx.operation)));
     const signal = entry.ctx.signal;
     if (signal !== undefined) {
       const onAbort = () => this.#giveUp(entry, abortError(entry.ctx) ?? cancelledError(entry.ctx.operation));
@@ -348,6 +351,7 @@ function settle(entry: Entry, outcome: bigint | DanubeError): void {
   if (entry.settled) return;
   entry.settled = true;
   entry.unwatch?.();
+  entry.ctx.stop?.onStop(undefined);
   if (typeof outcome === "bigint") entry.resolve(outcome);
   else entry.reject(outcome);
 }
