@@ -63,7 +63,8 @@ const message = (producerId: bigint, topicName: string, requestId: bigint, size 
   });
 
 test("credit on open and back with answers; per-send errors keep the stream open", async (t) => {
-  const env = await testBroker(t);
+  // A long sequencer wait: a message following a refused one must not wait for it.
+  const env = await testBroker(t, { sendSequencing: { maxWaitMs: 20_000 } });
   const raw = rawClient(env.broker.url, env.broker.adminUrl);
   t.after(() => raw.close());
   const topic = uniqueTopic("ps");
@@ -79,8 +80,10 @@ test("credit on open and back with answers; per-send errors keep the stream open
     message(producerId + 1000n, topic, 2n), // not the stream's producer
     message(producerId, topic, 3n),
   ];
+  const sent = Date.now();
   s.call.write({ frame: { $case: "batch", value: { messages: batch, after: undefined } } });
   await s.until("three answers", () => s.answered().length === 3);
+  assert.ok(Date.now() - sent < 5_000, "the message after the refused one did not wait for it");
   const receipts = s.responses.flatMap((r) => r.receipts);
   const errors = s.responses.flatMap((r) => r.errors);
   assert.deepEqual(receipts, [1n, 3n]);

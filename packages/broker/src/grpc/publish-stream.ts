@@ -132,7 +132,6 @@ class PublishSession {
       this.#unanswered++;
       this.#unansweredBytes += size;
       const order = { after };
-      after = message.requestId;
       let published: Promise<void>;
       try {
         if (this.#closing) throw unavailable("The broker is shutting down");
@@ -146,6 +145,9 @@ class PublishSession {
           security.admitAs(principal, sendMessagePath, message);
         }
         published = core.publishInOrder(message, order, (listener) => this.#onCancel(listener));
+        // The next message follows this one; one refused above never reaches the sequencer, so
+        // its successor follows what it followed (instead of waiting for it).
+        after = message.requestId;
       } catch (err) {
         published = Promise.reject(err);
       }
