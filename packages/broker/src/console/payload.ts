@@ -1,15 +1,15 @@
 // How the console shows a stored payload: decoded with its schema when it has one (JSON Schema
-// payloads as JSON, Avro through the schema engine's codec), else as text when it is printable
+// payloads as JSON, Avro and Protobuf through the schema engine's codecs), else as text when it is printable
 // UTF-8, else as hex. Long payloads are cut; the page only ever inserts the result as text.
 import { parseSchema, type SchemaType } from "@danube-ts/schema";
 
-export type PayloadKind = "json" | "avro" | "text" | "binary";
+export type PayloadKind = "json" | "avro" | "protobuf" | "text" | "binary";
 
 export interface PayloadView {
   /** Payload size in bytes (the whole payload, also when the view is cut). */
   size: number;
   kind: PayloadKind;
-  /** Text (JSON pretty-printed for json and avro); undefined for binary. */
+  /** Text (JSON pretty-printed for json, avro and protobuf); undefined for binary. */
   text?: string;
   /** Hex of the shown bytes, for binary payloads. */
   hex?: string;
@@ -93,6 +93,14 @@ function decodeWith(schema: SchemaForPayload, payload: Uint8Array): { kind: Payl
     if (text === undefined) throw new Error("payload is not UTF-8 text");
     return { kind: "json", text: jsonText(JSON.parse(text)) };
   }
+  if (p.type === "protobuf") {
+    const type = p.messageType;
+    if (type === undefined) throw new Error("the Protobuf schema declares no message");
+    const message = type.decode(payload);
+    // 64-bit integers as decimal strings, bytes as base64, enums by name, unset fields shown.
+    const value = type.toObject(message, { longs: String, bytes: String, enums: String, defaults: true });
+    return { kind: "protobuf", text: jsonText(value) };
+  }
   throw new Error(`payloads of schema type ${p.type} are shown undecoded`);
 }
 
@@ -104,7 +112,8 @@ export function viewPayload(
 ): PayloadView {
   const size = payload.length;
   let decodeError: string | undefined;
-  if (schema && (schema.schemaType === "avro" || schema.schemaType === "json_schema")) {
+  const decodable = ["avro", "json_schema", "protobuf"];
+  if (schema && decodable.includes(schema.schemaType)) {
     try {
       const decoded = decodeWith(schema, payload);
       const shown = cut(decoded.text, maxPreviewBytes);
