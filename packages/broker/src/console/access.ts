@@ -17,13 +17,5 @@ export function admit(security: Security, authorization: string | undefined, nee
   if (authorization !== undefined) metadata.set("authorization", authorization);
   // No TLS peer facts: the broker-internal header needs a client certificate, which HTTP never has here.
   const principal = security.authenticator.authenticate(metadata, {});
-  for (const { permission, resource } of need) {
-    try {
-      security.store.authorize(principal, resource, permission);
-    } catch (err) {
-      security.onDecision?.(false, resource, permission);
-      throw err;
-    }
-    security.onDecision?.(true, resource, permission);
-  }
+  for (const { permission, resource } of need) security.authorize(principal, resource, permission);
 }

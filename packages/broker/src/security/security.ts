@@ -68,7 +68,8 @@ export class Security {
     return after ? { principal, after: (res) => after(req, res, ctx) } : { principal };
   }
 
-  private authorize(principal: Principal, resource: Resource, permission: Permission): void {
+  /** One RBAC check for an authenticated principal, told to {@link onDecision}. */
+  authorize(principal: Principal, resource: Resource, permission: Permission): void {
     try {
       this.store.authorize(principal, resource, permission);
     } catch (err) {
