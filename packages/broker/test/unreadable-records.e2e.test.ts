@@ -177,3 +177,36 @@ test("without a dead-letter topic (default Block policy), unreadable records are
   const nothing = collect(await subscribe(dlq, "reader"));
   assert.equal(await nothing.quietFor(300), 0, "nothing dead-lettered");
 });
+
+test("a dead-letter notice that cannot be published holds the cursor but never stops delivery", async (t) => {
+  const env = await testBroker(t, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const topic = uniqueTopic("unreadable");
+  const dlq = uniqueTopic("dlq");
+  // The dead-letter topic exists as a non-reliable topic: every dead-letter publish to it fails.
+  await (await env.client.createProducer({ topic: dlq, name: "x", dispatchStrategy: "NonReliable" })).close();
+  const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+  await env.admin.setSubscriptionFailurePolicy({
+    topic,
+    subscription: "s",
+    policy: { ...policy, poisonPolicy: "DeadLetter", deadLetterTopic: dlq },
+  });
+  const subscribe = () =>
+    env.client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
+  await (await subscribe()).close();
+  for (let i = 0; i < COUNT; i++) await producer.send(`m-${i}`);
+  await env.restart(async () => {
+    await spoil(env, topic);
+  });
+  const seen = collect(await subscribe(), (m) => void m.ack());
+  const expected = Array.from({ length: COUNT }, (_, i) => i).filter(
+    (i) => i !== DAMAGED && i !== UNDECODABLE,
+  );
+  // Every readable record after the unreadable ones arrives although their notices stay unpublished.
+  await seen.waitFor(expected.length, 15_000);
+  assert.deepEqual(
+    seen.messages.map((m) => Number(m.id.topicOffset)),
+    expected,
+  );
+  const [listed] = env.broker.unreadableRecords();
+  assert.equal(listed?.deadLettered, 0, "no notice reached the non-reliable topic");
+});

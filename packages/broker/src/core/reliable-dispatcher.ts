@@ -19,8 +19,10 @@ export interface InFlight {
   /**
    * delivered: waiting for an ack until `deadline`. waiting: (re)deliver at or after `deadline`.
    * poisoned: redeliveries exhausted under the Block policy (or its dead-letter publish failed).
+   * held: an unreadable range's dead-letter notice, kept (never delivered, never blocking) until it
+   * is durable in the dead-letter topic.
    */
-  state: "delivered" | "waiting" | "poisoned";
+  state: "delivered" | "waiting" | "poisoned" | "held";
   deadline: number;
   lastReason: string | undefined;
   /** Accounted against the subscription's and the broker's byte budgets while in the window. */
@@ -186,7 +188,8 @@ export class ReliableDispatcher implements Dispatcher {
 
   ack(offset: bigint): void {
     const entry = this.inFlight.get(offset);
-    if (this.closed || !entry) return;
+    // A held notice was never delivered: only its dead-letter publish finishes it.
+    if (this.closed || !entry || entry.state === "held") return;
     this.finish(entry);
     this.wake();
   }
@@ -544,14 +547,15 @@ export class ReliableDispatcher implements Dispatcher {
     );
     if (!topic) return;
     const bytes = (raw?.byteLength ?? 0) + ENTRY_OVERHEAD;
-    // Held in the window (in offset order, so the cursor waits for it) until the notice is durable.
+    // Held in the window (in offset order, so the cursor waits for it) until the notice is durable;
+    // "held" is neither delivered nor poisoned, so it blocks no delivery of the records after it.
     // Its key matches no Key-Shared queue: it parks no key's messages.
     const entry: Entry = {
       offset: from,
       message: UnreadableRecords.notice(range, raw),
       consumer: undefined,
       attempts: 0,
-      state: "poisoned",
+      state: "held",
       deadline: 0,
       lastReason: reason,
       bytes,
@@ -559,7 +563,6 @@ export class ReliableDispatcher implements Dispatcher {
       done: false,
       key: `\u0000unreadable:${from}`,
     };
-    this.poisonedCount++;
     this.inFlight.set(from, entry);
     this.window.push(entry);
     this.windowBytes += bytes;
@@ -608,7 +611,7 @@ export class ReliableDispatcher implements Dispatcher {
       const records = await this.nextRecords(this.maxUnacked - used, Math.max(1, byteRoom));
       if (this.closed) return;
       if (records.length === 0) {
-        // Everything up to the committed end was unreadable (skipped and counted by the log).
+        // Everything up to the committed end was unreadable: the failure policy takes the range.
         this.meetUnreadable(this.readPosition, upTo, "damaged", undefined);
         this.readPosition = upTo;
         continue;
