@@ -102,7 +102,7 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   const topic = uniqueTopic("crash");
   const first = await startChild(dataDir);
   t.after(() => first.child.kill("SIGKILL"));
-  const client = createClient({ serviceUrl: first.url, retry: { maxRetries: 0 } });
+  const client = createClient({ serviceUrl: first.url, retry: { maxRetries: 0 }, transport: testTransport });
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   const sub = await client.subscribe({
     topic,

@@ -125,6 +125,7 @@ test("a broker that announces the stream but answers UNIMPLEMENTED: auto falls b
     got.map((m) => m.requestId),
     [0n, 1n, 2n],
   );
+  assert.equal(broker.count("consume"), 1, "the announced stream was tried once");
   assert.equal(broker.count("subscribe"), 1, "the fallback needs no new Subscribe");
   assert.equal(broker.count("ack"), 3, "acks went as unary RPCs");
   await consumer.close();

@@ -41,6 +41,8 @@ export interface FakeBroker {
   /** Response headers sent by a method (e.g. a broker capability on createProducer). */
   responseHeaders: Map<string, Record<string, string>>;
   count(method?: string): number;
+  /** Unary calls the client cancelled before they were answered, by method name. */
+  cancelled: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
   const calls = new Map<string, unknown[]>();
   const headers = new Map<string, Metadata[]>();
   const responseHeaders = new Map<string, Record<string, string>>();
+  const cancelled = new Map<string, number>();
   let url = "";
   let nextId = 1000n;
   const handlers: FakeHandlers = {
@@ -88,6 +91,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     type Res = Awaited<ReturnType<FakeHandlers[K]>>;
     const handle: handleUnaryCall<Req, Res> = (call, callback) => {
       record(method, call.request, call.metadata);
+      call.on("cancelled", () => cancelled.set(method, (cancelled.get(method) ?? 0) + 1));
       const extra = responseHeaders.get(method);
       if (extra !== undefined) {
         const metadata = new Metadata();
@@ -141,6 +145,7 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     calls,
     headers,
     responseHeaders,
+    cancelled,
     count: (method) =>
       method === undefined
         ? [...calls.values()].reduce((n, l) => n + l.length, 0)

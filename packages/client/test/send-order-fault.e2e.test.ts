@@ -84,7 +84,7 @@ for (const code of ["ENOSPC", "EAGAIN"] as const) {
       for await (const message of consumer) {
         stored.push({ index: indexOf(message.payload), offset: Number(message.id.topicOffset) });
         await message.ack();
-        if (stored.length === COUNT) break;
+        if (stored.length === COUNT + 1) break;
       }
     })();
     await waitUntil(
@@ -92,17 +92,19 @@ for (const code of ["ENOSPC", "EAGAIN"] as const) {
       `all ${COUNT} messages consumed (${stored.length})`,
       30_000,
     );
-    await reading;
-    // One more message would be a duplicate: none arrives.
+    // A sentinel sent after them comes next, at offset COUNT: no duplicate was stored after the
+    // first COUNT records.
     await producer.send(numbered(COUNT));
+    await waitUntil(() => stored.length >= COUNT + 1, "the sentinel consumed", 30_000);
+    await reading;
     assert.deepEqual(
       stored.map((s) => s.index),
-      Array.from({ length: COUNT }, (_, i) => i),
+      Array.from({ length: COUNT + 1 }, (_, i) => i),
       "stored in send order, each once",
     );
     assert.deepEqual(
       stored.map((s) => s.offset),
-      Array.from({ length: COUNT }, (_, i) => i),
+      Array.from({ length: COUNT + 1 }, (_, i) => i),
       "offsets contiguous: the failed write's offsets were given back",
     );
   });
