@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setImmediate as tick } from "node:timers/promises";
 import type { danube } from "@danube-ts/protocol";
-import { createClient, DanubeError, ErrorCode } from "../src/index.ts";
+import { createClient, type DanubeError, ErrorCode } from "../src/index.ts";
 import { startFakeBroker } from "./fake-broker.ts";
 
 async function setup(t: import("node:test").TestContext) {
