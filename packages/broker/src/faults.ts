@@ -1,6 +1,7 @@
 // Fault injection for tests of the real broker (option `faults`): a hook runs before every write
 // of a topic log's segment and may throw an errno-style error (ENOSPC, EIO) to make that write
-// fail as the disk would. Never set in production.
+// fail as the disk would, or return a promise to hold the write (a slow disk). Never set in
+// production.
 import { writeFully } from "./storage/fs-sync.ts";
 import type { WriteFn } from "./storage/topic-log.ts";
 
@@ -13,8 +14,11 @@ export interface SegmentWrite {
 }
 
 export interface FaultInjection {
-  /** Runs before each segment write; throwing fails the write with that error (nothing is written). */
-  beforeSegmentWrite?: (write: SegmentWrite) => void;
+  /**
+   * Runs before each segment write; throwing (or rejecting) fails the write with that error
+   * (nothing is written); a returned promise holds the write until it settles.
+   */
+  beforeSegmentWrite?: (write: SegmentWrite) => void | Promise<void>;
 }
 
 /** The segment write function of a topic log under fault injection. */
@@ -22,7 +26,7 @@ export function faultyWrite(dir: string, faults: FaultInjection | undefined): Wr
   const hook = faults?.beforeSegmentWrite;
   if (!hook) return undefined;
   return async (handle, bytes, length, position) => {
-    hook({ dir, bytes: length });
+    await hook({ dir, bytes: length });
     return writeFully(handle, bytes, length, position);
   };
 }

@@ -194,3 +194,35 @@ test("a broker closing under an open stream ends it at once; sends then recover 
   const got = await take(consumer, 1);
   assert.equal(Buffer.from(got[0]!.payload).toString(), "after");
 });
+
+test("stream: a written send fails at its own deadline or abort while the broker still holds it", async (t) => {
+  let release: () => void = () => {};
+  let hold: Promise<void> | undefined;
+  const b = await broker(t, { faults: { beforeSegmentWrite: () => hold } });
+  const client = createClient({ serviceUrl: b.url, transport: "stream" });
+  t.after(() => client.close());
+  const topic = uniqueTopic("stream-deadline");
+  const producer = await client.createProducer({
+    topic,
+    name: "p",
+    dispatchStrategy: "Reliable",
+    allowReorder: true,
+  });
+  await producer.send("warm-up");
+  hold = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const started = Date.now();
+  const controller = new AbortController();
+  const late = producer.send("late", { timeoutMs: 200 });
+  const aborted = producer.send("aborted", { signal: controller.signal, timeoutMs: 30_000 });
+  setTimeout(() => controller.abort(), 50);
+  await assert.rejects(aborted, (e: DanubeError) => e.code === ErrorCode.CANCELLED);
+  await assert.rejects(late, (e: DanubeError) => e.code === ErrorCode.DEADLINE_EXCEEDED);
+  const took = Date.now() - started;
+  assert.ok(took < 5_000, `settled ${took} ms after sending, while the broker held the write`);
+  hold = undefined;
+  release();
+  // The stream is still usable afterwards.
+  await producer.send("after");
+});

@@ -6,13 +6,11 @@ import type { danube, publishStream } from "@danube-ts/protocol";
 import type { ClientDuplexStream, Metadata, StatusObject } from "@grpc/grpc-js";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { abortError, type CallContext, throwIfStopped } from "../call-context.ts";
-import { cancelledError, deadlineError, fromServiceError } from "../errors/status-map.ts";
+import { cancelledError, fromServiceError, toDanubeError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
 import type { BrokerConnection } from "../transport/connection-pool.ts";
 import type { MessageSender } from "./message-sender.ts";
 
-/** How often sends in flight on the stream are checked against their deadline. */
-const deadlineSweepMs = 25;
 /** Bytes of one batch frame at most (less when the broker accepts less). */
 const maxBatchTarget = 1024 * 1024;
 /** Room kept below the broker's frame limit for the batch envelope. */
@@ -33,7 +31,6 @@ interface Entry {
   settled: boolean;
   readonly resolve: (requestId: bigint) => void;
   readonly reject: (error: DanubeError) => void;
-  unwatch: (() => void) | undefined;
 }
 
 export interface StreamSenderSettings {
@@ -81,7 +78,6 @@ export class StreamSender implements MessageSender {
         settled: false,
         resolve,
         reject,
-        unwatch: undefined,
       };
       const stream = this.#stream?.usable ? this.#stream : this.#open();
       stream.enqueue(entry);
@@ -111,7 +107,7 @@ export class StreamSender implements MessageSender {
       if (entry.settled) continue;
       fallback.send(entry.message, entry.ctx, entry.after).then(
         (id) => settle(entry, id),
-        (thrown: unknown) => settle(entry, thrown instanceof DanubeError ? thrown : toError(thrown, entry)),
+        (thrown: unknown) => settle(entry, toDanubeError(thrown, entry.ctx.operation)),
       );
     }
   }
@@ -141,7 +137,6 @@ class PublishStreamCall {
   #failed = false;
   #everAnswered = false;
   #flushScheduled = false;
-  #sweep: NodeJS.Timeout | undefined;
   readonly #onUnimplemented: (entries: Entry[], error: DanubeError) => void;
 
   constructor(
@@ -172,17 +167,11 @@ class PublishStreamCall {
   }
 
   enqueue(entry: Entry): void {
-    // The owner stops a send (its deadline, close()) through ctx.stop: give up at once.
+    // The owner stops a send (its deadline, its signal, close()) through ctx.stop: give up at once.
+    // That is the only stop: the producer's PendingSend carries it (one deadline timer per producer).
     const stop = entry.ctx.stop;
     stop?.onStop(() => this.#giveUp(entry, stop.reason ?? cancelledError(entry.ctx.operation)));
-    const signal = entry.ctx.signal;
-    if (signal !== undefined) {
-      const onAbort = () => this.#giveUp(entry, abortError(entry.ctx) ?? cancelledError(entry.ctx.operation));
-      signal.addEventListener("abort", onAbort, { once: true });
-      entry.unwatch = () => signal.removeEventListener("abort", onAbort);
-    }
     this.#waiting.push(entry);
-    this.#sweep ??= setInterval(() => this.#checkDeadlines(), deadlineSweepMs);
     this.#scheduleFlush();
   }
 
@@ -263,7 +252,6 @@ class PublishStreamCall {
       }
     }
     this.#flush();
-    this.#stopSweepIfIdle();
   }
 
   #answered(requestId: bigint): Entry | undefined {
@@ -279,8 +267,6 @@ class PublishStreamCall {
   #fail(status: { code: number; details?: string }): void {
     if (this.#failed) return;
     this.#failed = true;
-    clearInterval(this.#sweep);
-    this.#sweep = undefined;
     const entries = [...this.#unanswered.values(), ...this.#waiting].filter((e) => !e.settled);
     this.#unanswered.clear();
     this.#waiting = [];
@@ -308,33 +294,12 @@ class PublishStreamCall {
     }
     // Written: the broker still answers it (and gives its credit back); the answer is ignored.
     settle(entry, error);
-    this.#stopSweepIfIdle();
   }
 
   #relink(removed: Entry): void {
     for (const entry of this.#waiting) {
       if (entry.after === removed.message.requestId) entry.after = removed.after;
     }
-  }
-
-  #checkDeadlines(): void {
-    const now = Date.now();
-    for (const entries of [this.#unanswered.values(), [...this.#waiting]]) {
-      for (const entry of entries) {
-        if (entry.settled) continue;
-        const aborted = abortError(entry.ctx);
-        if (aborted !== undefined) this.#giveUp(entry, aborted);
-        else if (now >= entry.ctx.deadline) this.#giveUp(entry, deadlineError(entry.ctx.operation));
-      }
-    }
-    this.#stopSweepIfIdle();
-  }
-
-  #stopSweepIfIdle(): void {
-    if (this.#sweep === undefined || this.#waiting.length > 0) return;
-    for (const entry of this.#unanswered.values()) if (!entry.settled) return;
-    clearInterval(this.#sweep);
-    this.#sweep = undefined;
   }
 
   /** Cancels the stream (the producer closed); what still waits fails with CANCELLED. */
@@ -350,7 +315,6 @@ class PublishStreamCall {
 function settle(entry: Entry, outcome: bigint | DanubeError): void {
   if (entry.settled) return;
   entry.settled = true;
-  entry.unwatch?.();
   entry.ctx.stop?.onStop(undefined);
   if (typeof outcome === "bigint") entry.resolve(outcome);
   else entry.reject(outcome);
@@ -377,11 +341,6 @@ function streamError(status: { code: number; details?: string }, detail: string,
         grpcCode: status.code,
       });
   }
-}
-
-function toError(thrown: unknown, entry: Entry): DanubeError {
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  return new DanubeError(ErrorCode.UNKNOWN, `${entry.ctx.operation}: ${message}`, { cause: thrown });
 }
 
 /** Upper estimate of a message's encoded size in a batch (fields, tags and lengths). */
