@@ -3,9 +3,8 @@
 // the consumer's queue, and carries acks and nacks (coalesced per tick) with their results.
 import type { consumeStream, danube } from "@danube-ts/protocol";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
-import type { CallContext } from "../call-context.ts";
-import { abortError } from "../call-context.ts";
-import { deadlineError, fromServiceError } from "../errors/status-map.ts";
+import { type CallContext, throwIfStopped } from "../call-context.ts";
+import { fromServiceError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
 import type { AckCommand, MessageAcker } from "./message-acker.ts";
 
@@ -30,9 +29,6 @@ interface PendingAck {
   dispose: (() => void) | undefined;
 }
 
-/** How often pending acks are checked against their deadlines (one timer per call, not per ack). */
-const DEADLINE_SWEEP_MS = 50;
-
 export class ConsumeStreamSession implements MessageAcker {
   readonly #call: Call;
   readonly #options: ConsumeStreamOptions;
@@ -53,7 +49,6 @@ export class ConsumeStreamSession implements MessageAcker {
   readonly #pending = new Map<bigint, PendingAck>();
   #outgoing: consumeStream.ConsumeAck[] = [];
   #flushQueued = false;
-  #sweep: NodeJS.Timeout | undefined;
   #ended: () => void = () => {};
   /** Resolves once the call ended and what it delivered was handed on; with its error, if any. */
   readonly done: Promise<unknown>;
@@ -94,17 +89,20 @@ export class ConsumeStreamSession implements MessageAcker {
 
   settle(command: AckCommand, ctx: CallContext): Promise<void> {
     if (!this.#open) return Promise.reject(streamEnded());
-    const aborted = abortError(ctx);
-    if (aborted) return Promise.reject(aborted);
-    if (Date.now() >= ctx.deadline) return Promise.reject(deadlineError(ctx.operation));
+    try {
+      throwIfStopped(ctx);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<void>((resolve, reject) => {
       const ackId = this.#nextAckId++;
       const pending: PendingAck = { command, ctx, resolve, reject, dispose: undefined };
-      if (ctx.signal) {
-        const signal = ctx.signal;
-        const onAbort = () => this.#reject(ackId, abortError(ctx));
-        signal.addEventListener("abort", onAbort, { once: true });
-        pending.dispose = () => signal.removeEventListener("abort", onAbort);
+      // The consumer stops an ack (its deadline, its signal, close()) through ctx.stop: one timer
+      // per consumer (TopicConsumer's deadline queue), nothing per ack here.
+      const stop = ctx.stop;
+      if (stop) {
+        stop.onStop(() => this.#reject(ackId, stop.reason));
+        pending.dispose = () => stop.onStop(undefined);
       }
       this.#pending.set(ackId, pending);
       const { message, subscription, nack } = command;
@@ -120,7 +118,6 @@ export class ConsumeStreamSession implements MessageAcker {
         this.#flushQueued = true;
         queueMicrotask(() => this.#flushAcks());
       }
-      this.#sweep ??= setInterval(() => this.#expire(), DEADLINE_SWEEP_MS).unref();
     });
   }
 
@@ -158,7 +155,6 @@ export class ConsumeStreamSession implements MessageAcker {
       pending.dispose?.();
       pending.resolve();
     }
-    this.#stopSweepIfIdle();
   }
 
   #reject(ackId: bigint, error: unknown): void {
@@ -167,22 +163,6 @@ export class ConsumeStreamSession implements MessageAcker {
     this.#pending.delete(ackId);
     pending.dispose?.();
     pending.reject(error);
-    this.#stopSweepIfIdle();
-  }
-
-  #expire(): void {
-    const now = Date.now();
-    for (const [ackId, pending] of this.#pending) {
-      const aborted = abortError(pending.ctx);
-      if (aborted) this.#reject(ackId, aborted);
-      else if (now >= pending.ctx.deadline) this.#reject(ackId, deadlineError(pending.ctx.operation));
-    }
-  }
-
-  #stopSweepIfIdle(): void {
-    if (this.#pending.size > 0 || this.#sweep === undefined) return;
-    clearInterval(this.#sweep);
-    this.#sweep = undefined;
   }
 
   /** Hands received messages on in order, granting credit back as they are taken. */
