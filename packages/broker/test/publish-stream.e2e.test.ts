@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { type TestContext, test } from "node:test";
-import { danube, publishStream } from "@danube-ts/protocol";
+import { danube, publishStream, publishStreamHeader } from "@danube-ts/protocol";
 import { credentials, type StatusObject, status } from "@grpc/grpc-js";
-import { publishStreamHeader, streamWindow } from "../src/grpc/publish-stream.ts";
+import { streamWindow } from "../src/grpc/publish-stream.ts";
 import { testBroker, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 

@@ -8,11 +8,6 @@
 import { status } from "@grpc/grpc-js";
 import { BrokerError, Status } from "../errors.ts";
 
-/** CreateProducer response header announcing that SendMessage honours {@link afterHeader}. */
-export const sequencingHeader = "x-danube-ts-sequencing";
-/** SendMessage request header: the request id of the send this one follows, or `none`. */
-export const afterHeader = "x-danube-ts-after";
-
 /** Bounds of the wait for a predecessor that may never come (a send the client abandoned). */
 export interface SequencerLimits {
   /** Longest a send waits for its predecessor; then it starts anyway (the gap is skipped). */

@@ -1,12 +1,17 @@
-import { consumeStreamHeader, danube } from "@danube-ts/protocol";
+import {
+  afterHeader,
+  consumeStreamHeader,
+  danube,
+  publishStreamHeader,
+  sequencingHeader,
+} from "@danube-ts/protocol";
 import { Metadata, type ServerWritableStream, status } from "@grpc/grpc-js";
 import type { BrokerCore } from "../core/broker-core.ts";
-import { afterHeader, type SendOrder, sequencingHeader } from "../core/producer-sequencer.ts";
+import type { SendOrder } from "../core/producer-sequencer.ts";
 import type { MessageSink } from "../core/types.ts";
 import { invalidArgument, notFound } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 import { toServiceError, unary } from "./handlers.ts";
-import { publishStreamHeader } from "./publish-stream.ts";
 
 export interface ClientServicesContext {
   core: BrokerCore;

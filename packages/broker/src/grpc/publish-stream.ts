@@ -14,9 +14,6 @@ import { boundedDetails, malformedFrame, toServiceError } from "./handlers.ts";
 import type { OpenStreams } from "./open-streams.ts";
 import { streamPrincipals } from "./secure.ts";
 
-/** CreateProducer response header: this broker serves the publish stream. */
-export const publishStreamHeader = "x-danube-ts-publish-stream";
-
 /** The RPC every streamed message is authorized as. */
 const sendMessagePath = "/danube.ProducerService/SendMessage";
 

@@ -1,7 +1,7 @@
 // The send seam: the one place a topic producer hands a message to the broker.
 // One unary SendMessage per message (upstream's protocol), or the danube-ts publish stream
 // (stream-sender.ts) when the broker announces it.
-import type { danube } from "@danube-ts/protocol";
+import { afterHeader, type danube } from "@danube-ts/protocol";
 import type { Metadata } from "@grpc/grpc-js";
 import type { CallContext } from "../call-context.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
@@ -9,17 +9,6 @@ import type { BrokerConnection } from "../transport/connection-pool.ts";
 import { sendMessageRpc } from "../transport/hot-calls.ts";
 import type { TransportMode } from "../transport/transport-option.ts";
 import { StreamSender } from "./stream-sender.ts";
-
-/**
- * CreateProducer response header of a danube-ts broker: its SendMessage honours
- * {@link afterHeader}, so offsets follow the order the client states. Upstream brokers never send
- * it; nothing on the wire messages changes.
- */
-export const sequencingHeader = "x-danube-ts-sequencing";
-/** SendMessage request header: the request id of the send this one follows, or `none`. */
-export const afterHeader = "x-danube-ts-after";
-/** CreateProducer response header of a broker serving the publish stream (docs/streaming.md). */
-export const publishStreamHeader = "x-danube-ts-publish-stream";
 
 /** Sends messages of one topic producer. */
 export interface MessageSender {

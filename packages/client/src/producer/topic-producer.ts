@@ -1,7 +1,7 @@
 // A producer attached to one (partition) topic: sends in send() order (many in flight against a
 // sequencing broker, one at a time otherwise), recovery (retry, re-create after a broker restart)
 // that keeps that order.
-import type { danube } from "@danube-ts/protocol";
+import { type danube, publishStreamHeader, sequencingHeader } from "@danube-ts/protocol";
 import {
   abortError,
   backgroundContext,
@@ -27,7 +27,7 @@ import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
-import { chooseSender, type MessageSender, publishStreamHeader, sequencingHeader } from "./message-sender.ts";
+import { chooseSender, type MessageSender } from "./message-sender.ts";
 import { type OutgoingMessage, PendingSend, type SendReceipt } from "./pending-send.ts";
 
 export type { OutgoingMessage, SendReceipt } from "./pending-send.ts";
