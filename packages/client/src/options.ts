@@ -296,7 +296,8 @@ export function validateTopic(topic: unknown, option = "topic"): string {
   return topic;
 }
 
-function requireName(value: unknown, option: string): string {
+/** A required non-empty string option (INVALID_ARGUMENT otherwise). */
+export function requireName(value: unknown, option: string): string {
   if (typeof value !== "string" || value.trim().length === 0) {
     throw invalidArgument(option, "is required and must be a non-empty string");
   }

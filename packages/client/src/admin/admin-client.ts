@@ -6,6 +6,7 @@ import { createCallContext } from "../call-context.ts";
 import { closedError, DanubeError, ErrorCode, invalidArgument } from "../errors.ts";
 import {
   type CallOptions,
+  requireName,
   resolveConnectionOptions,
   validateCallOptions,
   validateTopic,
@@ -82,13 +83,6 @@ export interface AdminClient extends AsyncDisposable {
   readonly security: SecurityAdmin;
   /** Closes the connection; later calls fail with CLOSED. */
   close(): Promise<void>;
-}
-
-function requireName(value: unknown, option: string): string {
-  if (typeof value !== "string" || value.trim().length === 0) {
-    throw invalidArgument(option, "is required and must be a non-empty string");
-  }
-  return value;
 }
 
 function requireSubscription(request: SubscriptionRef): SubscriptionRef {

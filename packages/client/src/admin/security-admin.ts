@@ -3,7 +3,7 @@
 import type { admin } from "@danube-ts/protocol";
 import type { Metadata } from "@grpc/grpc-js";
 import { DanubeError, ErrorCode, invalidArgument } from "../errors.ts";
-import type { CallOptions } from "../options.ts";
+import { type CallOptions, requireName } from "../options.ts";
 import type { UnaryInvoker } from "../transport/unary.ts";
 
 /** A role: a named set of permissions (`Produce`, `Consume`, `Lookup`, `ManageTopic`, ...). */
@@ -63,13 +63,6 @@ export type AdminCaller = <Res>(
   invoke: (metadata: Metadata) => UnaryInvoker<Res>,
 ) => Promise<Res>;
 
-function text(value: unknown, option: string): string {
-  if (typeof value !== "string" || value.trim().length === 0) {
-    throw invalidArgument(option, "is required and must be a non-empty string");
-  }
-  return value;
-}
-
 function texts(value: unknown, option: string): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
     throw invalidArgument(option, "must be an array of strings");
@@ -81,7 +74,7 @@ function location(where: BindingLocation | undefined): { scope: string; resource
   if (typeof where !== "object" || where === null) throw invalidArgument("where", "must be an object");
   const resourceName = where.resourceName ?? "";
   if (typeof resourceName !== "string") throw invalidArgument("resourceName", "must be a string");
-  return { scope: text(where.scope, "scope"), resourceName };
+  return { scope: requireName(where.scope, "scope"), resourceName };
 }
 
 const roleFromWire = (r: admin.RoleDefinition): Role => ({
@@ -106,7 +99,7 @@ export function securityAdmin(stub: admin.SecurityAdminClient, call: AdminCaller
       if (typeof role !== "object" || role === null) throw invalidArgument("role", "must be an object");
       const wire = {
         role: {
-          name: text(role.name, "name"),
+          name: requireName(role.name, "name"),
           permissions: texts(role.permissions, "permissions"),
           system: false,
         },
@@ -114,7 +107,7 @@ export function securityAdmin(stub: admin.SecurityAdminClient, call: AdminCaller
       await call("createRole", "CreateRole", options, (md) => (o, cb) => stub.createRole(wire, md, o, cb));
     },
     async getRole(name, options) {
-      const wire = { name: text(name, "name") };
+      const wire = { name: requireName(name, "name") };
       const res = await call<admin.GetRoleResponse>(
         "getRole",
         "GetRole",
@@ -134,7 +127,7 @@ export function securityAdmin(stub: admin.SecurityAdminClient, call: AdminCaller
       return res.roles.map(roleFromWire);
     },
     async deleteRole(name, options) {
-      const wire = { name: text(name, "name") };
+      const wire = { name: requireName(name, "name") };
       await call("deleteRole", "DeleteRole", options, (md) => (o, cb) => stub.deleteRole(wire, md, o, cb));
     },
     async createBinding(binding, options) {
@@ -143,9 +136,9 @@ export function securityAdmin(stub: admin.SecurityAdminClient, call: AdminCaller
       }
       const wire = {
         binding: {
-          id: text(binding.id, "id"),
-          principalType: text(binding.principalType, "principalType"),
-          principalName: text(binding.principalName, "principalName"),
+          id: requireName(binding.id, "id"),
+          principalType: requireName(binding.principalType, "principalType"),
+          principalName: requireName(binding.principalName, "principalName"),
           roleNames: texts(binding.roleNames, "roleNames"),
           ...location(binding),
         },
@@ -158,7 +151,7 @@ export function securityAdmin(stub: admin.SecurityAdminClient, call: AdminCaller
       );
     },
     async getBinding(id, where, options) {
-      const wire = { bindingId: text(id, "id"), ...location(where) };
+      const wire = { bindingId: requireName(id, "id"), ...location(where) };
       const res = await call<admin.GetBindingResponse>(
         "getBinding",
         "GetBinding",
@@ -190,7 +183,7 @@ export function securityAdmin(stub: admin.SecurityAdminClient, call: AdminCaller
       return res.bindings.map(bindingFromWire);
     },
     async deleteBinding(id, where, options) {
-      const wire = { bindingId: text(id, "id"), ...location(where) };
+      const wire = { bindingId: requireName(id, "id"), ...location(where) };
       await call(
         "deleteBinding",
         "DeleteBinding",

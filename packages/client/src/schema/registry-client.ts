@@ -5,7 +5,7 @@ import { Metadata } from "@grpc/grpc-js";
 import { createCallContext, waitFor } from "../call-context.ts";
 import { traceSchemaCall } from "../diagnostics/hooks.ts";
 import { invalidArgument } from "../errors.ts";
-import { type CallOptions, validateCallOptions, validateTopic } from "../options.ts";
+import { type CallOptions, requireName, validateCallOptions, validateTopic } from "../options.ts";
 import { type RetryPolicy, withRetry } from "../retry.ts";
 import { type UnaryInvoker, unaryCall } from "../transport/unary.ts";
 import { SchemaCache } from "./cache.ts";
@@ -41,13 +41,6 @@ export interface SchemaRegistryConnection {
 
 const encoder = new TextEncoder();
 const validationPolicies = new Set<string>(Object.values(ValidationPolicy));
-
-function requireText(value: unknown, option: string): string {
-  if (typeof value !== "string" || value.trim().length === 0) {
-    throw invalidArgument(option, "is required and must be a non-empty string");
-  }
-  return value;
-}
 
 function requireVersion(value: unknown, option = "version"): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 0xffff_ffff) {
@@ -165,7 +158,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
   return {
     async registerSchema(request, options) {
       if (typeof request !== "object" || request === null) throw invalidArgument("request", "is required");
-      const subject = requireText(request.subject, "subject");
+      const subject = requireName(request.subject, "subject");
       const schemaType = schemaTypeOf(request.schemaType);
       const wire: schema.RegisterSchemaRequest = {
         subject,
@@ -215,7 +208,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
     },
 
     async getLatestSchema(subject, options) {
-      const name = requireText(subject, "subject");
+      const name = requireName(subject, "subject");
       const response = await call<schema.GetSchemaResponse>(
         "getLatestSchema",
         "GetLatestSchema",
@@ -228,7 +221,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
     },
 
     async listVersions(subject, options) {
-      const name = requireText(subject, "subject");
+      const name = requireName(subject, "subject");
       const r = await call<schema.ListVersionsResponse>(
         "listVersions",
         "ListVersions",
@@ -260,7 +253,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
     async checkCompatibility(request, options) {
       if (typeof request !== "object" || request === null) throw invalidArgument("request", "is required");
       const wire: schema.CheckCompatibilityRequest = {
-        subject: requireText(request.subject, "subject"),
+        subject: requireName(request.subject, "subject"),
         schemaType: schemaTypeOf(request.schemaType),
         newSchemaDefinition: definitionBytes(request.schema),
         compatibilityMode: request.mode === undefined ? undefined : modeOf(request.mode, "mode"),
@@ -275,7 +268,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
     },
 
     async setCompatibilityMode(subject, mode, options) {
-      const wire = { subject: requireText(subject, "subject"), compatibilityMode: modeOf(mode, "mode") };
+      const wire = { subject: requireName(subject, "subject"), compatibilityMode: modeOf(mode, "mode") };
       const r = await call<schema.SetCompatibilityModeResponse>(
         "setCompatibilityMode",
         "SetCompatibilityMode",
@@ -286,7 +279,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
     },
 
     async deleteSchemaVersion(subject, version, options) {
-      const wire = { subject: requireText(subject, "subject"), version: requireVersion(version) };
+      const wire = { subject: requireName(subject, "subject"), version: requireVersion(version) };
       const r = await call<schema.DeleteSchemaVersionResponse>(
         "deleteSchemaVersion",
         "DeleteSchemaVersion",
@@ -301,7 +294,7 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
       if (typeof request !== "object" || request === null) throw invalidArgument("request", "is required");
       const wire: schema.ConfigureTopicSchemaRequest = {
         topicName: validateTopic(request.topic),
-        schemaSubject: requireText(request.subject, "subject"),
+        schemaSubject: requireName(request.subject, "subject"),
         validationPolicy: policyOf(request.validationPolicy ?? ValidationPolicy.Warn),
         enablePayloadValidation: request.enablePayloadValidation ?? false,
       };
