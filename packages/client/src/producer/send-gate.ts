@@ -37,16 +37,6 @@ export class SendGate<T> {
     this.#limit = limit;
   }
 
-  /** Sends pending (started and not settled). */
-  get pending(): number {
-    return this.#pending;
-  }
-
-  /** Sends waiting for room. */
-  get waiting(): number {
-    return this.#waiting;
-  }
-
   /** Runs `start` now if there is room, else waits for room (or fails fast, per `onFull`). */
   run(ctx: CallContext, start: () => Promise<T>): Promise<T> {
     if (this.#pending < this.#limit.maxPendingSends && this.#waiting === 0) return this.#start(start);
