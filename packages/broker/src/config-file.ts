@@ -128,6 +128,18 @@ export function parseBrokerConfig(text: string, source = "config file"): BrokerC
   // Upstream: 0 means no limit; here the gRPC transport limit (the default) stays in force.
   const maxMessageSize = r.integer("policies.max_message_size", 0);
   if (maxMessageSize !== undefined && maxMessageSize > 0) options.maxMessageSize = maxMessageSize;
+  // danube-ts extensions (upstream has neither key): the routing key bound (docs/status-codes.md)
+  // and the streaming extensions (docs/streaming.md).
+  const maxRoutingKeyBytes = r.integer("policies.max_routing_key_bytes", 1);
+  if (maxRoutingKeyBytes !== undefined) options.maxRoutingKeyBytes = maxRoutingKeyBytes;
+  const publishStream = r.bool("extensions.publish_stream");
+  const consumeStream = r.bool("extensions.consume_stream");
+  if (publishStream !== undefined || consumeStream !== undefined) {
+    options.extensions = {
+      ...(publishStream !== undefined && { publishStream }),
+      ...(consumeStream !== undefined && { consumeStream }),
+    };
+  }
 
   const mode = r.string("auth.mode");
   if (mode !== undefined && mode !== "none" && mode !== "tls") r.fail("auth.mode", '"none" or "tls"', mode);

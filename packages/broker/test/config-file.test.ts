@@ -93,6 +93,19 @@ test("mode none, an empty file and our require_client_cert extension", () => {
   assert.deepEqual(parseBrokerConfig("policies:\n  max_message_size: 0\n").options, {});
 });
 
+test("danube-ts keys: extensions.publish_stream/consume_stream and policies.max_routing_key_bytes", () => {
+  const yaml =
+    "extensions:\n  publish_stream: false\n  consume_stream: true\npolicies:\n  max_routing_key_bytes: 16\n";
+  assert.deepEqual(parseBrokerConfig(yaml), {
+    options: { extensions: { publishStream: false, consumeStream: true }, maxRoutingKeyBytes: 16 },
+    unusedKeys: [],
+  });
+  // One switch given leaves the other at the broker's default.
+  assert.deepEqual(parseBrokerConfig("extensions:\n  consume_stream: false\n").options, {
+    extensions: { consumeStream: false },
+  });
+});
+
 test("a key of the wrong type is an error naming the key", () => {
   const cases: Array<[string, RegExp]> = [
     [
@@ -111,6 +124,10 @@ test("a key of the wrong type is an error naming the key", () => {
     ],
     ["auth:\n  super_admins: admin\n", /auth\.super_admins must be a list of strings/],
     ["dispatch:\n  max_unacked_messages: 0\n", /dispatch\.max_unacked_messages must be an integer from 1/],
+    ["extensions:\n  publish_stream: off\n", /extensions\.publish_stream must be true or false, got "off"/],
+    ["extensions:\n  consume_stream: 0\n", /extensions\.consume_stream must be true or false, got 0/],
+    ["extensions: true\n", /extensions must be a mapping, got true/],
+    ["policies:\n  max_routing_key_bytes: 0\n", /policies\.max_routing_key_bytes must be an integer from 1/],
     ["- a\n- b\n", /top level must be a mapping/],
     ["broker: [unclosed\n", /not valid YAML/],
   ];

@@ -55,8 +55,10 @@ Flags:
   --admin-addr <host:port>      admin listener (default 127.0.0.1:50051; port 0 picks a free port)
   --advertised-addr <host:port> address handed to clients in lookups (default: the bound address)
   --config-file <file>          upstream danube-broker YAML (broker.host/ports, bootstrap_namespaces,
-                                auto_create_topics, admin_tls, auth, dispatch, policies.max_message_size);
-                                flags given here override it; keys it does not use are listed at start
+                                auto_create_topics, admin_tls, auth, dispatch, policies.max_message_size;
+                                danube-ts keys: policies.max_routing_key_bytes, extensions.publish_stream,
+                                extensions.consume_stream); flags given here override it; keys it does
+                                not use are listed at start
   --log-level <level>           debug, info, warn, error or silent (default info)
   --log-format <format>         text (default) or json (one JSON object per line, docs/observability.md)
   --prom-exporter <host:port>   serve Prometheus metrics on http://host:port/metrics (default off;
@@ -67,6 +69,12 @@ Flags:
   --schema-compatibility-rules <rules>
                                 JSON Schema compatibility verdicts: upstream (default, as Danube v0.15.1)
                                 or strict (Confluent's rules, a danube-ts extension)
+  --publish-stream <on|off>     offer the danube-ts publish stream (default on; off: clients send with
+                                upstream's unary SendMessage, docs/streaming.md)
+  --consume-stream <on|off>     offer the danube-ts consume stream (default on; off: ReceiveMessages
+                                and unary Ack/Nack)
+  --max-routing-key-bytes <n>   longest routing key a message may carry, in UTF-8 bytes (default 65536;
+                                a longer one is refused with INVALID_ARGUMENT)
   --repair-metadata             start even when the metadata journal is damaged before valid entries
                                 (skips only the damaged bytes; copies kept in metadata/quarantine/)
   -h, --help                    show this help`;

@@ -15,6 +15,7 @@ import { brokerUsage } from "../usage.ts";
 const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 const compatibilityRules = ["upstream", "strict"] as const;
 const logFormats = ["text", "json"] as const;
+const onOff = ["on", "off"] as const;
 
 const specs = {
   "data-dir": { type: "string" },
@@ -29,6 +30,9 @@ const specs = {
   "schema-compatibility-rules": { type: "string" },
   "config-file": { type: "string" },
   "repair-metadata": { type: "boolean" },
+  "publish-stream": { type: "string" },
+  "consume-stream": { type: "string" },
+  "max-routing-key-bytes": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -36,6 +40,12 @@ const specs = {
 const slowStartMs = 10_000;
 
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
+
+/** `{ [key]: boolean }` from an on/off flag; empty when the flag is absent. */
+function switchFlag<K extends string>(flags: Flags, name: string, key: K): Partial<Record<K, boolean>> {
+  if (!flags.has(name)) return {};
+  return { [key]: flags.choice(name, onOff, "on") === "on" } as Partial<Record<K, boolean>>;
+}
 
 export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const flags = new Flags(parseFlags(argv, specs, brokerUsage), brokerUsage);
@@ -58,6 +68,11 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const promExporter = flags.has("prom-exporter") ? flags.address("prom-exporter", "") : undefined;
   const consoleAddr = flags.has("console-addr") ? flags.address("console-addr", "") : undefined;
   const schemaCompatibilityRules = flags.choice("schema-compatibility-rules", compatibilityRules, "upstream");
+  const extensions = {
+    ...switchFlag(flags, "publish-stream", "publishStream"),
+    ...switchFlag(flags, "consume-stream", "consumeStream"),
+  };
+  const maxRoutingKeyBytes = flags.integer("max-routing-key-bytes", 1);
   const configPath = flags.string("config-file");
   let config: BrokerConfigFile = { options: {}, unusedKeys: [] };
   if (configPath !== undefined) {
@@ -95,6 +110,8 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
         ? { ...config.options.console, host: consoleAddr.host, port: consoleAddr.port }
         : config.options.console,
       schemaCompatibilityRules,
+      extensions: { ...config.options.extensions, ...extensions },
+      maxRoutingKeyBytes: maxRoutingKeyBytes ?? config.options.maxRoutingKeyBytes,
       repairMetadata: flags.bool("repair-metadata"),
     });
     // A start that hangs (e.g. a data dir on a file system where mkdir never returns) is said so,
