@@ -1,10 +1,12 @@
 // End-to-end: the client against a real broker in auth mode "tls" (TLS on both listeners, a JWT on
 // every RPC, RBAC), with throwaway certificates made by openssl in a temp dir.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestContext, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { type AuthOptions, type RunningBroker, startBroker } from "@danube-ts/broker";
 import {
   type ClientOptions,
@@ -156,6 +158,50 @@ test("the wrong CA, plaintext against TLS, and TLS against plaintext fail with t
   });
   const tlsToPlain = env.client({ ...quick, serviceUrl: plain.url.replace("http://", "https://") });
   await assert.rejects(tlsToPlain.createProducer({ topic, name: "p" }), rejectsWith(ErrorCode.UNAVAILABLE));
+});
+
+test("TLS to 127.0.0.1 sends no IP as SNI (no DEP0123 warning) and still checks the certificate's IP SAN", async (t) => {
+  const env = await secureEnv(t);
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("./fixtures/tls-sni-child.ts", import.meta.url)),
+      env.url,
+      env.adminUrl,
+      testPki().ca.file,
+      env.adminToken,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += String(chunk);
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += String(chunk);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  assert.equal(code, 0, `child failed:\n${stdout}\n${stderr}`);
+  const { warnings, outcomes } = JSON.parse(stdout) as {
+    warnings: string[];
+    outcomes: Record<string, string>;
+  };
+  assert.deepEqual(warnings, []);
+  assert.doesNotMatch(stderr, /DEP0123/);
+  const { wrongIp, wrongHost, ...fine } = outcomes;
+  assert.deepEqual(fine, {
+    stream: "ok",
+    unary: "ok",
+    admin: "ok",
+    ipNameUnary: "ok",
+    ipNameStream: "ok",
+    hostName: "ok",
+  });
+  assert.match(wrongIp!, /IP: 127\.0\.0\.2 is not in the cert's list/);
+  assert.match(wrongHost!, /Host: wrong\.example\. is not in the cert's altnames/);
 });
 
 test("mutual TLS: a client identity is presented when given, and required when the broker asks", async (t) => {

@@ -1,5 +1,6 @@
-// The only place where the client builds gRPC channels: credentials (plaintext, TLS, mutual TLS),
-// the bearer-token interceptor, keepalive, message-size, flow-control and reconnect settings.
+// The only place where the client builds gRPC channels: credentials (plaintext, or TLS and mutual
+// TLS from tls-credentials.ts), the bearer-token interceptor, keepalive, message-size, flow-control
+// and reconnect settings.
 import {
   Channel,
   type ChannelCredentials,
@@ -10,6 +11,7 @@ import {
 } from "@grpc/grpc-js";
 import { authInterceptor } from "./auth.ts";
 import type { ResolvedSecurity, ResolvedTls } from "./security.ts";
+import { TlsCredentials } from "./tls-credentials.ts";
 import { TokenSource, type TokenSourceOptions } from "./tokens.ts";
 
 /**
@@ -58,7 +60,6 @@ export class Transport {
   /** The token source, when a token or supplier is configured. */
   readonly tokens: TokenSource | undefined;
   readonly #credentials: ChannelCredentials;
-  readonly #options: ChannelOptions;
   readonly #interceptors: Interceptor[];
 
   /**
@@ -69,14 +70,7 @@ export class Transport {
     const tls = security.tls;
     this.secure = tls !== undefined;
     this.tls = tls;
-    this.#credentials =
-      tls === undefined
-        ? credentials.createInsecure()
-        : credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
-    this.#options =
-      tls?.serverName === undefined
-        ? channelOptions
-        : { ...channelOptions, "grpc.ssl_target_name_override": tls.serverName };
+    this.#credentials = tls === undefined ? credentials.createInsecure() : new TlsCredentials(tls);
     if (tokens !== undefined) {
       this.tokens = tokens;
     } else if (security.tokenSupplier !== undefined) {
@@ -94,7 +88,7 @@ export class Transport {
 
   /** A new channel to `target` (`host:port`); grpc-js connects lazily and reconnects by itself. */
   openChannel(target: string): Channel {
-    return new Channel(target, this.#credentials, this.#options);
+    return new Channel(target, this.#credentials, channelOptions);
   }
 
   /** A service stub on `channel`, with this transport's interceptors. */

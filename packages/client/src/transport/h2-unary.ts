@@ -18,7 +18,7 @@ import {
   isGrpcResponse,
   readStatus,
 } from "./grpc-framing.ts";
-import type { ResolvedTls } from "./security.ts";
+import { type ResolvedTls, serverNameOptions } from "./security.ts";
 import type { TokenSource } from "./tokens.ts";
 
 const {
@@ -302,7 +302,7 @@ export class H2UnaryClient {
             ca: tls.ca,
             cert: tls.cert,
             key: tls.key,
-            servername: tls.serverName,
+            ...serverNameOptions(tls.serverName),
             ALPNProtocols: ["h2"],
           }),
     });

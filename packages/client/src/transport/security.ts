@@ -1,5 +1,7 @@
 // TLS and token options: their types, and their validation into what channel.ts needs.
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { type ConnectionOptions, checkServerIdentity } from "node:tls";
 import { invalidArgument } from "../errors.ts";
 import type { TokenSupplier } from "./tokens.ts";
 
@@ -135,4 +137,17 @@ export function resolveSecurity(
     token,
     tokenSupplier,
   };
+}
+
+/**
+ * TLS connect options that check the broker's certificate against `name`. SNI carries `name` only
+ * when it is a host name: never an IP address (RFC 6066; Node warns DEP0123), which is checked
+ * against the certificate's IP SANs all the same. Nothing for `undefined` (Node's defaults).
+ */
+export function serverNameOptions(
+  name: string | undefined,
+): Pick<ConnectionOptions, "servername" | "checkServerIdentity"> {
+  if (name === undefined) return {};
+  if (isIP(name) === 0) return { servername: name };
+  return { checkServerIdentity: (_host, cert) => checkServerIdentity(name, cert) };
 }
