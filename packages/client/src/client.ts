@@ -78,7 +78,6 @@ class ClientImpl implements DanubeClient {
     const serviceUrl = options.serviceUrl;
     this.#transport = new Transport(options.security);
     this.#observe = new ClientObserver(options.observability);
-    this.#observe.watchRetries(options.retry);
     this.#status = new StatusHub(this.#observe);
     this.#runtime = {
       options,
@@ -99,6 +98,7 @@ class ClientImpl implements DanubeClient {
       metadata: () => this.#runtime.pool.metadata(),
       requestTimeoutMs: this.options.requestTimeoutMs,
       retry: this.options.retry,
+      onRetry: this.#observe.retry,
       closeSignal: this.#closing.signal,
     });
     return this.#schema;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { test } from "node:test";
 import { type CallContext, createCallContext } from "./call-context.ts";
+import { ChannelName, type RetryMessage } from "./diagnostics/channels.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import { backoffDelay, type RetryPolicy, withRetry } from "./retry.ts";
 
@@ -132,4 +134,42 @@ test("without maxRetries the deadline alone ends retrying, naming the last error
   const elapsed = Date.now() - started;
   assert.ok(calls > 10, `kept retrying until the deadline (${calls} attempts)`);
   assert.ok(elapsed >= 250 && elapsed < 2000, `stopped at the deadline (${elapsed} ms)`);
+});
+
+test("onRetry hears each retry (attempt, backoff, error); without it the retry channel does", async () => {
+  const heard: RetryMessage[] = [];
+  const published: RetryMessage[] = [];
+  const onMessage = (message: unknown) => published.push(message as RetryMessage);
+  subscribe(ChannelName.retry, onMessage);
+  try {
+    let calls = 0;
+    const fail = async () => {
+      if (++calls % 3 !== 0) throw new DanubeError(ErrorCode.UNAVAILABLE, `down ${calls}`);
+      return calls;
+    };
+    assert.equal(await withRetry(ctx(), fast, fail, { onRetry: (m) => heard.push(m), random: () => 1 }), 3);
+    assert.deepEqual(
+      heard.map(({ operation, attempt, delayMs, error }) => [
+        operation,
+        attempt,
+        delayMs,
+        (error as Error).message,
+      ]),
+      [
+        ["op", 1, 1, "down 1"],
+        ["op", 2, 2, "down 2"],
+      ],
+    );
+    assert.equal(published.length, 0, "a hook given is the only one told (it publishes itself)");
+    assert.equal(await withRetry(ctx(), fast, fail), 6);
+    assert.deepEqual(
+      published.map((m) => [m.attempt, (m.error as Error).message]),
+      [
+        [1, "down 4"],
+        [2, "down 5"],
+      ],
+    );
+  } finally {
+    unsubscribe(ChannelName.retry, onMessage);
+  }
 });

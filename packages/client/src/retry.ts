@@ -1,7 +1,7 @@
 // Retry with linear, jittered backoff for retryable errors, bounded by the call context.
 
 import { abortError, type CallContext, sleep, throwIfStopped } from "./call-context.ts";
-import { notifyRetry } from "./diagnostics/observer.ts";
+import { type RetryMessage, retryChannel } from "./diagnostics/channels.ts";
 import { toDanubeError } from "./errors/status-map.ts";
 import { DanubeError, ErrorCode } from "./errors.ts";
 import type { ResolvedRetryOptions } from "./options.ts";
@@ -26,6 +26,11 @@ export function backoffDelay(
 export interface RetryHooks {
   /** Called before each retry (after the backoff), e.g. to redo a topic lookup. */
   beforeRetry?: (attempt: number, error: DanubeError) => void | Promise<void>;
+  /**
+   * Told of each retry before its backoff: a client passes its observer's (metric, log line and
+   * the `danube-ts:client:retry` channel). Without it the retry is only published on the channel.
+   */
+  onRetry?: (retry: RetryMessage) => void;
   /** Source of randomness for jitter (tests). */
   random?: () => number;
 }
@@ -63,7 +68,9 @@ export async function withRetry<T>(
     const delay = backoffDelay(attempt, policy, hooks.random);
     if (Date.now() + delay >= ctx.deadline) throw deadlineWhileRetrying(ctx, error);
     last = error;
-    notifyRetry(policy, ctx.operation, attempt + 1, error, delay);
+    const retry: RetryMessage = { operation: ctx.operation, attempt: attempt + 1, delayMs: delay, error };
+    if (hooks.onRetry !== undefined) hooks.onRetry(retry);
+    else if (retryChannel.hasSubscribers) retryChannel.publish(retry);
     await sleep(delay, ctx);
     await hooks.beforeRetry?.(attempt + 1, error);
   }

@@ -202,8 +202,13 @@ export async function subscribe(
   ctx: CallContext,
   onClose: (consumer: Consumer<unknown>) => void,
 ): Promise<Consumer<unknown>> {
-  const found = await withRetry(ctx, runtime.options.retry, () =>
-    topicPartitions(runtime, options.topic, ctx),
+  const found = await withRetry(
+    ctx,
+    runtime.options.retry,
+    () => topicPartitions(runtime, options.topic, ctx),
+    {
+      onRetry: runtime.observe.retry,
+    },
   );
   // The broker matches by prefix (`/ns/foo` also finds `/ns/foobar`): keep the topic and its partitions.
   const partitionName = new RegExp(`^${escapeRegExp(options.topic)}-part-\\d+$`);

@@ -100,7 +100,7 @@ export class TopicConsumer implements Acknowledger {
     await traceSubscribe(
       this.topic,
       this.#options,
-      () => withRetry(ctx, retry, () => this.#register(ctx)),
+      () => withRetry(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry }),
       id,
     );
     void startHealthCheck(
@@ -340,9 +340,9 @@ export class TopicConsumer implements Acknowledger {
     );
     const ctx = owned.ctx;
     const command: AckCommand = { message, subscription: this.#options.subscription };
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx)).finally(
-      owned.release,
-    );
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx), {
+      onRetry: this.#runtime.observe.retry,
+    }).finally(owned.release);
   }
 
   async #nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
@@ -357,9 +357,9 @@ export class TopicConsumer implements Acknowledger {
       subscription: this.#options.subscription,
       nack: { delayMs: options?.delayMs, reason: options?.reason },
     };
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx)).finally(
-      owned.release,
-    );
+    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx), {
+      onRetry: this.#runtime.observe.retry,
+    }).finally(owned.release);
   }
 
   /** The open Consume call while there is one (acks batched on it), else upstream's unary RPCs. */

@@ -56,24 +56,6 @@ interface OpenReconnect {
   readonly owner: object | undefined;
 }
 
-const retryObservers = new WeakMap<object, ClientObserver>();
-
-/**
- * Reports one retry of `withRetry`: on the `danube-ts:client:retry` channel, and to the observer
- * of the client whose retry policy object `policy` is (see {@link ClientObserver.watchRetries}).
- */
-export function notifyRetry(
-  policy: object,
-  operation: string,
-  attempt: number,
-  error: unknown,
-  delayMs: number,
-): void {
-  const observer = retryObservers.get(policy);
-  if (observer !== undefined) observer.retry({ operation, attempt, delayMs, error });
-  else if (retryChannel.hasSubscribers) retryChannel.publish({ operation, attempt, delayMs, error });
-}
-
 /** One client's logger and instruments, and its handling of background events. */
 export class ClientObserver {
   readonly log: ClientLogger;
@@ -88,20 +70,15 @@ export class ClientObserver {
   }
 
   /**
-   * Routes the retries of every `withRetry` that runs under `policy` (the client's resolved retry
-   * options object, shared by all its calls) to this observer.
+   * One retry of a call of this client: metric, log line, channel message. The `onRetry` hook its
+   * callers pass to `withRetry` (bound, so it can be passed as is).
    */
-  watchRetries(policy: object): void {
-    retryObservers.set(policy, this);
-  }
-
-  /** One retry: metric, log line, channel message. */
-  retry(message: RetryMessage): void {
+  readonly retry = (message: RetryMessage): void => {
     this.metrics.retries.add(1, { operation: message.operation });
     const { error, ...fields } = message;
     this.log.warn({ ...fields, err: errorField(error) }, `retrying ${message.operation}`);
     if (retryChannel.hasSubscribers) retryChannel.publish(message);
-  }
+  };
 
   /** A status event of a producer or consumer of this client (StatusHub hook). */
   status(status: ClientStatus, owners: readonly object[]): void {

@@ -139,7 +139,7 @@ export class TopicProducer {
     await traceCreateProducer(
       this.topic,
       this.name,
-      () => withRetry(ctx, retry, () => this.#register(ctx)),
+      () => withRetry(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry }),
       id,
     );
     void startHealthCheck(

@@ -6,7 +6,7 @@ import { createCallContext, waitFor } from "../call-context.ts";
 import { traceSchemaCall } from "../diagnostics/hooks.ts";
 import { invalidArgument } from "../errors.ts";
 import { type CallOptions, requireName, validateCallOptions, validateTopic } from "../options.ts";
-import { type RetryPolicy, withRetry } from "../retry.ts";
+import { type RetryHooks, type RetryPolicy, withRetry } from "../retry.ts";
 import { type UnaryInvoker, unaryCall } from "../transport/unary.ts";
 import { SchemaCache } from "./cache.ts";
 import type { SchemaRegistry } from "./registry.ts";
@@ -30,6 +30,8 @@ export interface SchemaRegistryConnection {
   requestTimeoutMs: number;
   /** Retry policy for retryable failures (UNAVAILABLE, ...). */
   retry: RetryPolicy;
+  /** Told of each retry (the client's observer); without it retries only go to the retry channel. */
+  onRetry?: RetryHooks["onRetry"];
   /** Aborted when the owner closes: pending calls fail with CANCELLED. */
   closeSignal?: AbortSignal;
   /**
@@ -141,7 +143,14 @@ export function createSchemaRegistryClient(connection: SchemaRegistryConnection)
     validateCallOptions(options);
     const ctx = createCallContext(operation, options, connection.requestTimeoutMs, connection.closeSignal);
     return traceSchemaCall(operation, rpc, () =>
-      withRetry(ctx, connection.retry, () => unaryCall<Res>(ctx, rpc, invoke(connection.stub(), metadata()))),
+      withRetry(
+        ctx,
+        connection.retry,
+        () => unaryCall<Res>(ctx, rpc, invoke(connection.stub(), metadata())),
+        {
+          onRetry: connection.onRetry,
+        },
+      ),
     );
   }
 
