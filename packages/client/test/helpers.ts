@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { startBroker } from "@danube-ts/broker";
+import { startPathChecked } from "../../broker/test/unary-path/path-check.ts";
 import {
   type ClientOptions,
   createClient,
@@ -24,7 +24,8 @@ export interface TestEnv {
 
 /**
  * The client transport of the e2e tests: DANUBE_TEST_TRANSPORT, set by the files under
- * test/unary-path/ to run the consumer delivery tests again over upstream's unary protocol.
+ * test/unary-path/ to run the consumer delivery tests again over upstream's unary protocol (the
+ * brokers started here then fail at close if they saw a stream opened: broker/test/unary-path/path-check.ts).
  */
 export const testTransport: "auto" | "stream" | "unary" =
   process.env.DANUBE_TEST_TRANSPORT === "unary" || process.env.DANUBE_TEST_TRANSPORT === "stream"
@@ -34,7 +35,7 @@ export const testTransport: "auto" | "stream" | "unary" =
 /** A fresh broker (temp data dir, port 0) and a client; everything closed after the test. */
 export async function testEnv(t: TestContext, options: Partial<ClientOptions> = {}): Promise<TestEnv> {
   const dataDir = await mkdtemp(join(tmpdir(), "danube-client-e2e-"));
-  const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  const broker = await startPathChecked({ dataDir, port: 0, adminPort: 0 });
   const clients: DanubeClient[] = [];
   const newClient = (extra: Partial<ClientOptions> = {}) => {
     const client = createClient({ serviceUrl: broker.url, transport: testTransport, ...options, ...extra });
@@ -99,7 +100,7 @@ export interface RestartableBroker {
 /** A broker on random ports (kept across restarts) with a fresh data dir; closed after the test. */
 export async function restartableBroker(t: TestContext): Promise<RestartableBroker> {
   const dataDir = await mkdtemp(join(tmpdir(), "danube-client-restart-"));
-  let broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  let broker = await startPathChecked({ dataDir, port: 0, adminPort: 0 });
   const { port, adminPort, url, adminUrl } = broker;
   let running = true;
   const stop = async () => {
@@ -108,7 +109,7 @@ export async function restartableBroker(t: TestContext): Promise<RestartableBrok
     await broker.close();
   };
   const start = async () => {
-    broker = await startBroker({ dataDir, port, adminPort });
+    broker = await startPathChecked({ dataDir, port, adminPort });
     running = true;
   };
   t.after(async () => {
