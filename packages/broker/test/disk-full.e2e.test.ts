@@ -1,5 +1,6 @@
-// A real full disk: the data dir on a 4 MiB tmpfs (needs root / CAP_SYS_ADMIN; skipped with the
-// reason otherwise; the same logic is covered with injected ENOSPC in the storage unit tests).
+// A real full disk: the data dir on a 4 MiB tmpfs the test mounts itself (needs root with
+// CAP_SYS_ADMIN, as in CI; skipped with the reason where mounting is not permitted; the same logic
+// is covered with injected ENOSPC in the storage unit tests).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, open, rm, rmdir } from "node:fs/promises";
@@ -15,14 +16,26 @@ import { rawClient, sleep, until } from "./raw-client.ts";
 
 const run = promisify(execFile);
 
-/** Mounts a 4 MiB tmpfs; undefined (with the reason) when this machine does not allow it. */
+/** Refusals of `mount` that mean "not permitted here" (not root, or no CAP_SYS_ADMIN). */
+const notPermitted = /permission denied|must be superuser|only root|not permitted|EPERM|EACCES/i;
+
+/**
+ * Mounts a 4 MiB tmpfs (unmounted after the test); `{ skip }` with the reason when this machine
+ * does not permit it. Any other mount failure fails the test, so a root CI run cannot quietly
+ * skip the real ENOSPC.
+ */
 async function smallDisk(t: TestContext): Promise<string | { skip: string }> {
   const dir = await mkdtemp(join(tmpdir(), "danube-disk-full-"));
   try {
     await run("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", dir]);
   } catch (err) {
     await rmdir(dir);
-    return { skip: `cannot mount a small tmpfs here (${(err as Error).message.split("\n")[0]})` };
+    const { message, stderr } = err as Error & { stderr?: string };
+    const why = (stderr || message).trim().split("\n")[0];
+    if (process.getuid?.() !== 0 || notPermitted.test(`${message}\n${stderr ?? ""}`)) {
+      return { skip: `mounting a small tmpfs is not permitted here (${why})` };
+    }
+    throw new Error(`mount -t tmpfs failed as root: ${why}`, { cause: err });
   }
   t.after(async () => {
     await run("umount", ["-l", dir]).catch(() => {});
