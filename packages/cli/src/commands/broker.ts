@@ -41,11 +41,9 @@ const slowStartMs = 10_000;
 
 const urlHost = (host: string) => (host.includes(":") ? `[${host}]` : host);
 
-/** `{ [key]: boolean }` from an on/off flag; empty when the flag is absent. */
-function switchFlag<K extends string>(flags: Flags, name: string, key: K): Partial<Record<K, boolean>> {
-  if (!flags.has(name)) return {};
-  return { [key]: flags.choice(name, onOff, "on") === "on" } as Partial<Record<K, boolean>>;
-}
+/** An on/off flag as a boolean; undefined when absent. */
+const onOffFlag = (flags: Flags, name: string): boolean | undefined =>
+  flags.has(name) ? flags.choice(name, onOff, "on") === "on" : undefined;
 
 export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const flags = new Flags(parseFlags(argv, specs, brokerUsage), brokerUsage);
@@ -68,10 +66,8 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   const promExporter = flags.has("prom-exporter") ? flags.address("prom-exporter", "") : undefined;
   const consoleAddr = flags.has("console-addr") ? flags.address("console-addr", "") : undefined;
   const schemaCompatibilityRules = flags.choice("schema-compatibility-rules", compatibilityRules, "upstream");
-  const extensions = {
-    ...switchFlag(flags, "publish-stream", "publishStream"),
-    ...switchFlag(flags, "consume-stream", "consumeStream"),
-  };
+  const publishStream = onOffFlag(flags, "publish-stream");
+  const consumeStream = onOffFlag(flags, "consume-stream");
   const maxRoutingKeyBytes = flags.integer("max-routing-key-bytes", 1);
   const configPath = flags.string("config-file");
   let config: BrokerConfigFile = { options: {}, unusedKeys: [] };
@@ -110,7 +106,11 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
         ? { ...config.options.console, host: consoleAddr.host, port: consoleAddr.port }
         : config.options.console,
       schemaCompatibilityRules,
-      extensions: { ...config.options.extensions, ...extensions },
+      extensions: {
+        ...config.options.extensions,
+        ...(publishStream !== undefined && { publishStream }),
+        ...(consumeStream !== undefined && { consumeStream }),
+      },
       maxRoutingKeyBytes: maxRoutingKeyBytes ?? config.options.maxRoutingKeyBytes,
       repairMetadata: flags.bool("repair-metadata"),
     });
