@@ -70,8 +70,8 @@ export class ClientObserver {
   }
 
   /**
-   * One retry of a call of this client: metric, log line, channel message. The `onRetry` hook its
-   * callers pass to `withRetry` (bound, so it can be passed as is).
+   * One retry of a call of this client: metric, log line, channel message. Callers of `withRetry`
+   * pass it as the `onRetry` hook (an arrow function, so it can be passed unbound).
    */
   readonly retry = (message: RetryMessage): void => {
     this.metrics.retries.add(1, { operation: message.operation });
