@@ -116,18 +116,19 @@ export class ConsumeStreamSession implements MessageAcker {
       });
       if (!this.#flushQueued) {
         this.#flushQueued = true;
-        queueMicrotask(() => this.#flushAcks());
+        // What the application acks in this turn of the event loop goes in one frame.
+        setImmediate(this.#flushAcks);
       }
     });
   }
 
-  #flushAcks(): void {
+  readonly #flushAcks = (): void => {
     this.#flushQueued = false;
     if (this.#outgoing.length === 0 || !this.#open) return;
     const acks = this.#outgoing;
     this.#outgoing = [];
     this.#call.write({ frame: { $case: "acks", value: { acks } } });
-  }
+  };
 
   #onFrame(frame: consumeStream.ConsumeResponse): void {
     this.#answered = true;
