@@ -43,6 +43,21 @@ export class AsyncQueue<T> {
     return true;
   }
 
+  /**
+   * Adds an item without waiting: true once it is queued or handed to a reader, false when the
+   * queue is full (nothing done: use `push`) or closed (dropped; `closed` tells which).
+   */
+  offer(item: T): boolean {
+    if (this.#closed) return false;
+    if (this.#readers.length > 0) {
+      this.#readers.shift()!({ value: item, done: false });
+      return true;
+    }
+    if (this.#items.length >= this.#capacity || this.#writers.length > 0) return false;
+    this.#items.push(item);
+    return true;
+  }
+
   /** The next item; `done` once the queue is closed. */
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#items.length > 0) {

@@ -130,6 +130,11 @@ export function sendRetry(
   });
 }
 
+/** Whether acks or nacks are observed at all (metrics on, or a trace subscriber): else skip {@link observeAck}. */
+export function ackObserved(observer: ClientObserver, operation: "ack" | "nack"): boolean {
+  return observer.metrics.enabled || (operation === "ack" ? tracing.ack : tracing.nack).hasSubscribers;
+}
+
 /** Observes one ack or nack of `message` (outcome counters, `danube-ts:client:ack`/`nack` trace). */
 export function observeAck(
   observer: ClientObserver,
