@@ -6,6 +6,7 @@ import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { type CallContext, throwIfStopped } from "../call-context.ts";
 import { cancelledError, fromServiceError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
+import type { CreditSink } from "./message.ts";
 import type { AckCommand, MessageAcker } from "./message-acker.ts";
 
 type Call = ClientDuplexStream<consumeStream.ConsumeRequest, consumeStream.ConsumeResponse>;
@@ -17,6 +18,12 @@ export interface ConsumeStreamOptions {
    * granted when the call opens, and granted again as `deliver` takes messages.
    */
   credit: number;
+  /**
+   * Payload bytes granted when the call opens, granted again as the application takes messages
+   * ({@link ConsumeStreamSession.taken}): what is received and not yet taken stays within it
+   * (plus one message).
+   */
+  creditBytes: number;
   /**
    * Hands one message on (decode, queue): true or false at once, or a promise of it when it has
    * to wait (a full queue, a schema fetch); false when the consumer stopped.
@@ -34,7 +41,7 @@ interface PendingAck {
   settled: boolean;
 }
 
-export class ConsumeStreamSession implements MessageAcker {
+export class ConsumeStreamSession implements MessageAcker, CreditSink {
   readonly #call: Call;
   readonly #options: ConsumeStreamOptions;
   /** Credit is granted back in steps of this many messages. */
@@ -50,6 +57,10 @@ export class ConsumeStreamSession implements MessageAcker {
   #stopped = false;
   /** Credit earned by delivered messages, not yet sent. */
   #grant = 0;
+  /** Byte credit is granted back in steps of this many bytes. */
+  readonly #grantBytesStep: number;
+  /** Byte credit earned by messages the application took, not yet sent. */
+  #grantBytes = 0;
   #nextAckId = 1n;
   /** Unanswered acks in ack id order (ids ascend by one); `#pendingHead` is the oldest. */
   #pending: PendingAck[] = [];
@@ -64,6 +75,7 @@ export class ConsumeStreamSession implements MessageAcker {
     this.#call = call;
     this.#options = options;
     this.#grantStep = Math.max(1, Math.floor(options.credit / 4));
+    this.#grantBytesStep = Math.max(1, Math.floor(options.creditBytes / 4));
     const ended = new Promise<void>((resolve) => {
       this.#ended = resolve;
     });
@@ -74,7 +86,10 @@ export class ConsumeStreamSession implements MessageAcker {
     call.write({
       frame: {
         $case: "open",
-        value: { consumerId: options.consumerId, credit: { messages: options.credit, bytes: 0n } },
+        value: {
+          consumerId: options.consumerId,
+          credit: { messages: options.credit, bytes: BigInt(options.creditBytes) },
+        },
       },
     });
   }
@@ -92,6 +107,14 @@ export class ConsumeStreamSession implements MessageAcker {
   cancel(): void {
     this.#stopped = true;
     this.#call.cancel();
+  }
+
+  /** The application took a message of `bytes` payload bytes that came on this call. */
+  taken(bytes: number): void {
+    this.#grantBytes += bytes;
+    if (this.#grantBytes < this.#grantBytesStep || !this.#open) return;
+    this.#call.write({ frame: { $case: "credit", value: { messages: 0, bytes: BigInt(this.#grantBytes) } } });
+    this.#grantBytes = 0;
   }
 
   settle(command: AckCommand, ctx: CallContext): Promise<void> {

@@ -33,7 +33,7 @@ import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
 import type { AsyncQueue } from "./async-queue.ts";
 import { ConsumeStreamSession } from "./consume-stream.ts";
-import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
+import { type Acknowledger, type CreditSink, type Message, MessageImpl } from "./message.ts";
 import { type AckCommand, createUnaryAcker, type MessageAcker } from "./message-acker.ts";
 
 /**
@@ -268,7 +268,8 @@ export class TopicConsumer implements Acknowledger {
       session = new ConsumeStreamSession(call, {
         consumerId: this.#consumerId!,
         credit: this.#options.receiveQueueSize,
-        deliver: (wire) => this.#hand(queue, wire),
+        creditBytes: this.#options.receiveQueueBytes,
+        deliver: (wire) => this.#hand(queue, wire, session),
       });
     } catch (error) {
       return { failure: error, refused: false };
@@ -294,10 +295,14 @@ export class TopicConsumer implements Acknowledger {
    * Decodes one delivered message and queues it; false once the consumer stopped. Synchronous
    * while there is room and nothing to decode (the common case), a promise when it waits.
    */
-  #hand(queue: AsyncQueue<Message<unknown>>, wire: danube.StreamMessage): boolean | Promise<boolean> {
-    if (this.#decoder !== undefined) return this.#decodeAndHand(queue, wire, this.#decoder);
+  #hand(
+    queue: AsyncQueue<Message<unknown>>,
+    wire: danube.StreamMessage,
+    credit?: CreditSink,
+  ): boolean | Promise<boolean> {
+    if (this.#decoder !== undefined) return this.#decodeAndHand(queue, wire, this.#decoder, credit);
     if (this.#stop.signal.aborted) return false;
-    const message = new MessageImpl(wire, this.topic, this, undefined);
+    const message = new MessageImpl(wire, this.topic, this, undefined, credit);
     return queue.offer(message) || (!queue.closed && queue.push(message));
   }
 
@@ -305,13 +310,14 @@ export class TopicConsumer implements Acknowledger {
     queue: AsyncQueue<Message<unknown>>,
     wire: danube.StreamMessage,
     decoder: SchemaDecoder<unknown>,
+    credit: CreditSink | undefined,
   ): Promise<boolean> {
     // Decoding in stream order keeps order; writer schemas are fetched once, then cached.
     // close() interrupts a pending writer-schema fetch; the message is dropped with the loop.
     const decoded = await decoder.decodeSettled(wire, { signal: this.#stop.signal });
     if (this.#stop.signal.aborted) return false;
     if (!decoded.ok) this.#runtime.observe.decodeFailed(this.topic, wire.requestId, decoded.error);
-    return queue.push(new MessageImpl(wire, this.topic, this, decoded));
+    return queue.push(new MessageImpl(wire, this.topic, this, decoded, credit));
   }
 
   ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
