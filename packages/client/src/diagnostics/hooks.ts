@@ -78,11 +78,11 @@ export function observeSend(
   observer: ClientObserver,
   producer: { readonly topic: string; readonly name: string },
   send: PendingSend,
+  started: number,
 ): Promise<SendReceipt> {
   const m = observer.metrics;
   if (m.enabled) {
     const labels = { topic: producer.topic };
-    const started = performance.now();
     m.sendsInFlight.add(1, labels);
     send.promise.then(
       () => {
