@@ -117,11 +117,12 @@ class ConsumerImpl implements Consumer<unknown> {
       }
       return { value: undefined, done: true };
     };
+    const settle = (result: IteratorResult<Message<unknown>, undefined>) =>
+      result.done ? release() : result;
     return {
-      next: async () => {
-        if (released) return { value: undefined, done: true };
-        const result = await observeReceive(this.#runtime.observe, this, () => this.#queue.next());
-        return result.done ? release() : result;
+      next: () => {
+        if (released) return Promise.resolve({ value: undefined, done: true });
+        return observeReceive(this.#runtime.observe, this, () => this.#queue.next()).then(settle);
       },
       return: async () => release(),
     };
