@@ -390,6 +390,11 @@ export class TopicConsumer implements Acknowledger {
       await new Promise<void>((resolve) => {
         this.#acksSettled = resolve;
       });
+    } else {
+      // Let a delivery call opened just now reach the broker before it is cancelled: a consumer
+      // whose stream never arrived stays active on the broker (blocking an unsubscribe) until the
+      // broker's streamless timeout.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.#stop.abort();
     this.#stream?.cancel();
