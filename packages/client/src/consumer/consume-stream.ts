@@ -1,6 +1,6 @@
 // One danube-ts Consume call (proto/danube_ts/consume.proto) of a partition consumer: receives
 // batched deliveries within the credit it granted, grants credit back as the application drains
-// the consumer's queue, and carries acks and nacks (coalesced per tick) with their results.
+// the consumer's queue, and carries acks and nacks (one frame per event-loop turn) with their results.
 import type { consumeStream, danube } from "@danube-ts/protocol";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { type CallContext, throwIfStopped } from "../call-context.ts";

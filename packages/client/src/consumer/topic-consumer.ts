@@ -391,10 +391,12 @@ export class TopicConsumer implements Acknowledger {
         this.#acksSettled = resolve;
       });
     } else {
-      // Let a delivery call opened just now reach the broker before it is cancelled: a consumer
-      // whose stream never arrived stays active on the broker (blocking an unsubscribe) until the
-      // broker's streamless timeout.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A few microtasks, no macrotask (a receive() pending across close() must not be an
+      // unhandled rejection for a turn): they let a delivery call opened just now start (its
+      // token interceptor resolves) before it is cancelled. A call cancelled before it started
+      // never reaches the broker, whose consumer then stays active (blocking an unsubscribe)
+      // until its streamless timeout.
+      for (let i = 0; i < 4; i++) await Promise.resolve();
     }
     this.#stop.abort();
     this.#stream?.cancel();

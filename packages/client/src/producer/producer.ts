@@ -90,7 +90,8 @@ class ProducerImpl implements Producer<unknown> {
     this.#runtime = runtime;
     this.#schema = options.schema;
     this.#owner = owner;
-    // Every pending send listens on it.
+    // Sends carry it as their close signal without listening on it; a wait that listens (onAbort)
+    // must not warn however many there are.
     setMaxListeners(0, this.#closing.signal);
     this.topic = options.topic;
     this.name = options.name;
