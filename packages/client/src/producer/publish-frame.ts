@@ -19,7 +19,9 @@ function varintSize(n: number): number {
 
 /** A uint64 as a number when that is exact, else the bigint (range-checked like the generated code). */
 function u64(value: bigint, field: string): number | bigint {
-  if (value <= 0x1f_ffff_ffff_ffffn && value >= 0n) return Number(value);
+  // Number() of a bigint above 2^53 - 1 rounds to at least 2^53: the range check keeps it exact.
+  const n = Number(value);
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) return n;
   if (value < 0n || value > maxUint64)
     throw new Error(`value provided for field ${field} of type uint64 too large`);
   return value;
