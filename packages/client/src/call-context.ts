@@ -1,7 +1,7 @@
 // Per-call cancellation: links the caller's AbortSignal, the owner's close signal and a deadline,
 // and applies them to grpc-js calls (deadline option; transport/unary.ts cancels calls) and to waits.
 import type { CallOptions as GrpcCallOptions } from "@grpc/grpc-js";
-import type { DeadlineQueue } from "./deadlines.ts";
+import type { DeadlineEntry, DeadlineQueue } from "./deadlines.ts";
 import { cancelledError, deadlineError } from "./errors/status-map.ts";
 import type { DanubeError } from "./errors.ts";
 import type { CallOptions } from "./options.ts";
@@ -65,27 +65,67 @@ export function createCallContext(
 }
 
 /**
- * `ctx` with a {@link CallStop} driven by its owner: the deadline is an entry in `deadlines` (the
- * owner's one timer) and only the caller's own signal gets a listener, so the transport adds
- * neither. Call `release()` once the operation ended.
+ * A context whose {@link CallStop} is driven by its owner: the deadline is an entry in the owner's
+ * `deadlines` (one timer) and only the caller's own signal gets a listener, so the transport adds
+ * neither. The context is its own deadline entry. Call `release()`
+ * once the operation ended.
  */
+export class OwnedContext implements CallContext, DeadlineEntry {
+  readonly operation: string;
+  readonly signal: AbortSignal | undefined;
+  readonly closeSignal: AbortSignal | undefined;
+  readonly deadline: number;
+  readonly stop = new CallStop();
+  /** @internal position in the deadline queue */
+  index = -1;
+  readonly #deadlines: DeadlineQueue;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(
+    operation: string,
+    options: CallOptions | undefined,
+    defaultTimeoutMs: number,
+    closeSignal: AbortSignal | undefined,
+    deadlines: DeadlineQueue,
+  ) {
+    this.operation = operation;
+    const signal = options?.signal;
+    this.signal = signal;
+    this.closeSignal = closeSignal;
+    this.deadline = Date.now() + (options?.timeoutMs ?? defaultTimeoutMs);
+    this.#deadlines = deadlines;
+    deadlines.insert(this);
+    if (signal !== undefined) {
+      this.#onAbort = () => this.stop.stop(cancelledError(operation, signal.reason));
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  /** @internal the deadline passed */
+  fire(): void {
+    this.stop.stop(deadlineError(this.operation));
+  }
+
+  release(): void {
+    this.#deadlines.remove(this);
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+/** `ctx` with a {@link CallStop} driven by its owner (see {@link OwnedContext}). */
 export function ownedContext(
   ctx: CallContext,
   deadlines: DeadlineQueue,
 ): { ctx: CallContext; release(): void } {
-  const stop = new CallStop();
-  const entry = deadlines.add(ctx.deadline, () => stop.stop(deadlineError(ctx.operation)));
-  const signal = ctx.signal;
-  const onAbort =
-    signal === undefined ? undefined : () => stop.stop(cancelledError(ctx.operation, signal.reason));
-  if (onAbort !== undefined) signal?.addEventListener("abort", onAbort, { once: true });
-  return {
-    ctx: { ...ctx, stop },
-    release() {
-      deadlines.remove(entry);
-      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-    },
-  };
+  const timeoutMs = ctx.deadline - Date.now();
+  const owned = new OwnedContext(
+    ctx.operation,
+    { timeoutMs, signal: ctx.signal },
+    0,
+    ctx.closeSignal,
+    deadlines,
+  );
+  return { ctx: owned, release: () => owned.release() };
 }
 
 /** A context without deadline for background work stopped only by `closeSignal`. */

@@ -8,8 +8,8 @@ export interface DeadlineEntry {
   readonly deadline: number;
   /** @internal heap position, -1 once fired or removed. */
   index: number;
-  /** @internal */
-  readonly fire: () => void;
+  /** @internal called once the deadline passed */
+  fire(): void;
 }
 
 /** The longest delay setTimeout accepts (about 24.8 days). */
@@ -30,13 +30,22 @@ export class DeadlineQueue {
   /** Calls `fire` once when `deadline` passes, unless removed first; an infinite deadline never fires. */
   add(deadline: number, fire: () => void): DeadlineEntry {
     const entry: DeadlineEntry = { deadline, index: -1, fire };
-    if (!Number.isFinite(deadline)) return entry;
+    this.insert(entry);
+    return entry;
+  }
+
+  /**
+   * Queues an entry the caller made (its `index` must be -1), for owners that are their own
+   * entry and save the allocation; an infinite deadline is not queued.
+   */
+  insert(entry: DeadlineEntry): void {
+    const deadline = entry.deadline;
+    if (!Number.isFinite(deadline)) return;
     const heap = this.#heap;
     entry.index = heap.length;
     heap.push(entry);
     this.#up(entry.index);
     if (deadline < this.#armedFor) this.#arm(deadline);
-    return entry;
   }
 
   /** Forgets `entry` (no-op when it already fired or was removed). */

@@ -154,6 +154,7 @@ test("subscribe options: defaults and validation", () => {
     subscriptionType: "Shared",
     keyFilters: [],
     receiveQueueSize: 100,
+    receiveQueueBytes: 16 * 1024 * 1024,
     serde: undefined,
   });
   invalid(
@@ -182,6 +183,16 @@ test("subscribe options: defaults and validation", () => {
     () =>
       resolveSubscribeOptions({ topic: "/d/t", subscription: "s", consumerName: "c", receiveQueueSize: 0 }),
     /^receiveQueueSize/,
+  );
+  invalid(
+    () =>
+      resolveSubscribeOptions({
+        topic: "/d/t",
+        subscription: "s",
+        consumerName: "c",
+        receiveQueueBytes: 0.5,
+      }),
+    /^receiveQueueBytes/,
   );
 });
 

@@ -192,6 +192,13 @@ export interface SubscribeOptions<T = Uint8Array> extends CallOptions {
    */
   receiveQueueSize?: number;
   /**
+   * Payload bytes a consumer holds at most on the danube-ts consume stream: received and not yet
+   * taken by the application (its queue plus what is in transit), plus one message (a message of
+   * any size gets through). The stream's byte credit; upstream's ReceiveMessages has none.
+   * @default 16 MiB
+   */
+  receiveQueueBytes?: number;
+  /**
    * Decodes every message into `message.value` with the writer schema named by its schema id and
    * version (read from the registry, cached); Avro data is resolved to the serde's schema.
    * @default undefined (`message.value` is the raw payload)
@@ -233,6 +240,9 @@ export function defaultClientOptions(): Required<
 
 /** Default number of messages buffered by a consumer. */
 export const defaultReceiveQueueSize = 100;
+
+/** Default payload bytes a consumer holds on the consume stream (its byte credit). */
+export const defaultReceiveQueueBytes = 16 * 1024 * 1024;
 
 /** A retry policy with defaults applied (`maxRetries` undefined: only the deadline bounds it). */
 export interface ResolvedRetryOptions {
@@ -281,6 +291,7 @@ export interface ResolvedSubscribeOptions {
   subscriptionType: SubscriptionType;
   keyFilters: string[];
   receiveQueueSize: number;
+  receiveQueueBytes: number;
   serde: Serde<unknown> | undefined;
 }
 
@@ -511,6 +522,11 @@ export function resolveSubscribeOptions<T>(options: SubscribeOptions<T>): Resolv
     "receiveQueueSize",
     1,
   );
+  const receiveQueueBytes = checkInteger(
+    options.receiveQueueBytes ?? defaultReceiveQueueBytes,
+    "receiveQueueBytes",
+    1,
+  );
   return {
     topic,
     subscription,
@@ -518,6 +534,7 @@ export function resolveSubscribeOptions<T>(options: SubscribeOptions<T>): Resolv
     subscriptionType,
     keyFilters: [...keyFilters],
     receiveQueueSize,
+    receiveQueueBytes,
     serde: options.serde as Serde<unknown> | undefined,
   };
 }

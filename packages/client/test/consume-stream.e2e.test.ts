@@ -153,6 +153,48 @@ test("stream path: the consumer holds a bounded number of messages while nobody 
   await consumer.close();
 });
 
+test("stream path: with a byte credit, a consumer never holds more payload bytes than it granted (plus one message)", async (t) => {
+  const broker = await brokerWithMetrics(t, { maxUnackedMessages: 1000 });
+  const client = clientOf(t, broker, { transport: "stream" });
+  const topic = uniqueTopic("bytes");
+  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+  const size = 300 * 1024;
+  const granted = 1024 * 1024;
+  const consumer = await client.subscribe({
+    topic,
+    subscription: "s",
+    consumerName: "c",
+    receiveQueueSize: 100, // the message credit does not limit here
+    receiveQueueBytes: granted,
+  });
+  const total = 24;
+  await Promise.all(
+    Array.from({ length: total }, (_, i) => producer.send(new Uint8Array(size).fill(i % 256))),
+  );
+  await producer.close();
+  const delivered = () => counter(broker, "danube_consumer_messages_out_total", { subscription: "s" });
+  // Held = delivered by the broker and not yet taken by the application.
+  const bound = granted + size;
+  await new Promise((r) => setTimeout(r, 500));
+  let out = await delivered();
+  assert.ok(out > 0 && out * size <= bound, `nobody reads: the broker sent ${out} messages of ${size} bytes`);
+  let taken = 0;
+  let maxHeld = out * size;
+  for await (const message of consumer) {
+    taken++;
+    assert.equal(message.payload.byteLength, size);
+    await message.ack();
+    await new Promise((r) => setTimeout(r, 40));
+    out = await delivered();
+    maxHeld = Math.max(maxHeld, (out - taken) * size);
+    assert.ok((out - taken) * size <= bound, `held ${(out - taken) * size} bytes after taking ${taken}`);
+    if (taken === total) break;
+  }
+  assert.equal(out, total, "everything was delivered once");
+  assert.ok(maxHeld > granted / 2, `the credit was used (at most ${maxHeld} bytes held)`);
+  await consumer.close();
+});
+
 test("per-ack errors from the stream become the same DanubeErrors as from the unary Ack", async (t) => {
   const broker = await startFakeBroker();
   t.after(() => broker.close());

@@ -3,7 +3,7 @@
 // grpc-js when the server is not a gRPC server.
 import assert from "node:assert/strict";
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { test } from "node:test";
 import { danube } from "@danube-ts/protocol";
 import { createCallContext, ownedContext } from "../src/call-context.ts";
@@ -194,7 +194,6 @@ test("a server that does not speak gRPC: the call goes out again over grpc-js, l
   assert.equal(await sendMessageRpc(connection, message, pool.metadata(), first.ctx), 7n);
   first.release();
   assert.equal(raw.usable, false);
-  assert.match(raw.unusableReason ?? "", /not a gRPC response \(HTTP 404/);
   const second = ctx();
   assert.equal(
     await sendMessageRpc(connection, { ...message, requestId: 8n }, pool.metadata(), second.ctx),
@@ -204,4 +203,79 @@ test("a server that does not speak gRPC: the call goes out again over grpc-js, l
   assert.equal(web.seen.length, 1, "after the first surprise the raw path is not used again");
   assert.equal(broker.count("sendMessage"), 2);
   assert.ok(danube.StreamMessage);
+});
+
+/** A TCP relay to `target` that can go silent: frozen, it passes no more bytes either way, and closes nothing. */
+async function freezableRelay(t: import("node:test").TestContext, target: string) {
+  const [host, port] = target.split(":") as [string, string];
+  const sockets = new Set<net.Socket>();
+  let frozen = false;
+  const relay = net.createServer((inbound) => {
+    const outbound = net.connect(Number(port), host);
+    for (const [from, to] of [
+      [inbound, outbound],
+      [outbound, inbound],
+    ] as const) {
+      sockets.add(from);
+      from.on("data", (chunk) => {
+        if (!frozen) to.write(chunk);
+      });
+      from.on("error", () => {});
+      from.on("close", () => to.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    relay.close();
+  });
+  return {
+    target: `127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    freeze: () => {
+      frozen = true;
+    },
+  };
+}
+
+test("keepalive: a call on a connection that went silent fails with UNAVAILABLE after the ping timeout, not at its deadline", async (t) => {
+  let answer = true;
+  const server = await h2Server(t, (stream) => {
+    if (answer) ok(stream, Buffer.from("ok"));
+    // else: never answers
+  });
+  const relay = await freezableRelay(t, server.target);
+  const client = new H2UnaryClient({
+    target: relay.target,
+    tls: undefined,
+    tokens: undefined,
+    keepalive: { timeMs: 100, timeoutMs: 200 },
+  });
+  t.after(() => client.close());
+  const first = ctx(20_000);
+  assert.equal((await client.call("/svc/M", Buffer.from("x"), {}, first.ctx)).toString(), "ok");
+  first.release();
+  // A silent peer that still answers pings is alive: the call waits (here: until we end it).
+  answer = false;
+  const alive = ctx(20_000);
+  const waiting = client.call("/svc/M", Buffer.from("x"), {}, alive.ctx);
+  const settled = await Promise.race([
+    waiting.then(
+      () => "resolved",
+      () => "rejected",
+    ),
+    new Promise((r) => setTimeout(() => r("pending"), 800)),
+  ]);
+  assert.equal(settled, "pending", "pings answered: the call is left alone");
+  // Now the connection goes silent (no bytes either way, no close).
+  relay.freeze();
+  const started = Date.now();
+  await assert.rejects(waiting, (e: DanubeError) => {
+    assert.equal(e.code, ErrorCode.UNAVAILABLE);
+    assert.match(e.message, /keepalive/);
+    return true;
+  });
+  const took = Date.now() - started;
+  alive.release();
+  assert.ok(took < 5_000, `detected after ${took} ms (deadline 20 s)`);
+  assert.equal(client.usable, true, "a dead peer is no reason to leave the raw path");
 });

@@ -126,6 +126,31 @@ test("metrics option: exact counts of sends, receives, acks, nacks and a failed 
   await producer.close();
 });
 
+test("metrics option: a send's latency counts from send(), its wait for room (maxPendingSends) included", async (t) => {
+  const rec = recorder();
+  const env = await testEnv(t, { metrics: rec.metrics });
+  const topic = uniqueTopic("latency");
+  const producer = await env.client.createProducer({
+    topic,
+    name: "lp",
+    dispatchStrategy: "Reliable",
+    maxPendingSends: 1,
+  });
+  const started = performance.now();
+  const took: number[] = [];
+  await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      producer.send(`m${i}`).then(() => took.push((performance.now() - started) / 1000)),
+    ),
+  );
+  const latencies = rec.deltas.get(`danube_client_send_latency_seconds{topic=${topic}}`) ?? [];
+  assert.equal(latencies.length, 8);
+  // One at a time: the last send waited for the seven before it, and its latency says so.
+  const last = took.at(-1)!;
+  assert.ok(latencies.at(-1)! >= last * 0.8, `last send: latency ${latencies.at(-1)} s, took ${last} s`);
+  await producer.close();
+});
+
 test("logger and metrics across a broker outage: a retry, a failed send, reconnects", async (t) => {
   const rec = recorder();
   const log = memoryLogger();

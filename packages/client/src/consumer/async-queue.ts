@@ -8,10 +8,13 @@ export class AsyncQueue<T> {
   readonly #readers: Array<(result: IteratorResult<T, undefined>) => void> = [];
   readonly #writers: Array<() => void> = [];
   #closed = false;
+  readonly #onTake: ((item: T) => void) | undefined;
 
-  constructor(capacity: number) {
+  /** `onTake` is called with each item as a reader takes it. */
+  constructor(capacity: number, onTake?: (item: T) => void) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError("capacity must be an integer >= 1");
     this.#capacity = capacity;
+    this.#onTake = onTake;
   }
 
   /** Items buffered now. */
@@ -38,8 +41,28 @@ export class AsyncQueue<T> {
     }
     if (this.#closed) return false;
     const reader = this.#readers.shift();
-    if (reader !== undefined) reader({ value: item, done: false });
-    else this.#items.push(item);
+    if (reader !== undefined) {
+      this.#onTake?.(item);
+      reader({ value: item, done: false });
+    } else {
+      this.#items.push(item);
+    }
+    return true;
+  }
+
+  /**
+   * Adds an item without waiting: true once it is queued or handed to a reader, false when the
+   * queue is full (nothing done: use `push`) or closed (dropped; `closed` tells which).
+   */
+  offer(item: T): boolean {
+    if (this.#closed) return false;
+    if (this.#readers.length > 0) {
+      this.#onTake?.(item);
+      this.#readers.shift()!({ value: item, done: false });
+      return true;
+    }
+    if (this.#items.length >= this.#capacity || this.#writers.length > 0) return false;
+    this.#items.push(item);
     return true;
   }
 
@@ -47,6 +70,7 @@ export class AsyncQueue<T> {
   next(): Promise<IteratorResult<T, undefined>> {
     if (this.#items.length > 0) {
       const value = this.#items.shift() as T;
+      this.#onTake?.(value);
       this.#wakeWriter();
       return Promise.resolve({ value, done: false });
     }

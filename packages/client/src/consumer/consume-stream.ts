@@ -1,11 +1,12 @@
 // One danube-ts Consume call (proto/danube_ts/consume.proto) of a partition consumer: receives
 // batched deliveries within the credit it granted, grants credit back as the application drains
-// the consumer's queue, and carries acks and nacks (coalesced per tick) with their results.
+// the consumer's queue, and carries acks and nacks (one frame per event-loop turn) with their results.
 import type { consumeStream, danube } from "@danube-ts/protocol";
 import type { ClientDuplexStream } from "@grpc/grpc-js";
 import { type CallContext, throwIfStopped } from "../call-context.ts";
-import { fromServiceError } from "../errors/status-map.ts";
+import { cancelledError, fromServiceError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
+import type { CreditSink } from "./message.ts";
 import type { AckCommand, MessageAcker } from "./message-acker.ts";
 
 type Call = ClientDuplexStream<consumeStream.ConsumeRequest, consumeStream.ConsumeResponse>;
@@ -17,19 +18,30 @@ export interface ConsumeStreamOptions {
    * granted when the call opens, and granted again as `deliver` takes messages.
    */
   credit: number;
-  /** Hands one message on (decode, queue); resolves false when the consumer stopped. */
-  deliver(message: danube.StreamMessage): Promise<boolean>;
+  /**
+   * Payload bytes granted when the call opens, granted again as the application takes messages
+   * ({@link ConsumeStreamSession.taken}): what is received and not yet taken stays within it
+   * (plus one message).
+   */
+  creditBytes: number;
+  /**
+   * Hands one message on (decode, queue): true or false at once, or a promise of it when it has
+   * to wait (a full queue, a schema fetch); false when the consumer stopped.
+   */
+  deliver(message: danube.StreamMessage): boolean | Promise<boolean>;
 }
 
+/** An ack or nack written (or about to be) and not yet answered. */
 interface PendingAck {
-  command: AckCommand;
-  ctx: CallContext;
-  resolve(): void;
-  reject(error: unknown): void;
-  dispose: (() => void) | undefined;
+  readonly ackId: bigint;
+  readonly command: AckCommand;
+  readonly ctx: CallContext;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  settled: boolean;
 }
 
-export class ConsumeStreamSession implements MessageAcker {
+export class ConsumeStreamSession implements MessageAcker, CreditSink {
   readonly #call: Call;
   readonly #options: ConsumeStreamOptions;
   /** Credit is granted back in steps of this many messages. */
@@ -45,8 +57,14 @@ export class ConsumeStreamSession implements MessageAcker {
   #stopped = false;
   /** Credit earned by delivered messages, not yet sent. */
   #grant = 0;
+  /** Byte credit is granted back in steps of this many bytes. */
+  readonly #grantBytesStep: number;
+  /** Byte credit earned by messages the application took, not yet sent. */
+  #grantBytes = 0;
   #nextAckId = 1n;
-  readonly #pending = new Map<bigint, PendingAck>();
+  /** Unanswered acks in ack id order (ids ascend by one); `#pendingHead` is the oldest. */
+  #pending: PendingAck[] = [];
+  #pendingHead = 0;
   #outgoing: consumeStream.ConsumeAck[] = [];
   #flushQueued = false;
   #ended: () => void = () => {};
@@ -57,6 +75,7 @@ export class ConsumeStreamSession implements MessageAcker {
     this.#call = call;
     this.#options = options;
     this.#grantStep = Math.max(1, Math.floor(options.credit / 4));
+    this.#grantBytesStep = Math.max(1, Math.floor(options.creditBytes / 4));
     const ended = new Promise<void>((resolve) => {
       this.#ended = resolve;
     });
@@ -67,7 +86,10 @@ export class ConsumeStreamSession implements MessageAcker {
     call.write({
       frame: {
         $case: "open",
-        value: { consumerId: options.consumerId, credit: { messages: options.credit, bytes: 0n } },
+        value: {
+          consumerId: options.consumerId,
+          credit: { messages: options.credit, bytes: BigInt(options.creditBytes) },
+        },
       },
     });
   }
@@ -87,6 +109,14 @@ export class ConsumeStreamSession implements MessageAcker {
     this.#call.cancel();
   }
 
+  /** The application took a message of `bytes` payload bytes that came on this call. */
+  taken(bytes: number): void {
+    this.#grantBytes += bytes;
+    if (this.#grantBytes < this.#grantBytesStep || !this.#open) return;
+    this.#call.write({ frame: { $case: "credit", value: { messages: 0, bytes: BigInt(this.#grantBytes) } } });
+    this.#grantBytes = 0;
+  }
+
   settle(command: AckCommand, ctx: CallContext): Promise<void> {
     if (!this.#open) return Promise.reject(streamEnded());
     try {
@@ -96,15 +126,12 @@ export class ConsumeStreamSession implements MessageAcker {
     }
     return new Promise<void>((resolve, reject) => {
       const ackId = this.#nextAckId++;
-      const pending: PendingAck = { command, ctx, resolve, reject, dispose: undefined };
+      const pending: PendingAck = { ackId, command, ctx, resolve, reject, settled: false };
       // The consumer stops an ack (its deadline, its signal, close()) through ctx.stop: one timer
       // per consumer (TopicConsumer's deadline queue), nothing per ack here.
       const stop = ctx.stop;
-      if (stop) {
-        stop.onStop(() => this.#reject(ackId, stop.reason));
-        pending.dispose = () => stop.onStop(undefined);
-      }
-      this.#pending.set(ackId, pending);
+      if (stop) stop.onStop(() => settleAck(pending, stop.reason ?? cancelledError(ctx.operation)));
+      this.#pending.push(pending);
       const { message, subscription, nack } = command;
       this.#outgoing.push({
         ackId,
@@ -116,18 +143,19 @@ export class ConsumeStreamSession implements MessageAcker {
       });
       if (!this.#flushQueued) {
         this.#flushQueued = true;
-        queueMicrotask(() => this.#flushAcks());
+        // What the application acks in this turn of the event loop goes in one frame.
+        setImmediate(this.#flushAcks);
       }
     });
   }
 
-  #flushAcks(): void {
+  readonly #flushAcks = (): void => {
     this.#flushQueued = false;
     if (this.#outgoing.length === 0 || !this.#open) return;
     const acks = this.#outgoing;
     this.#outgoing = [];
     this.#call.write({ frame: { $case: "acks", value: { acks } } });
-  }
+  };
 
   #onFrame(frame: consumeStream.ConsumeResponse): void {
     this.#answered = true;
@@ -141,28 +169,31 @@ export class ConsumeStreamSession implements MessageAcker {
   }
 
   #settled(result: consumeStream.ConsumeAckResult): void {
+    const pending = this.#pending;
     for (const error of result.errors) {
-      const pending = this.#pending.get(error.ackId);
-      if (!pending) continue;
-      const rpc = pending.command.nack === undefined ? "Ack" : "Nack";
+      // Ids ascend by one from the head: the entry's index follows from its id.
+      const at = this.#pendingHead + Number(error.ackId - (pending[this.#pendingHead]?.ackId ?? 0n));
+      const entry = pending[at];
+      if (entry === undefined || entry.ackId !== error.ackId || entry.settled) continue;
+      const rpc = entry.command.nack === undefined ? "Ack" : "Nack";
       const status = { code: error.code, details: error.message };
-      this.#reject(error.ackId, fromServiceError(status, `${pending.ctx.operation} (${rpc})`));
+      settleAck(entry, fromServiceError(status, `${entry.ctx.operation} (${rpc})`));
     }
-    // Ids are ascending in insertion order: settle the prefix up to `settledThrough`.
-    for (const [ackId, pending] of this.#pending) {
-      if (ackId > result.settledThrough) break;
-      this.#pending.delete(ackId);
-      pending.dispose?.();
-      pending.resolve();
+    // Settle the prefix up to `settledThrough`.
+    let head = this.#pendingHead;
+    while (head < pending.length && pending[head]!.ackId <= result.settledThrough) {
+      settleAck(pending[head]!, undefined);
+      head++;
     }
-  }
-
-  #reject(ackId: bigint, error: unknown): void {
-    const pending = this.#pending.get(ackId);
-    if (!pending) return;
-    this.#pending.delete(ackId);
-    pending.dispose?.();
-    pending.reject(error);
+    if (head === pending.length) {
+      this.#pending = [];
+      this.#pendingHead = 0;
+    } else if (head > 1024 && head * 2 > pending.length) {
+      this.#pending = pending.slice(head);
+      this.#pendingHead = 0;
+    } else {
+      this.#pendingHead = head;
+    }
   }
 
   /** Hands received messages on in order, granting credit back as they are taken. */
@@ -173,7 +204,8 @@ export class ConsumeStreamSession implements MessageAcker {
       while (this.#head < this.#buffer.length && !this.#stopped && this.#failure === undefined) {
         const message = this.#buffer[this.#head] as danube.StreamMessage;
         this.#buffer[this.#head++] = undefined;
-        if (!(await this.#options.deliver(message))) {
+        const handed = this.#options.deliver(message);
+        if (handed !== true && !(await handed)) {
           this.cancel();
           break;
         }
@@ -196,7 +228,10 @@ export class ConsumeStreamSession implements MessageAcker {
     if (!this.#open) return;
     this.#open = false;
     if (error !== undefined) this.#failure = error;
-    for (const ackId of [...this.#pending.keys()]) this.#reject(ackId, streamEnded());
+    const pending = this.#pending;
+    this.#pending = [];
+    for (let i = this.#pendingHead; i < pending.length; i++) settleAck(pending[i]!, streamEnded());
+    this.#pendingHead = 0;
     this.#outgoing = [];
     this.#endWhenDelivered();
   }
@@ -206,6 +241,15 @@ export class ConsumeStreamSession implements MessageAcker {
     if (this.#delivering && this.#failure === undefined && !this.#stopped) return;
     this.#ended();
   }
+}
+
+/** Resolves (`error` undefined) or rejects an ack once; an ack stopped by its owner is already settled. */
+function settleAck(pending: PendingAck, error: unknown): void {
+  if (pending.settled) return;
+  pending.settled = true;
+  pending.ctx.stop?.onStop(undefined);
+  if (error === undefined) pending.resolve();
+  else pending.reject(error);
 }
 
 /** Retryable: the ack is sent again on the next stream or as a unary call. */

@@ -16,7 +16,7 @@ import type { ClientRuntime } from "../runtime.ts";
 import { createSchemaDecoder } from "../schema/decoder.ts";
 import type { ClientStatus } from "../status.ts";
 import { AsyncQueue } from "./async-queue.ts";
-import type { Message } from "./message.ts";
+import type { Message, MessageImpl } from "./message.ts";
 import { TopicConsumer } from "./topic-consumer.ts";
 
 /**
@@ -89,7 +89,10 @@ class ConsumerImpl implements Consumer<unknown> {
     this.consumerName = options.consumerName;
     this.#consumers = consumers;
     this.topics = consumers.map((c) => c.topic);
-    this.#queue = new AsyncQueue<Message<unknown>>(options.receiveQueueSize);
+    // A message taken by the application gives its byte credit back to the stream it came on.
+    this.#queue = new AsyncQueue<Message<unknown>>(options.receiveQueueSize, (m) =>
+      (m as MessageImpl).taken(),
+    );
     this.#onClose = onClose;
     for (const consumer of consumers) consumer.startReceiving(this.#queue);
   }
@@ -114,11 +117,12 @@ class ConsumerImpl implements Consumer<unknown> {
       }
       return { value: undefined, done: true };
     };
+    const settle = (result: IteratorResult<Message<unknown>, undefined>) =>
+      result.done ? release() : result;
     return {
-      next: async () => {
-        if (released) return { value: undefined, done: true };
-        const result = await observeReceive(this.#runtime.observe, this, () => this.#queue.next());
-        return result.done ? release() : result;
+      next: () => {
+        if (released) return Promise.resolve({ value: undefined, done: true });
+        return observeReceive(this.#runtime.observe, this, () => this.#queue.next()).then(settle);
       },
       return: async () => release(),
     };

@@ -52,6 +52,11 @@ export interface Acknowledger {
   nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void>;
 }
 
+/** Where a message's byte credit goes back once the application took it (the consume stream it came on). */
+export interface CreditSink {
+  taken(bytes: number): void;
+}
+
 const utf8 = new TextDecoder();
 
 /** Wraps a wire message. */
@@ -69,14 +74,17 @@ export class MessageImpl implements Message<unknown> {
   readonly #wire: danube.StreamMessage;
   readonly #acknowledger: Acknowledger;
   readonly #decoded: DecodeResult<unknown> | undefined;
+  #credit: CreditSink | undefined;
 
   constructor(
     wire: danube.StreamMessage,
     topic: string,
     acknowledger: Acknowledger,
     decoded?: DecodeResult<unknown>,
+    credit?: CreditSink,
   ) {
     this.#wire = wire;
+    this.#credit = credit;
     this.#acknowledger = acknowledger;
     this.#decoded = decoded;
     // A plain Uint8Array view (the decoder hands out a Buffer slice), no copy.
@@ -97,6 +105,14 @@ export class MessageImpl implements Message<unknown> {
       brokerAddr: msgId?.brokerAddr ?? "",
       topicOffset: msgId?.topicOffset ?? 0n,
     });
+  }
+
+  /** @internal The application took the message from the consumer's queue: its bytes' credit goes back (once). */
+  taken(): void {
+    const credit = this.#credit;
+    if (credit === undefined) return;
+    this.#credit = undefined;
+    credit.taken(this.payload.byteLength);
   }
 
   get value(): unknown {

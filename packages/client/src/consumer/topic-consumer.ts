@@ -8,11 +8,11 @@ import {
   backgroundContext,
   type CallContext,
   createCallContext,
-  ownedContext,
+  OwnedContext,
   sleep,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
-import { observeAck, traceSubscribe } from "../diagnostics/hooks.ts";
+import { ackObserved, observeAck, traceSubscribe } from "../diagnostics/hooks.ts";
 import { subscriptionTypeToWire } from "../enums.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
@@ -33,7 +33,7 @@ import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
 import type { AsyncQueue } from "./async-queue.ts";
 import { ConsumeStreamSession } from "./consume-stream.ts";
-import { type Acknowledger, type Message, MessageImpl } from "./message.ts";
+import { type Acknowledger, type CreditSink, type Message, MessageImpl } from "./message.ts";
 import { type AckCommand, createUnaryAcker, type MessageAcker } from "./message-acker.ts";
 
 /**
@@ -66,7 +66,9 @@ export class TopicConsumer implements Acknowledger {
   #closing = false;
   #closed: Promise<void> | undefined;
   /** Acks and nacks in flight; close() lets them settle before stopping anything. */
-  readonly #pendingAcks = new Set<Promise<void>>();
+  #acksInFlight = 0;
+  /** Set by close() while it waits for #acksInFlight to reach 0. */
+  #acksSettled: (() => void) | undefined;
   /** The deadlines of every pending ack and nack, on one timer. */
   readonly #deadlines = new DeadlineQueue();
 
@@ -266,7 +268,8 @@ export class TopicConsumer implements Acknowledger {
       session = new ConsumeStreamSession(call, {
         consumerId: this.#consumerId!,
         credit: this.#options.receiveQueueSize,
-        deliver: (wire) => this.#hand(queue, wire),
+        creditBytes: this.#options.receiveQueueBytes,
+        deliver: (wire) => this.#hand(queue, wire, session),
       });
     } catch (error) {
       return { failure: error, refused: false };
@@ -288,78 +291,83 @@ export class TopicConsumer implements Acknowledger {
     }
   }
 
-  /** Decodes one delivered message and queues it; false once the consumer stopped. */
-  async #hand(queue: AsyncQueue<Message<unknown>>, wire: danube.StreamMessage): Promise<boolean> {
+  /**
+   * Decodes one delivered message and queues it; false once the consumer stopped. Synchronous
+   * while there is room and nothing to decode (the common case), a promise when it waits.
+   */
+  #hand(
+    queue: AsyncQueue<Message<unknown>>,
+    wire: danube.StreamMessage,
+    credit?: CreditSink,
+  ): boolean | Promise<boolean> {
+    if (this.#decoder !== undefined) return this.#decodeAndHand(queue, wire, this.#decoder, credit);
+    if (this.#stop.signal.aborted) return false;
+    const message = new MessageImpl(wire, this.topic, this, undefined, credit);
+    return queue.offer(message) || (!queue.closed && queue.push(message));
+  }
+
+  async #decodeAndHand(
+    queue: AsyncQueue<Message<unknown>>,
+    wire: danube.StreamMessage,
+    decoder: SchemaDecoder<unknown>,
+    credit: CreditSink | undefined,
+  ): Promise<boolean> {
     // Decoding in stream order keeps order; writer schemas are fetched once, then cached.
     // close() interrupts a pending writer-schema fetch; the message is dropped with the loop.
-    const decoded =
-      this.#decoder === undefined
-        ? undefined
-        : await this.#decoder.decodeSettled(wire, { signal: this.#stop.signal });
+    const decoded = await decoder.decodeSettled(wire, { signal: this.#stop.signal });
     if (this.#stop.signal.aborted) return false;
-    if (decoded?.ok === false) this.#runtime.observe.decodeFailed(this.topic, wire.requestId, decoded.error);
-    return queue.push(new MessageImpl(wire, this.topic, this, decoded));
+    if (!decoded.ok) this.#runtime.observe.decodeFailed(this.topic, wire.requestId, decoded.error);
+    return queue.push(new MessageImpl(wire, this.topic, this, decoded, credit));
   }
 
   ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
-    const run = () => this.#track(() => this.#ack(message, options));
-    return observeAck(this.#runtime.observe, "ack", this.topic, this.#options, message, undefined, run);
+    const observer = this.#runtime.observe;
+    if (!ackObserved(observer, "ack")) return this.#settle(message, options, undefined);
+    return observeAck(observer, "ack", this.topic, this.#options, message, undefined, () =>
+      this.#settle(message, options, undefined),
+    );
   }
 
   nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
-    const run = () => this.#track(() => this.#nack(message, options));
-    return observeAck(
-      this.#runtime.observe,
-      "nack",
-      this.topic,
-      this.#options,
-      message,
-      options?.delayMs,
-      run,
+    const nack = { delayMs: options?.delayMs, reason: options?.reason };
+    const observer = this.#runtime.observe;
+    if (!ackObserved(observer, "nack")) return this.#settle(message, options, nack);
+    return observeAck(observer, "nack", this.topic, this.#options, message, options?.delayMs, () =>
+      this.#settle(message, options, nack),
     );
   }
 
-  /** Runs one ack or nack unless closing, and keeps it in #pendingAcks until it settles. */
-  #track(run: () => Promise<void>): Promise<void> {
-    if (this.#closing) return Promise.reject(closedError("consumer"));
-    const pending = run();
-    this.#pendingAcks.add(pending);
-    const forget = (): void => {
-      this.#pendingAcks.delete(pending);
-    };
-    pending.then(forget, forget);
-    return pending;
-  }
-
-  async #ack(message: danube.StreamMessage, options: AckOptions | undefined): Promise<void> {
-    validateCallOptions(options);
-    // No close listener per ack: close() lets pending acks settle (each within its deadline) first.
-    const owned = ownedContext(
-      createCallContext("ack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal),
+  /**
+   * One ack (`nack` undefined) or nack, retried within its deadline, unless closing; counted in
+   * #acksInFlight until it settles (close() waits for them). No close listener per ack: close()
+   * lets pending acks settle first, each within its deadline (the consumer's one deadline timer).
+   */
+  async #settle(
+    message: danube.StreamMessage,
+    options: NackOptions | undefined,
+    nack: AckCommand["nack"],
+  ): Promise<void> {
+    if (this.#closing) throw closedError("consumer");
+    if (nack === undefined) validateCallOptions(options);
+    else validateNackOptions(options);
+    const runtime = this.#runtime;
+    const ctx = new OwnedContext(
+      nack === undefined ? "ack" : "nack",
+      options,
+      runtime.options.requestTimeoutMs,
+      this.#stop.signal,
       this.#deadlines,
     );
-    const ctx = owned.ctx;
-    const command: AckCommand = { message, subscription: this.#options.subscription };
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx), {
-      onRetry: this.#runtime.observe.retry,
-    }).finally(owned.release);
-  }
-
-  async #nack(message: danube.StreamMessage, options: NackOptions | undefined): Promise<void> {
-    validateNackOptions(options);
-    const owned = ownedContext(
-      createCallContext("nack", options, this.#runtime.options.requestTimeoutMs, this.#stop.signal),
-      this.#deadlines,
-    );
-    const ctx = owned.ctx;
-    const command: AckCommand = {
-      message,
-      subscription: this.#options.subscription,
-      nack: { delayMs: options?.delayMs, reason: options?.reason },
-    };
-    await withRetry(ctx, this.#runtime.options.retry, () => this.#acker().settle(command, ctx), {
-      onRetry: this.#runtime.observe.retry,
-    }).finally(owned.release);
+    const command: AckCommand = { message, subscription: this.#options.subscription, nack };
+    this.#acksInFlight++;
+    try {
+      await withRetry(ctx, runtime.options.retry, () => this.#acker().settle(command, ctx), {
+        onRetry: runtime.observe.retry,
+      });
+    } finally {
+      ctx.release();
+      if (--this.#acksInFlight === 0) this.#acksSettled?.();
+    }
   }
 
   /** The open Consume call while there is one (acks batched on it), else upstream's unary RPCs. */
@@ -380,7 +388,18 @@ export class TopicConsumer implements Acknowledger {
 
   async #close(): Promise<void> {
     this.#closing = true;
-    await Promise.allSettled([...this.#pendingAcks]);
+    if (this.#acksInFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.#acksSettled = resolve;
+      });
+    } else {
+      // A few microtasks, no macrotask (a receive() pending across close() must not be an
+      // unhandled rejection for a turn): they let a delivery call opened just now start (its
+      // token interceptor resolves) before it is cancelled. A call cancelled before it started
+      // never reaches the broker, whose consumer then stays active (blocking an unsubscribe)
+      // until its streamless timeout.
+      for (let i = 0; i < 4; i++) await Promise.resolve();
+    }
     this.#stop.abort();
     this.#stream?.cancel();
     await this.#receiving;

@@ -38,7 +38,8 @@ test("without subscribers and metrics, hooks hand back the operation's own promi
     new DeadlineQueue(),
     () => {},
   );
-  assert.equal(observeSend(new ClientObserver(undefined), { topic: "/d/t", name: "p" }, send), send.promise);
+  const observer = new ClientObserver(undefined);
+  assert.equal(observeSend(observer, { topic: "/d/t", name: "p" }, send, performance.now()), send.promise);
   send.resolve({ requestId: 7n, topic: "/d/t", producerId: 1n });
 });
 

@@ -78,11 +78,11 @@ export function observeSend(
   observer: ClientObserver,
   producer: { readonly topic: string; readonly name: string },
   send: PendingSend,
+  started: number,
 ): Promise<SendReceipt> {
   const m = observer.metrics;
   if (m.enabled) {
     const labels = { topic: producer.topic };
-    const started = performance.now();
     m.sendsInFlight.add(1, labels);
     send.promise.then(
       () => {
@@ -128,6 +128,11 @@ export function sendRetry(
     topic: producer.topic,
     producerName: producer.name,
   });
+}
+
+/** Whether acks or nacks are observed at all (metrics on, or a trace subscriber): else skip {@link observeAck}. */
+export function ackObserved(observer: ClientObserver, operation: "ack" | "nack"): boolean {
+  return observer.metrics.enabled || (operation === "ack" ? tracing.ack : tracing.nack).hasSubscribers;
 }
 
 /** Observes one ack or nack of `message` (outcome counters, `danube-ts:client:ack`/`nack` trace). */

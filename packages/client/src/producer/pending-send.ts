@@ -29,7 +29,7 @@ export interface OutgoingMessage {
  * {@link DeadlineQueue} and the producer's close reaches it through {@link PendingSend.stopWith};
  * only a caller's own `signal` gets a listener (one per send that has one).
  */
-export class PendingSend {
+export class PendingSend implements DeadlineEntry {
   /** Position in the partition's send order. */
   readonly seq: number;
   /** Request id, fixed at `send()` time and reused by every retry. */
@@ -46,12 +46,16 @@ export class PendingSend {
   readonly done: Promise<void>;
   #resolve!: (receipt: SendReceipt) => void;
   #reject!: (error: DanubeError) => void;
-  readonly #stop = new CallStop();
+  readonly #stop: CallStop;
   readonly #deadlines: DeadlineQueue;
-  readonly #deadline: DeadlineEntry;
+  /** The send's deadline; the send is its own entry in the producer's deadline queue. */
+  readonly deadline: number;
+  /** @internal position in the deadline queue */
+  index = -1;
   readonly #onStopped: (send: PendingSend, error: DanubeError) => void;
   readonly #onAbort: (() => void) | undefined;
 
+  /** `ctx.stop`, when set, must be this send's own (producer.ts makes one per send). */
   constructor(
     seq: number,
     requestId: bigint,
@@ -64,7 +68,13 @@ export class PendingSend {
     this.requestId = requestId;
     this.message = message;
     this.publishTime = BigInt(Date.now());
-    this.ctx = { ...ctx, stop: this.#stop };
+    if (ctx.stop === undefined) {
+      this.#stop = new CallStop();
+      this.ctx = { ...ctx, stop: this.#stop };
+    } else {
+      this.#stop = ctx.stop;
+      this.ctx = ctx;
+    }
     this.promise = new Promise<SendReceipt>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -75,12 +85,18 @@ export class PendingSend {
     );
     this.#onStopped = onStopped;
     this.#deadlines = deadlines;
-    this.#deadline = deadlines.add(ctx.deadline, () => this.stopWith(deadlineError(ctx.operation)));
+    this.deadline = ctx.deadline;
+    deadlines.insert(this);
     const signal = ctx.signal;
     if (signal !== undefined) {
       this.#onAbort = () => this.stopWith(cancelledError(ctx.operation, signal.reason));
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
+  }
+
+  /** @internal the deadline passed */
+  fire(): void {
+    this.stopWith(deadlineError(this.ctx.operation));
   }
 
   get settled(): boolean {
@@ -112,7 +128,7 @@ export class PendingSend {
 
   #settle(): void {
     this.#settled = true;
-    this.#deadlines.remove(this.#deadline);
+    this.#deadlines.remove(this);
     if (this.#onAbort !== undefined) this.ctx.signal?.removeEventListener("abort", this.#onAbort);
   }
 }

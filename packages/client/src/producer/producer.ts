@@ -1,7 +1,7 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
 import { setMaxListeners } from "node:events";
-import { abortError, type CallContext, createCallContext, waitFor } from "../call-context.ts";
+import { abortError, type CallContext, CallStop, createCallContext, waitFor } from "../call-context.ts";
 import { toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
@@ -90,7 +90,8 @@ class ProducerImpl implements Producer<unknown> {
     this.#runtime = runtime;
     this.#schema = options.schema;
     this.#owner = owner;
-    // Every pending send listens on it.
+    // Sends carry it as their close signal without listening on it; a wait that listens (onAbort)
+    // must not warn however many there are.
     setMaxListeners(0, this.#closing.signal);
     this.topic = options.topic;
     this.name = options.name;
@@ -113,18 +114,21 @@ class ProducerImpl implements Producer<unknown> {
     else if (typeof payload === "string") bytes = utf8.encode(payload);
     else if (payload instanceof Uint8Array) bytes = payload;
     else throw invalidArgument("payload", "must be a Uint8Array or a string");
-    const ctx = createCallContext(
-      "send",
-      options,
-      this.#runtime.options.requestTimeoutMs,
-      this.#closing.signal,
-    );
+    const started = performance.now();
+    // The send's one context, with the stop its topic producer drives (deadline, signal, close).
+    const ctx: CallContext = {
+      operation: "send",
+      signal: options?.signal,
+      closeSignal: this.#closing.signal,
+      deadline: Date.now() + (options?.timeoutMs ?? this.#runtime.options.requestTimeoutMs),
+      stop: new CallStop(),
+    };
     const key = options?.key;
     const attributes = { ...options?.attributes };
     assertMessageSize(bytes, attributes, key, this.#runtime.options.maxMessageBytes);
     const target = this.#producers[this.#router.next(key)]!;
     const message = { payload: bytes, attributes, key };
-    return this.#gate.run(ctx, () => target.send(message, ctx));
+    return this.#gate.run(ctx, () => target.send(message, ctx, started));
   }
 
   async flush(options?: CallOptions): Promise<void> {

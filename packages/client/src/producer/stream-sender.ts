@@ -192,10 +192,12 @@ class PublishStreamCall {
   /** Writes waiting sends, in order, in batches, as far as credit allows. */
   #flush(): void {
     if (!this.#ready || this.#failed) return;
-    const limit = Math.min(maxBatchTarget, this.#maxBatchBytes - frameSlack);
+    // The broker's gRPC receive limit, less room for the batch envelope: no frame may exceed it.
+    const frameLimit = this.#maxBatchBytes - frameSlack;
+    const limit = Math.min(maxBatchTarget, frameLimit);
     while (this.#waiting.length > 0) {
       const first = this.#waiting[0]!;
-      if (first.frameBytes > this.#maxBatchBytes - frameSlack) {
+      if (first.frameBytes > frameLimit) {
         // Would break the frame limit (the broker's gRPC receive limit): the same outcome as a unary send.
         this.#waiting.shift();
         this.#relink(first);
@@ -349,7 +351,7 @@ function frameEstimate(message: danube.StreamMessage): number {
   bytes += (message.msgId?.topicName.length ?? 0) * 3 + (message.msgId?.brokerAddr.length ?? 0) * 3;
   bytes += message.producerName.length * 3 + message.subscriptionName.length * 3;
   bytes += (message.routingKey?.length ?? 0) * 3;
-  for (const [key, value] of Object.entries(message.attributes))
-    bytes += (key.length + value.length) * 3 + 12;
+  const attributes = message.attributes;
+  for (const key in attributes) bytes += (key.length + attributes[key]!.length) * 3 + 12;
   return bytes;
 }

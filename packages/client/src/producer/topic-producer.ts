@@ -203,8 +203,11 @@ export class TopicProducer {
     this.#registration = { producerId: response.producerId, address, sender, sequenced };
   }
 
-  /** Publishes one message; resolves once the broker acknowledged it. */
-  send(message: OutgoingMessage, ctx: CallContext): Promise<SendReceipt> {
+  /**
+   * Publishes one message; resolves once the broker acknowledged it. `started`: the
+   * `performance.now()` of the application's `send()` call (the send latency metric's start).
+   */
+  send(message: OutgoingMessage, ctx: CallContext, started = performance.now()): Promise<SendReceipt> {
     if (this.#stop.signal.aborted) return Promise.reject(closedError(`producer ${this.name}`));
     try {
       throwIfStopped(ctx);
@@ -217,9 +220,9 @@ export class TopicProducer {
       message,
       ctx,
       this.#deadlines,
-      (s, error) => this.#abandon(s, error),
+      this.#onStopped,
     );
-    const observed = observeSend(this.#runtime.observe, this, send);
+    const observed = observeSend(this.#runtime.observe, this, send, started);
     this.#unsettled.add(send);
     this.#queue.push(send);
     this.#pump();
@@ -236,6 +239,8 @@ export class TopicProducer {
     if (outcome instanceof Error) send.reject(outcome);
     else send.resolve(outcome);
   }
+
+  readonly #onStopped = (send: PendingSend, error: DanubeError): void => this.#abandon(send, error);
 
   /** The send's own signal or deadline stopped it while it was waiting (not in flight). */
   #abandon(send: PendingSend, error: DanubeError): void {

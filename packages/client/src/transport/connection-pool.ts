@@ -1,10 +1,11 @@
 // One gRPC channel per distinct broker address, shared by every producer and consumer of a client.
 
-import { consumeStream, danube, publishStream, schema } from "@danube-ts/protocol";
+import { consumeStream, danube, type publishStream, schema } from "@danube-ts/protocol";
 import { type Channel, Metadata } from "@grpc/grpc-js";
 import type { ClientObserver } from "../diagnostics/observer.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { parseServiceUrl } from "../options.ts";
+import { PublishStreamClient } from "../producer/publish-frame.ts";
 import { Transport } from "./channel.ts";
 import { H2UnaryClient } from "./h2-unary.ts";
 
@@ -87,7 +88,7 @@ export class ConnectionPool {
         discovery: transport.stub(danube.DiscoveryClient, target, channel),
         health: transport.stub(danube.HealthCheckClient, target, channel),
         schema: transport.stub(schema.SchemaRegistryClient, target, channel),
-        publishStream: transport.stub(publishStream.PublishStreamClient, target, channel),
+        publishStream: transport.stub(PublishStreamClient, target, channel),
         consumeStream: transport.stub(consumeStream.ConsumeStreamClient, target, channel),
         h2: h2UnaryEnabled()
           ? new H2UnaryClient({ target, tls: transport.tls, tokens: transport.tokens })

@@ -10,6 +10,7 @@ import type { CallContext } from "../call-context.ts";
 import { fromServiceError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
 import { authorizationHeader } from "./auth.ts";
+import { channelOptions } from "./channel.ts";
 import {
   encodeFrame,
   FrameDecoder,
@@ -107,7 +108,19 @@ export interface H2UnaryOptions {
   readonly target: string;
   readonly tls: ResolvedTls | undefined;
   readonly tokens: TokenSource | undefined;
+  /**
+   * Keepalive, as grpc-js does it on the channel: while calls are in flight a PING goes out every
+   * `timeMs`; without its ack within `timeoutMs` the session is destroyed and its calls fail with
+   * UNAVAILABLE. Default: the grpc-js channel's settings (transport/channel.ts).
+   */
+  readonly keepalive?: { readonly timeMs: number; readonly timeoutMs: number } | undefined;
 }
+
+/** The keepalive of the grpc-js channel (transport/channel.ts), so both paths detect a dead peer alike. */
+const channelKeepalive = {
+  timeMs: channelOptions["grpc.keepalive_time_ms"] ?? 30_000,
+  timeoutMs: channelOptions["grpc.keepalive_timeout_ms"] ?? 10_000,
+};
 
 /** Unary gRPC calls over one node:http2 session per broker, reconnected on demand. */
 export class H2UnaryClient {
@@ -126,11 +139,6 @@ export class H2UnaryClient {
   /** False once the server answered something a gRPC server would not; callers use grpc-js. */
   get usable(): boolean {
     return this.#unusable === undefined && !this.#closed;
-  }
-
-  /** Why it became unusable (for diagnostics). */
-  get unusableReason(): string | undefined {
-    return this.#unusable;
   }
 
   /**
@@ -316,14 +324,51 @@ export class H2UnaryClient {
     session.on("error", () => {
       // Each stream reports its own failure.
     });
+    const stopKeepalive = this.#keepalive(session);
     const forget = (): void => {
       if (this.#session === session) this.#session = undefined;
     };
-    session.on("close", forget);
+    session.on("close", () => {
+      stopKeepalive();
+      forget();
+    });
     session.on("goaway", forget);
     if (this.#active === 0) session.unref();
     this.#session = session;
     return session;
+  }
+
+  /**
+   * Pings `session` every keepalive interval while calls are in flight (idle sessions are not
+   * pinged, like grpc-js without keepalive_permit_without_calls) and destroys it when an ack does
+   * not come in time: its streams then close as a lost connection (UNAVAILABLE). Returns the stop.
+   */
+  #keepalive(session: http2.ClientHttp2Session): () => void {
+    const { timeMs, timeoutMs } = this.#options.keepalive ?? channelKeepalive;
+    let waiting: NodeJS.Timeout | undefined;
+    const tick = (): void => {
+      if (waiting !== undefined || this.#active === 0 || session.closed || session.destroyed) return;
+      waiting = setTimeout(() => {
+        session.destroy(new Error(`keepalive: no PING ack within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiting.unref();
+      try {
+        session.ping((error) => {
+          if (error !== null) return; // the session is going away; its close stops the keepalive
+          clearTimeout(waiting);
+          waiting = undefined;
+        });
+      } catch {
+        clearTimeout(waiting);
+        waiting = undefined;
+      }
+    };
+    const interval = setInterval(tick, timeMs);
+    interval.unref();
+    return () => {
+      clearInterval(interval);
+      clearTimeout(waiting);
+    };
   }
 
   #opened(): void {
