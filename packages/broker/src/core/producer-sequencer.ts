@@ -151,10 +151,29 @@ export class ProducerSequencer {
       result = Promise.reject(error);
     }
     this.#drain();
-    result.catch((error: unknown) => {
-      if (isRetryableFailure(error)) this.#fenceAt(requestId);
-    });
+    this.#watch(result, requestId);
     return result;
+  }
+
+  /** The latest promise a run returned, and the lowest request id that shares it. */
+  #watched: { result: Promise<void>; lowest: bigint } | undefined;
+
+  /**
+   * Fences at the lowest request id of a run whose result fails retryably. Sends stored in one
+   * group commit share one promise: it is watched once, for the lowest of their ids (fencing
+   * there refuses every later one, as fencing at each of them would).
+   */
+  #watch(result: Promise<void>, requestId: bigint): void {
+    const watched = this.#watched;
+    if (watched?.result === result) {
+      if (requestId < watched.lowest) watched.lowest = requestId;
+      return;
+    }
+    const watch = { result, lowest: requestId };
+    this.#watched = watch;
+    result.catch((error: unknown) => {
+      if (isRetryableFailure(error)) this.#fenceAt(watch.lowest);
+    });
   }
 
   #advance(id: bigint): void {

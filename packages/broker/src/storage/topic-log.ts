@@ -94,21 +94,29 @@ export interface TopicLogStats {
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
-interface PendingAppend {
-  offset: bigint;
-  resolve: (offset: bigint) => void;
-  reject: (error: Error) => void;
-}
-
 /** Appends waiting for the next write+fsync, already encoded into one buffer. */
 class Batch {
   readonly buffer: BatchBuffer;
   readonly positions: number[] = [];
-  readonly appends: PendingAppend[] = [];
+  /** Offset of the first record; the batch's records have consecutive offsets. */
+  readonly firstOffset: bigint;
   /** performance.now() when its write started. */
   started = 0;
-  constructor(firstRecordBytes: number) {
+  /** Settles when the batch is durable (resolves) or will never be (rejects): one promise for all its appends. */
+  readonly durable: Promise<void>;
+  readonly settle: { resolve: () => void; reject: (error: Error) => void };
+  constructor(firstOffset: bigint, firstRecordBytes: number) {
+    this.firstOffset = firstOffset;
     this.buffer = new BatchBuffer(Math.max(16 * 1024, firstRecordBytes));
+    let settle!: Batch["settle"];
+    this.durable = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    this.settle = settle;
+  }
+
+  get count(): number {
+    return this.positions.length;
   }
 }
 
@@ -151,7 +159,7 @@ export class TopicLog implements PooledFile {
       reject: (batch, error) => {
         // Give the offsets back: the next append takes the first one not durable.
         this.next = this.committed;
-        for (const append of batch.appends) append.reject(error);
+        batch.settle.reject(error);
       },
       cutPartialWrite: () => this.cutPartialWrite(),
       onWriteFailed: () => {
@@ -213,6 +221,15 @@ export class TopicLog implements PooledFile {
    * is written and fsynced. The payload is copied before this returns.
    */
   append(payload: Uint8Array): Promise<bigint> {
+    const offset = this.next;
+    return this.appendDurable(payload).then(() => offset);
+  }
+
+  /**
+   * As {@link append}, without the offset: the promise settles when the record is durable, and is
+   * the same for every append of one group commit (so callers can answer per batch).
+   */
+  appendDurable(payload: Uint8Array): Promise<void> {
     const refusal = this.commits.refusal();
     if (refusal) return Promise.reject(refusal);
     if (!(payload instanceof Uint8Array)) {
@@ -225,14 +242,11 @@ export class TopicLog implements PooledFile {
     const offset = this.next;
     this.next = offset + 1n;
     const bytes = RECORD_HEADER_BYTES + payload.length;
-    const batch = this.commits.batch(() => new Batch(bytes));
+    const batch = this.commits.batch(() => new Batch(offset, bytes));
     const position = batch.buffer.reserve(bytes);
     encodeRecord(batch.buffer.bytes, position, offset, payload);
     batch.positions.push(position);
-    const promise = new Promise<bigint>((resolve, reject) => {
-      batch.appends.push({ offset, resolve, reject });
-    });
-    return promise;
+    return batch.durable;
   }
 
   /**
@@ -331,17 +345,17 @@ export class TopicLog implements PooledFile {
 
   private async writeAndSync(batch: Batch): Promise<void> {
     let segment = this.segments[this.segments.length - 1];
-    const end = batch.appends[batch.appends.length - 1].offset + 1n;
+    const end = batch.firstOffset + BigInt(batch.count);
     const roll = segment.size >= this.segmentBytes && segment.records > 0;
     if (end > this.reserved || roll) {
       const reserved = end + HIGH_WATER_RESERVE;
-      const activeBase = roll ? batch.appends[0].offset : segment.baseOffset;
+      const activeBase = roll ? batch.firstOffset : segment.baseOffset;
       this.markDirty = true;
       await writeHighWater(this.dir, { mark: reserved, activeBase, clean: false }, this.fsync);
       this.reserved = reserved;
     }
     if (roll) {
-      const created = await createSegment(this.dir, batch.appends[0].offset, this.fsync);
+      const created = await createSegment(this.dir, batch.firstOffset, this.fsync);
       const previous = this.handle;
       this.handle = created.handle;
       this.segments.push(created.segment);
@@ -358,23 +372,24 @@ export class TopicLog implements PooledFile {
     const segment = this.segments[this.segments.length - 1];
     const base = segment.size;
     const bytes = batch.buffer.bytes;
-    const { appends, positions } = batch;
-    const count = appends.length;
-    for (let i = 0; i < count; i++) {
+    const { positions, firstOffset } = batch;
+    const count = positions.length;
+    let offset = firstOffset;
+    for (let i = 0; i < count; i++, offset++) {
       const position = positions[i];
       const end = i + 1 < count ? positions[i + 1] : batch.buffer.length;
-      segment.addRecord(base + position, end - position, appends[i].offset);
+      segment.addRecord(base + position, end - position, offset);
       const payloadStart = bytes.byteOffset + position + RECORD_HEADER_BYTES;
       this.cache.push(
-        appends[i].offset,
+        offset,
         new Uint8Array(bytes.buffer, payloadStart, end - position - RECORD_HEADER_BYTES),
       );
     }
-    this.committed = appends[count - 1].offset + 1n;
+    this.committed = offset;
     this.counters.commits++;
     this.counters.records += count;
     this.counters.bytes += batch.buffer.length;
-    for (const append of appends) append.resolve(append.offset);
+    batch.settle.resolve();
     this.options.onBatchCommitted?.((performance.now() - batch.started) / 1000, count);
     for (const listener of this.listeners) {
       try {
