@@ -1,22 +1,19 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from "prom-client";
 import type { BrokerCore } from "../core/broker-core.ts";
+import { QuantileSummary } from "./quantile-summary.ts";
 import { ALL_CODE_NAMES } from "./rpc-timing.ts";
 import { OVERFLOW_LABEL, Samples, SeriesCap } from "./series-cap.ts";
 import { UPSTREAM_METRICS as U } from "./upstream-names.ts";
 
 type Labels = Record<string, string>;
 
-/** Sends of one topic label not yet folded into the send counter and summaries. */
+/** Sends of one topic label not yet counted in the send counter. */
 interface PendingSends {
-  /** Broker-side latency (ms) and payload bytes of each accepted send. */
-  latencies: number[];
-  sizes: number[];
+  /** Accepted sends. */
+  ok: number;
   /** Refused sends per gRPC status name. */
   errors: Map<string, number>;
 }
-
-/** Accepted sends one topic may buffer before they are folded in (bounds the buffer's memory). */
-const MAX_BUFFERED_SENDS = 4096;
 
 /** Upstream's `resource` label: brokers count as cluster, schema subjects as topic. */
 const AUTHZ_SCOPE: Record<string, string> = {
@@ -49,10 +46,10 @@ export class BrokerMetrics {
   private readonly subscriptions: SeriesCap;
   private readonly counters: Record<keyof typeof U.counters, Counter<string>>;
   private readonly gauges: Record<keyof typeof U.gauges, Gauge<string>>;
-  private readonly sendLatency: Summary<string>;
-  private readonly messageSize: Summary<string>;
+  private readonly sendLatency: QuantileSummary;
+  private readonly messageSize: QuantileSummary;
   private readonly ext;
-  /** Sends not yet folded into their series, per topic label. */
+  /** Send counts not yet folded into the counter, per topic label. */
   private readonly pendingSends = new Map<string, PendingSends>();
 
   constructor(
@@ -121,10 +118,14 @@ export class BrokerMetrics {
         labelNames: [...m.labels],
         percentiles: UPSTREAM_QUANTILES,
         registers,
-        collect: () => this.foldSends(),
       });
-    this.sendLatency = summary(H.sendLatency, "Producer send latency in milliseconds (broker-side)");
-    this.messageSize = summary(H.messageSize, "Incoming message sizes per topic (bytes)");
+    // The two per-send summaries take weighted observations cheaply (quantile-summary.ts).
+    const sendSummary = (m: { name: string; labels: readonly ["topic"] }, help: string) =>
+      new QuantileSummary(m.name, help, m.labels[0], UPSTREAM_QUANTILES, this.registry, () =>
+        this.foldSends(),
+      );
+    this.sendLatency = sendSummary(H.sendLatency, "Producer send latency in milliseconds (broker-side)");
+    this.messageSize = sendSummary(H.messageSize, "Incoming message sizes per topic (bytes)");
     summary(H.rebalancingCycle, "Rebalancing cycle duration (none in standalone)");
 
     // Extensions of this broker (danube_ts_*): see docs/observability.md.
@@ -215,36 +216,29 @@ export class BrokerMetrics {
 
   /**
    * A send finished at the API boundary: `errorCode` is the gRPC status name, "OK" on success.
-   * Buffered per topic and folded into the counter and summaries in bulk ({@link foldSends}): the
-   * per-send cost is a few array pushes instead of label hashing and a t-digest insert.
+   * The summaries take it at once (cheap); the counter's increments are summed per topic and
+   * folded in before every read ({@link foldSends}), instead of a labelled increment per send.
    */
   sendDone(topicName: string, bytes: number, ms: number, errorCode: string): void {
     const topic = this.topicLabel(topicName);
     let sends = this.pendingSends.get(topic);
     if (sends === undefined) {
-      sends = { latencies: [], sizes: [], errors: new Map() };
+      sends = { ok: 0, errors: new Map() };
       this.pendingSends.set(topic, sends);
     }
     if (errorCode !== "OK") {
       sends.errors.set(errorCode, (sends.errors.get(errorCode) ?? 0) + 1);
       return;
     }
-    sends.latencies.push(ms);
-    sends.sizes.push(bytes);
-    if (sends.latencies.length >= MAX_BUFFERED_SENDS) this.foldSends();
+    sends.ok++;
+    this.sendLatency.observe(topic, ms);
+    this.messageSize.observe(topic, bytes);
   }
 
-  /** Folds the buffered sends into the counter and summaries (before every read of them). */
+  /** Folds the summed send counts into the counter (before every read of the send series). */
   private foldSends(): void {
     for (const [topic, sends] of this.pendingSends) {
-      const ok = sends.latencies.length;
-      if (ok > 0) {
-        this.counters.producerSend.inc({ topic, result: "ok", error_code: "OK" }, ok);
-        const latency = this.sendLatency.labels({ topic });
-        for (const ms of sends.latencies) latency.observe(ms);
-        const size = this.messageSize.labels({ topic });
-        for (const bytes of sends.sizes) size.observe(bytes);
-      }
+      if (sends.ok > 0) this.counters.producerSend.inc({ topic, result: "ok", error_code: "OK" }, sends.ok);
       for (const [code, count] of sends.errors) {
         this.counters.producerSend.inc({ topic, result: "error", error_code: code }, count);
       }
@@ -284,8 +278,8 @@ export class BrokerMetrics {
     const live = new Set(topics.map((t) => t.name));
     this.foldSends();
     for (const gone of this.topics.retain((name) => live.has(name))) {
-      this.sendLatency.remove({ topic: gone });
-      this.messageSize.remove({ topic: gone });
+      this.sendLatency.remove(gone);
+      this.messageSize.remove(gone);
       this.counters.producerSend.remove({ topic: gone, result: "ok", error_code: "OK" });
       for (const code of ALL_CODE_NAMES)
         this.counters.producerSend.remove({ topic: gone, result: "error", error_code: code });
