@@ -137,6 +137,11 @@ export class TopicLog implements PooledFile {
   /** Where recent disk reads ended, so sequential readers continue without re-validating. */
   private readonly resume = new ResumePoints();
   private readonly counters = { commits: 0, records: 0, bytes: 0, skippedRecords: 0, failedWrites: 0 };
+  /**
+   * Bytes of the latest batch: the next one starts with room for as much, so a steady stream of
+   * batches rarely grows (copies) its buffer.
+   */
+  private lastBatchBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -242,7 +247,7 @@ export class TopicLog implements PooledFile {
     const offset = this.next;
     this.next = offset + 1n;
     const bytes = RECORD_HEADER_BYTES + payload.length;
-    const batch = this.commits.batch(() => new Batch(offset, bytes));
+    const batch = this.commits.batch(() => new Batch(offset, Math.max(bytes, this.lastBatchBytes)));
     const position = batch.buffer.reserve(bytes);
     encodeRecord(batch.buffer.bytes, position, offset, payload);
     batch.positions.push(position);
@@ -371,7 +376,10 @@ export class TopicLog implements PooledFile {
   private commit(batch: Batch): void {
     const segment = this.segments[this.segments.length - 1];
     const base = segment.size;
-    const bytes = batch.buffer.bytes;
+    let bytes = batch.buffer.bytes;
+    // The cache keeps views into the batch's buffer: one mostly empty (sized for a larger
+    // predecessor) is copied to its length first, so cached records never pin much slack.
+    if (bytes.length > 2 * batch.buffer.length) bytes = Buffer.from(bytes.subarray(0, batch.buffer.length));
     const { positions, firstOffset } = batch;
     const count = positions.length;
     let offset = firstOffset;
@@ -389,6 +397,7 @@ export class TopicLog implements PooledFile {
     this.counters.commits++;
     this.counters.records += count;
     this.counters.bytes += batch.buffer.length;
+    this.lastBatchBytes = batch.buffer.length;
     batch.settle.resolve();
     this.options.onBatchCommitted?.((performance.now() - batch.started) / 1000, count);
     for (const listener of this.listeners) {
