@@ -79,6 +79,10 @@ describe("Prometheus endpoint", () => {
     assert.equal(sum(e, "danube_producer_send_total", { topic, result: "ok", error_code: "OK" }), 3);
     assert.equal(sum(e, "danube_producer_send_latency_ms_count", { topic }), 3);
     assert.equal(sum(e, "danube_topic_message_size_bytes_sum", { topic }), 14);
+    // Every accepted send is in the quantiles too (sizes 3, 6 and 5 bytes).
+    assert.equal(sum(e, "danube_topic_message_size_bytes", { topic, quantile: "0" }), 3);
+    assert.equal(sum(e, "danube_topic_message_size_bytes", { topic, quantile: "1" }), 6);
+    assert.ok(sum(e, "danube_producer_send_latency_ms", { topic, quantile: "1" }) > 0);
     const sub = { topic, subscription: "s1" };
     assert.equal(sum(e, "danube_consumer_messages_out_total", sub), 4);
     assert.equal(sum(e, "danube_subscription_nack_total", sub), 2);

@@ -78,6 +78,19 @@ interface SubscriptionRecord {
   generation: bigint;
 }
 
+/**
+ * Storage failures (a full disk, an I/O error) are retryable: UNAVAILABLE, not upstream's final
+ * PERMISSION_DENIED (docs/delivery.md, "Durability").
+ */
+function mapStorageFailure(err: unknown): never {
+  if (err instanceof BrokerError) throw err;
+  throw new BrokerError(
+    Status.Unavailable,
+    `Unable to publish the message: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
+}
+
 export const subscriptionKey = (topic: string, subscription: string) =>
   `subscriptions/${topic}/${subscription}`;
 
@@ -286,9 +299,17 @@ export class BrokerCore {
    * Stores one message. Call order is offset order (the sequencer relies on it): the offset is
    * assigned synchronously, or, while a publish of the topic waits for its payload validation on
    * the worker, in call order through the topic's gate (publish-gate.ts). Keep every check above
-   * the append synchronous.
+   * the append synchronous. Never throws: a refusal is a rejected promise.
    */
-  async publish(message: StreamMessage): Promise<void> {
+  publish(message: StreamMessage): Promise<void> {
+    try {
+      return this.checkAndAppend(message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private checkAndAppend(message: StreamMessage): Promise<void> {
     this.assertOpen();
     const msgId = message.msgId;
     if (!msgId) throw invalidArgument("msg_id is required");
@@ -330,20 +351,26 @@ export class BrokerCore {
     });
   }
 
-  /** Appends (the offset is assigned synchronously) and maps storage failures. */
-  private async append(topic: Topic, message: StreamMessage): Promise<void> {
+  /** The latest promise topic.publish returned, and it with storage failures mapped (see append). */
+  private lastStored: Promise<void> | undefined;
+  private lastMapped: Promise<void> | undefined;
+
+  /**
+   * Appends (the offset is assigned synchronously) and maps storage failures. Messages of one
+   * group commit share topic.publish's promise, and so the mapped one.
+   */
+  private append(topic: Topic, message: StreamMessage): Promise<void> {
+    let stored: Promise<void>;
     try {
-      await topic.publish(message);
+      stored = topic.publish(message);
     } catch (err) {
-      if (err instanceof BrokerError) throw err;
-      // Storage failures (a full disk, an I/O error) are retryable: UNAVAILABLE, not upstream's
-      // final PERMISSION_DENIED (docs/delivery.md, "Durability").
-      throw new BrokerError(
-        Status.Unavailable,
-        `Unable to publish the message: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
+      stored = Promise.reject(err);
     }
+    if (stored !== this.lastStored || this.lastMapped === undefined) {
+      this.lastStored = stored;
+      this.lastMapped = stored.then(undefined, mapStorageFailure);
+    }
+    return this.lastMapped;
   }
 
   // ---- consumers ---------------------------------------------------------------------------------

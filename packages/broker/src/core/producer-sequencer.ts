@@ -47,16 +47,6 @@ function isRetryableFailure(error: unknown): boolean {
   return error instanceof BrokerError && retryableCodes.has(error.code);
 }
 
-/** Counters of one producer's sequencing (tests and diagnostics). */
-export interface SequencerStats {
-  /** Sends that waited for their predecessor. */
-  held: number;
-  /** Waits that ended by maxWaitMs, skipping a predecessor that never came. */
-  gapsSkipped: number;
-  /** Sends refused because an earlier one failed (the client resends them in order). */
-  fenced: number;
-}
-
 /**
  * Orders one producer's sequenced sends. A send starts at once when it follows nothing or a send
  * that already started; otherwise it waits (bounded by {@link SequencerLimits}) until its
@@ -68,7 +58,6 @@ export interface SequencerStats {
  * write, and a non-reliable topic has no asynchronous failure.
  */
 export class ProducerSequencer {
-  readonly stats: SequencerStats = { held: 0, gapsSkipped: 0, fenced: 0 };
   /** The highest request id started (or given up on); every id at or below it is past. */
   #highest: bigint | undefined;
   #held: Held[] = [];
@@ -76,11 +65,6 @@ export class ProducerSequencer {
   #fence: bigint | undefined;
 
   constructor(private readonly limits: SequencerLimits) {}
-
-  /** Bytes currently waiting. */
-  get heldBytes(): number {
-    return this.#heldBytes;
-  }
 
   /**
    * Runs `run` (which must assign the offset synchronously, before its first await) in order.
@@ -97,7 +81,6 @@ export class ProducerSequencer {
     const { after } = order;
     if (this.#fence !== undefined) {
       if (after !== undefined) {
-        this.stats.fenced++;
         return Promise.reject(this.#fencedError());
       }
       this.#fence = undefined; // nothing in flight before it: the client restarted its pipeline
@@ -121,11 +104,9 @@ export class ProducerSequencer {
         ),
       );
     }
-    this.stats.held++;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         // The predecessor never came (abandoned by the client): skip the gap.
-        this.stats.gapsSkipped++;
         this.#advance(after);
         this.#drain();
       }, this.limits.maxWaitMs);
@@ -151,10 +132,29 @@ export class ProducerSequencer {
       result = Promise.reject(error);
     }
     this.#drain();
-    result.catch((error: unknown) => {
-      if (isRetryableFailure(error)) this.#fenceAt(requestId);
-    });
+    this.#watch(result, requestId);
     return result;
+  }
+
+  /** The latest promise a run returned, and the lowest request id that shares it. */
+  #watched: { result: Promise<void>; lowest: bigint } | undefined;
+
+  /**
+   * Fences at the lowest request id of a run whose result fails retryably. Sends stored in one
+   * group commit share one promise: it is watched once, for the lowest of their ids (fencing
+   * there refuses every later one, as fencing at each of them would).
+   */
+  #watch(result: Promise<void>, requestId: bigint): void {
+    const watched = this.#watched;
+    if (watched?.result === result) {
+      if (requestId < watched.lowest) watched.lowest = requestId;
+      return;
+    }
+    const watch = { result, lowest: requestId };
+    this.#watched = watch;
+    result.catch((error: unknown) => {
+      if (isRetryableFailure(error)) this.#fenceAt(watch.lowest);
+    });
   }
 
   #advance(id: bigint): void {
@@ -177,7 +177,6 @@ export class ProducerSequencer {
     for (const held of [...this.#held]) {
       if (held.id <= requestId) continue;
       this.#remove(held);
-      this.stats.fenced++;
       held.reject(this.#fencedError());
     }
   }

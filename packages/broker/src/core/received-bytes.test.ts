@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { danube } from "@danube-ts/protocol";
-import { deliveryEncoding, rememberStoredBytes, replaceMsgId } from "./received-bytes.ts";
+import {
+  deliveryEncoding,
+  rememberReceivedBytes,
+  rememberStoredBytes,
+  replaceMsgId,
+  storedEncoding,
+} from "./received-bytes.ts";
 
 const stamped = { producerId: 42n, topicName: "/default/t", brokerAddr: "http://b:1", topicOffset: 1234567n };
 
@@ -54,4 +60,15 @@ test("bytes the splice does not handle fall back to encoding the message", () =>
   assert.equal(replaceMsgId(Uint8Array.from([(3 << 3) | 3]), stamped), undefined, "a group");
   const message = danube.StreamMessage.fromPartial({ producerName: "p", msgId: stamped });
   assert.deepEqual(danube.StreamMessage.decode(deliveryEncoding(message)), message, "nothing stored");
+});
+
+test("a message is stored as the bytes it was received in; a copy of it is encoded afresh", () => {
+  const message = danube.StreamMessage.fromPartial({ requestId: 3n, payload: new Uint8Array([7]) });
+  const encoded = danube.StreamMessage.encode(message).finish();
+  assert.deepEqual(storedEncoding(message), encoded, "nothing remembered: a fresh encoding");
+  const received = Buffer.concat([encoded, Buffer.from([15 << 3, 1])]); // with an unknown field
+  rememberReceivedBytes(message, received);
+  assert.equal(storedEncoding(message), received);
+  const changed = { ...message, requestId: 4n };
+  assert.deepEqual(storedEncoding(changed), danube.StreamMessage.encode(changed).finish());
 });

@@ -7,16 +7,21 @@
 import { danube } from "@danube-ts/protocol";
 import type { StreamMessage } from "./types.ts";
 
-const received = new WeakMap<StreamMessage, Uint8Array>();
+/**
+ * Where a message keeps its received bytes: a non-enumerable property (a fraction of a WeakMap
+ * entry's cost per message), so a copy made by spreading the message does not carry them.
+ */
+const RECEIVED = Symbol("received bytes");
 
 /** Records that `message` was decoded from exactly `bytes` (which must not change afterwards). */
 export function rememberReceivedBytes(message: StreamMessage, bytes: Uint8Array): void {
-  received.set(message, bytes);
+  Object.defineProperty(message, RECEIVED, { value: bytes });
 }
 
 /** The encoding of `message` to store: the bytes it was received in, else a fresh encoding. */
 export function storedEncoding(message: StreamMessage): Uint8Array {
-  return received.get(message) ?? danube.StreamMessage.encode(message).finish();
+  const bytes = (message as { [RECEIVED]?: Uint8Array })[RECEIVED];
+  return bytes ?? danube.StreamMessage.encode(message).finish();
 }
 
 const stored = new WeakMap<StreamMessage, Uint8Array>();

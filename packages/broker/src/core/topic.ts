@@ -46,17 +46,34 @@ export class Topic {
   /**
    * Reliable: resolves once the message is durable in the log (subscriptions read it from there).
    * Non-reliable: hands the message to every subscription's dispatcher right away.
+   *
+   * The offset is assigned before this returns. Every message of one group commit gets the same
+   * promise (its rejection is the log's error, shared too), so callers can answer per batch.
    */
-  async publish(message: StreamMessage): Promise<void> {
+  publish(message: StreamMessage): Promise<void> {
     if (this.log) {
       // Stored as received (no re-encoding) when the transport kept the request's bytes.
-      await this.log.append(storedEncoding(message));
-      this.stats.messagesIn++;
-      this.stats.bytesIn += message.payload.length;
-      return;
+      const durable = this.log.appendDurable(storedEncoding(message));
+      let counted = this.#counted;
+      if (counted?.durable !== durable) {
+        counted = { durable, stored: durable, messages: 0, bytes: 0 };
+        const batch = counted;
+        counted.stored = durable.then(() => {
+          this.stats.messagesIn += batch.messages;
+          this.stats.bytesIn += batch.bytes;
+        });
+        this.#counted = counted;
+      }
+      counted.messages++;
+      counted.bytes += message.payload.length;
+      return counted.stored;
     }
     this.stats.messagesIn++;
     this.stats.bytesIn += message.payload.length;
     for (const subscription of this.subscriptions.values()) subscription.dispatcher.dispatch?.(message);
+    return Promise.resolve();
   }
+
+  /** The log batch the latest messages joined: counted in `stats` once it is durable. */
+  #counted: { durable: Promise<void>; stored: Promise<void>; messages: number; bytes: number } | undefined;
 }

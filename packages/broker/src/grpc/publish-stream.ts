@@ -117,18 +117,22 @@ class PublishSession {
 
   #onBatch(producerId: bigint, batch: publishStream.PublishBatch): Partial<ServiceError> | undefined {
     const { core, security } = this.#ctx;
+    const started = this.#ctx.metrics === undefined ? 0 : performance.now();
     let after = batch.after;
+    // Consecutive messages whose publishes share a promise (one group commit) are answered together.
+    let group: danube.StreamMessage[] = [];
+    let groupResult: Promise<void> | undefined;
     for (const message of batch.messages) {
       const size = message.payload.length;
       if (
         this.#unanswered >= streamWindow.messages ||
         (this.#unanswered > 0 && this.#unansweredBytes + size > streamWindow.bytes)
       ) {
+        if (groupResult !== undefined) this.#answerWhenSettled(groupResult, group, started);
         return protocolError("the client exceeded its credit");
       }
       this.#unanswered++;
       this.#unansweredBytes += size;
-      const order = { after };
       let published: Promise<void>;
       try {
         if (this.#closing) throw unavailable("The broker is shutting down");
@@ -141,39 +145,52 @@ class PublishSession {
           if (principal === undefined) throw unavailable("the stream was not authenticated");
           security.admitAs(principal, sendMessagePath, message);
         }
-        published = core.publishInOrder(message, order, (listener) => this.#onCancel(listener));
+        published = core.publishInOrder(message, { after }, this.#onCancel);
         // The next message follows this one; one refused above never reaches the sequencer, so
         // its successor follows what it followed (instead of waiting for it).
         after = message.requestId;
       } catch (err) {
         published = Promise.reject(err);
       }
-      const started = this.#ctx.metrics === undefined ? 0 : performance.now();
-      published.then(
-        () => this.#answer(message, size, undefined, started),
-        (err: unknown) => this.#answer(message, size, err, started),
-      );
+      if (published !== groupResult) {
+        if (groupResult !== undefined) this.#answerWhenSettled(groupResult, group, started);
+        group = [];
+        groupResult = published;
+      }
+      group.push(message);
     }
+    if (groupResult !== undefined) this.#answerWhenSettled(groupResult, group, started);
     return undefined;
   }
 
-  #answer(message: danube.StreamMessage, size: number, err: unknown, started: number): void {
-    this.#unanswered--;
-    this.#unansweredBytes -= size;
-    this.#returned++;
-    this.#returnedBytes += size;
+  #answerWhenSettled(result: Promise<void>, messages: danube.StreamMessage[], started: number): void {
+    result.then(
+      () => this.#answer(messages, undefined, started),
+      (err: unknown) => this.#answer(messages, err, started),
+    );
+  }
+
+  /** Answers `messages` (all stored, or all refused with `err`). */
+  #answer(messages: danube.StreamMessage[], err: unknown, started: number): void {
     let code: number = status.OK;
-    if (err === undefined) {
-      this.#receipts.push(message.requestId);
-    } else {
+    let details = "";
+    if (err !== undefined) {
       const error = toServiceError(err, this.#ctx.logger);
       code = error.code ?? status.INTERNAL;
-      this.#errors.push({ requestId: message.requestId, code, message: error.details ?? "" });
+      details = error.details ?? "";
     }
     const metrics = this.#ctx.metrics;
-    if (metrics !== undefined) {
-      const outcome = code === status.OK ? "OK" : codeName(code);
-      metrics.sendDone(message.msgId?.topicName ?? "", size, performance.now() - started, outcome);
+    const ms = metrics === undefined ? 0 : performance.now() - started;
+    const outcome = code === status.OK ? "OK" : codeName(code);
+    for (const message of messages) {
+      const size = message.payload.length;
+      this.#unanswered--;
+      this.#unansweredBytes -= size;
+      this.#returned++;
+      this.#returnedBytes += size;
+      if (code === status.OK) this.#receipts.push(message.requestId);
+      else this.#errors.push({ requestId: message.requestId, code, message: details });
+      metrics?.sendDone(message.msgId?.topicName ?? "", size, ms, outcome);
     }
     if (!this.#maybeFinish() && !this.#flushScheduled) {
       // Everything answered in this turn of the event loop (one group commit) goes in one frame.
@@ -238,7 +255,8 @@ class PublishSession {
     for (const listener of listeners) listener();
   }
 
-  #onCancel(listener: () => void): () => void {
+  /** Registers a listener for the stream ending (sends held by the sequencer give up then). */
+  readonly #onCancel = (listener: () => void): (() => void) => {
     if (this.#ended) {
       queueMicrotask(listener);
       return () => {};
@@ -247,7 +265,7 @@ class PublishSession {
     return () => {
       this.#cancelListeners.delete(listener);
     };
-  }
+  };
 }
 
 function protocolError(what: string): Partial<ServiceError> {

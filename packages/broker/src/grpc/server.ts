@@ -27,7 +27,7 @@ import {
 import { consumeStreamService } from "./consume-stream.ts";
 import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
-import { keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
+import { keepPublishedBytes, keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
 import type { OpenStreams } from "./open-streams.ts";
 import { publishStreamService } from "./publish-stream.ts";
 import { schemaRegistryService } from "./schema-service.ts";
@@ -76,7 +76,7 @@ export function createClientServer(ctx: ClientServicesContext & Wrapping & { str
   const server = new Server(serverOptions(ctx.core.options.maxMessageSize));
   const add = adder(server, ctx.security, ctx.logger, ctx.metrics);
   if (ctx.core.options.extensions.publishStream) {
-    add(publishStream.PublishStreamService, publishStreamService(ctx));
+    add(keepPublishedBytes(publishStream.PublishStreamService, "publish"), publishStreamService(ctx));
   }
   add(keepReceivedBytes(danube.ProducerServiceService, "sendMessage"), producerService(ctx));
   add(serveStoredBytes(danube.ConsumerServiceService, "receiveMessages"), consumerService(ctx));

@@ -1,10 +1,19 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, Summary } from "prom-client";
 import type { BrokerCore } from "../core/broker-core.ts";
+import { QuantileSummary } from "./quantile-summary.ts";
 import { ALL_CODE_NAMES } from "./rpc-timing.ts";
 import { OVERFLOW_LABEL, Samples, SeriesCap } from "./series-cap.ts";
 import { UPSTREAM_METRICS as U } from "./upstream-names.ts";
 
 type Labels = Record<string, string>;
+
+/** Sends of one topic label not yet counted in the send counter. */
+interface PendingSends {
+  /** Accepted sends. */
+  ok: number;
+  /** Refused sends per gRPC status name. */
+  errors: Map<string, number>;
+}
 
 /** Upstream's `resource` label: brokers count as cluster, schema subjects as topic. */
 const AUTHZ_SCOPE: Record<string, string> = {
@@ -37,9 +46,11 @@ export class BrokerMetrics {
   private readonly subscriptions: SeriesCap;
   private readonly counters: Record<keyof typeof U.counters, Counter<string>>;
   private readonly gauges: Record<keyof typeof U.gauges, Gauge<string>>;
-  private readonly sendLatency: Summary<string>;
-  private readonly messageSize: Summary<string>;
+  private readonly sendLatency: QuantileSummary;
+  private readonly messageSize: QuantileSummary;
   private readonly ext;
+  /** Send counts not yet folded into the counter, per topic label. */
+  private readonly pendingSends = new Map<string, PendingSends>();
 
   constructor(
     private readonly core: BrokerCore,
@@ -65,7 +76,13 @@ export class BrokerMetrics {
         C.clientRedirects,
         "Client redirects suggested during lookup (none in standalone)",
       ),
-      producerSend: counter(C.producerSend, "Total producer send attempts at the broker API boundary"),
+      producerSend: new Counter({
+        name: C.producerSend.name,
+        help: "Total producer send attempts at the broker API boundary",
+        labelNames: [...C.producerSend.labels],
+        registers,
+        collect: () => this.foldSends(),
+      }),
       heartbeatPolls: counter(C.heartbeatPolls, "Dispatch passes started by the heartbeat watchdog"),
       notifierPolls: counter(C.notifierPolls, "Dispatch passes started by the commit notifier"),
       nacks: counter(C.nacks, "Negative acknowledgments accepted for a reliable subscription"),
@@ -102,8 +119,13 @@ export class BrokerMetrics {
         percentiles: UPSTREAM_QUANTILES,
         registers,
       });
-    this.sendLatency = summary(H.sendLatency, "Producer send latency in milliseconds (broker-side)");
-    this.messageSize = summary(H.messageSize, "Incoming message sizes per topic (bytes)");
+    // The two per-send summaries take weighted observations cheaply (quantile-summary.ts).
+    const sendSummary = (m: { name: string; labels: readonly ["topic"] }, help: string) =>
+      new QuantileSummary(m.name, help, m.labels[0], UPSTREAM_QUANTILES, this.registry, () =>
+        this.foldSends(),
+      );
+    this.sendLatency = sendSummary(H.sendLatency, "Producer send latency in milliseconds (broker-side)");
+    this.messageSize = sendSummary(H.messageSize, "Incoming message sizes per topic (bytes)");
     summary(H.rebalancingCycle, "Rebalancing cycle duration (none in standalone)");
 
     // Extensions of this broker (danube_ts_*): see docs/observability.md.
@@ -192,14 +214,36 @@ export class BrokerMetrics {
     if (timed) this.ext.rpcSeconds.observe({ service, method }, seconds);
   }
 
-  /** A send finished at the API boundary: `errorCode` is the gRPC status name, "OK" on success. */
+  /**
+   * A send finished at the API boundary: `errorCode` is the gRPC status name, "OK" on success.
+   * The summaries take it at once (cheap); the counter's increments are summed per topic and
+   * folded in before every read ({@link foldSends}), instead of a labelled increment per send.
+   */
   sendDone(topicName: string, bytes: number, ms: number, errorCode: string): void {
     const topic = this.topicLabel(topicName);
-    const ok = errorCode === "OK";
-    this.counters.producerSend.inc({ topic, result: ok ? "ok" : "error", error_code: errorCode });
-    if (!ok) return;
-    this.sendLatency.observe({ topic }, ms);
-    this.messageSize.observe({ topic }, bytes);
+    let sends = this.pendingSends.get(topic);
+    if (sends === undefined) {
+      sends = { ok: 0, errors: new Map() };
+      this.pendingSends.set(topic, sends);
+    }
+    if (errorCode !== "OK") {
+      sends.errors.set(errorCode, (sends.errors.get(errorCode) ?? 0) + 1);
+      return;
+    }
+    sends.ok++;
+    this.sendLatency.observe(topic, ms);
+    this.messageSize.observe(topic, bytes);
+  }
+
+  /** Folds the summed send counts into the counter (before every read of the send series). */
+  private foldSends(): void {
+    for (const [topic, sends] of this.pendingSends) {
+      if (sends.ok > 0) this.counters.producerSend.inc({ topic, result: "ok", error_code: "OK" }, sends.ok);
+      for (const [code, count] of sends.errors) {
+        this.counters.producerSend.inc({ topic, result: "error", error_code: code }, count);
+      }
+    }
+    this.pendingSends.clear();
   }
 
   /** An RBAC decision (security on); `resource` as upstream's scope: cluster, namespace or topic. */
@@ -232,9 +276,10 @@ export class BrokerMetrics {
     const { core } = this;
     const topics = core.catalog.all();
     const live = new Set(topics.map((t) => t.name));
+    this.foldSends();
     for (const gone of this.topics.retain((name) => live.has(name))) {
-      this.sendLatency.remove({ topic: gone });
-      this.messageSize.remove({ topic: gone });
+      this.sendLatency.remove(gone);
+      this.messageSize.remove(gone);
       this.counters.producerSend.remove({ topic: gone, result: "ok", error_code: "OK" });
       for (const code of ALL_CODE_NAMES)
         this.counters.producerSend.remove({ topic: gone, result: "error", error_code: code });

@@ -44,11 +44,6 @@ export class GroupCommit<B> {
     return this.failure;
   }
 
-  /** A batch is waiting for the next write. */
-  get hasPending(): boolean {
-    return this.pending !== undefined;
-  }
-
   /** Why a new change must be refused now (closed, or failed closed), else undefined. */
   refusal(): StorageError | undefined {
     if (this.closed) return new StorageError("CLOSED", `${this.io.describe} is closed`);

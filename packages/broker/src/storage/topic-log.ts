@@ -29,6 +29,7 @@
  * The active segment's file is opened on demand and may be closed while idle to stay under the
  * broker's open-file cap (handle-pool.ts).
  */
+import { writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -94,21 +95,46 @@ export interface TopicLogStats {
 
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 
-interface PendingAppend {
-  offset: bigint;
-  resolve: (offset: bigint) => void;
-  reject: (error: Error) => void;
+/**
+ * Batches up to this size are written with a synchronous write on the event loop: a copy into
+ * the page cache costs less CPU than handing the write to the thread pool and back (only the
+ * fdatasync waits for the disk, on the thread pool). Larger batches are written asynchronously.
+ */
+const SYNC_WRITE_BYTES = 1024 * 1024;
+
+/** Writes all of `bytes[0, length)` at `position` of `fd`, looping over short writes. */
+function writeFullySync(fd: number, bytes: Uint8Array, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const written = writeSync(fd, bytes, done, length - done, position + done);
+    if (written <= 0) throw new Error(`short write (${done} of ${length} bytes)`);
+    done += written;
+  }
 }
 
 /** Appends waiting for the next write+fsync, already encoded into one buffer. */
 class Batch {
   readonly buffer: BatchBuffer;
   readonly positions: number[] = [];
-  readonly appends: PendingAppend[] = [];
+  /** Offset of the first record; the batch's records have consecutive offsets. */
+  readonly firstOffset: bigint;
   /** performance.now() when its write started. */
   started = 0;
-  constructor(firstRecordBytes: number) {
+  /** Settles when the batch is durable (resolves) or will never be (rejects): one promise for all its appends. */
+  readonly durable: Promise<void>;
+  readonly settle: { resolve: () => void; reject: (error: Error) => void };
+  constructor(firstOffset: bigint, firstRecordBytes: number) {
+    this.firstOffset = firstOffset;
     this.buffer = new BatchBuffer(Math.max(16 * 1024, firstRecordBytes));
+    let settle!: Batch["settle"];
+    this.durable = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    this.settle = settle;
+  }
+
+  get count(): number {
+    return this.positions.length;
   }
 }
 
@@ -129,6 +155,11 @@ export class TopicLog implements PooledFile {
   /** Where recent disk reads ended, so sequential readers continue without re-validating. */
   private readonly resume = new ResumePoints();
   private readonly counters = { commits: 0, records: 0, bytes: 0, skippedRecords: 0, failedWrites: 0 };
+  /**
+   * Bytes of the latest batch: the next one starts with room for as much, so a steady stream of
+   * batches rarely grows (copies) its buffer.
+   */
+  private lastBatchBytes = 0;
 
   private constructor(
     private readonly dir: string,
@@ -151,7 +182,7 @@ export class TopicLog implements PooledFile {
       reject: (batch, error) => {
         // Give the offsets back: the next append takes the first one not durable.
         this.next = this.committed;
-        for (const append of batch.appends) append.reject(error);
+        batch.settle.reject(error);
       },
       cutPartialWrite: () => this.cutPartialWrite(),
       onWriteFailed: () => {
@@ -213,6 +244,15 @@ export class TopicLog implements PooledFile {
    * is written and fsynced. The payload is copied before this returns.
    */
   append(payload: Uint8Array): Promise<bigint> {
+    const offset = this.next;
+    return this.appendDurable(payload).then(() => offset);
+  }
+
+  /**
+   * As {@link append}, without the offset: the promise settles when the record is durable, and is
+   * the same for every append of one group commit (so callers can answer per batch).
+   */
+  appendDurable(payload: Uint8Array): Promise<void> {
     const refusal = this.commits.refusal();
     if (refusal) return Promise.reject(refusal);
     if (!(payload instanceof Uint8Array)) {
@@ -225,14 +265,11 @@ export class TopicLog implements PooledFile {
     const offset = this.next;
     this.next = offset + 1n;
     const bytes = RECORD_HEADER_BYTES + payload.length;
-    const batch = this.commits.batch(() => new Batch(bytes));
+    const batch = this.commits.batch(() => new Batch(offset, Math.max(bytes, this.lastBatchBytes)));
     const position = batch.buffer.reserve(bytes);
     encodeRecord(batch.buffer.bytes, position, offset, payload);
     batch.positions.push(position);
-    const promise = new Promise<bigint>((resolve, reject) => {
-      batch.appends.push({ offset, resolve, reject });
-    });
-    return promise;
+    return batch.durable;
   }
 
   /**
@@ -331,17 +368,17 @@ export class TopicLog implements PooledFile {
 
   private async writeAndSync(batch: Batch): Promise<void> {
     let segment = this.segments[this.segments.length - 1];
-    const end = batch.appends[batch.appends.length - 1].offset + 1n;
+    const end = batch.firstOffset + BigInt(batch.count);
     const roll = segment.size >= this.segmentBytes && segment.records > 0;
     if (end > this.reserved || roll) {
       const reserved = end + HIGH_WATER_RESERVE;
-      const activeBase = roll ? batch.appends[0].offset : segment.baseOffset;
+      const activeBase = roll ? batch.firstOffset : segment.baseOffset;
       this.markDirty = true;
       await writeHighWater(this.dir, { mark: reserved, activeBase, clean: false }, this.fsync);
       this.reserved = reserved;
     }
     if (roll) {
-      const created = await createSegment(this.dir, batch.appends[0].offset, this.fsync);
+      const created = await createSegment(this.dir, batch.firstOffset, this.fsync);
       const previous = this.handle;
       this.handle = created.handle;
       this.segments.push(created.segment);
@@ -349,7 +386,10 @@ export class TopicLog implements PooledFile {
       await previous?.close();
     }
     const handle = await this.activeHandle();
-    await (this.options.write ?? writeFully)(handle, batch.buffer.bytes, batch.buffer.length, segment.size);
+    const { bytes, length } = batch.buffer;
+    if (this.options.write !== undefined) await this.options.write(handle, bytes, length, segment.size);
+    else if (length <= SYNC_WRITE_BYTES) writeFullySync(handle.fd, bytes, length, segment.size);
+    else await writeFully(handle, bytes, length, segment.size);
     if (this.fsync) await handle.datasync();
   }
 
@@ -357,24 +397,29 @@ export class TopicLog implements PooledFile {
   private commit(batch: Batch): void {
     const segment = this.segments[this.segments.length - 1];
     const base = segment.size;
-    const bytes = batch.buffer.bytes;
-    const { appends, positions } = batch;
-    const count = appends.length;
-    for (let i = 0; i < count; i++) {
+    let bytes = batch.buffer.bytes;
+    // The cache keeps views into the batch's buffer: one mostly empty (sized for a larger
+    // predecessor) is copied to its length first, so cached records never pin much slack.
+    if (bytes.length > 2 * batch.buffer.length) bytes = Buffer.from(bytes.subarray(0, batch.buffer.length));
+    const { positions, firstOffset } = batch;
+    const count = positions.length;
+    let offset = firstOffset;
+    for (let i = 0; i < count; i++, offset++) {
       const position = positions[i];
       const end = i + 1 < count ? positions[i + 1] : batch.buffer.length;
-      segment.addRecord(base + position, end - position, appends[i].offset);
+      segment.addRecord(base + position, end - position, offset);
       const payloadStart = bytes.byteOffset + position + RECORD_HEADER_BYTES;
       this.cache.push(
-        appends[i].offset,
+        offset,
         new Uint8Array(bytes.buffer, payloadStart, end - position - RECORD_HEADER_BYTES),
       );
     }
-    this.committed = appends[count - 1].offset + 1n;
+    this.committed = offset;
     this.counters.commits++;
     this.counters.records += count;
     this.counters.bytes += batch.buffer.length;
-    for (const append of appends) append.resolve(append.offset);
+    this.lastBatchBytes = batch.buffer.length;
+    batch.settle.resolve();
     this.options.onBatchCommitted?.((performance.now() - batch.started) / 1000, count);
     for (const listener of this.listeners) {
       try {
