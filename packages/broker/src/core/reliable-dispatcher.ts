@@ -5,7 +5,7 @@ import type { LogRecord, TopicLog } from "../storage/index.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { MinHeap } from "./min-heap.ts";
-import { rememberStoredBytes } from "./received-bytes.ts";
+import { rememberStoredBytes } from "./stored-bytes.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 import { gapReason, type UnreadableKind, UnreadableRecords } from "./unreadable-records.ts";

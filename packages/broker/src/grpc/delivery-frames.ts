@@ -1,9 +1,15 @@
 // The Consume stream's delivery frames serialized from the messages' stored bytes (msg_id
-// spliced, core/received-bytes.ts deliveryEncoding) instead of encoding every message again, as
+// spliced, core/stored-bytes.ts) instead of encoding every message again, as
 // serveStoredBytes does for the unary ReceiveMessages. Other frames are encoded as generated.
 import type { consumeStream } from "@danube-ts/protocol";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
-import { deliveryEncoding } from "../core/received-bytes.ts";
+import {
+  type DeliveryPlan,
+  planDelivery,
+  varintSize,
+  writeDelivery,
+  writeVarint,
+} from "../core/stored-bytes.ts";
 import type { StreamMessage } from "../core/types.ts";
 
 type Response = consumeStream.ConsumeResponse;
@@ -25,42 +31,22 @@ export function serveStoredDeliveries(definition: ServiceDefinition, method: str
   return { ...definition, [method]: wrapped };
 }
 
-/** ConsumeResponse{delivery: ConsumeDelivery{messages}} with each message as deliveryEncoding gives it. */
+/** ConsumeResponse{delivery: ConsumeDelivery{messages}}, each message as core/stored-bytes.ts plans it. */
 export function encodeDelivery(messages: readonly StreamMessage[]): Buffer {
-  const encoded = new Array<Uint8Array>(messages.length);
+  const plans = new Array<DeliveryPlan>(messages.length);
   let inner = 0;
   for (let i = 0; i < messages.length; i++) {
-    const bytes = deliveryEncoding(messages[i]!);
-    encoded[i] = bytes;
-    inner += 1 + varintSize(bytes.length) + bytes.length;
+    const plan = planDelivery(messages[i]!);
+    plans[i] = plan;
+    inner += 1 + varintSize(plan.length) + plan.length;
   }
   const out = Buffer.allocUnsafe(1 + varintSize(inner) + inner);
   out[0] = FIELD_1_LEN;
   let at = writeVarint(out, 1, inner);
-  for (const bytes of encoded) {
+  for (const plan of plans) {
     out[at++] = FIELD_1_LEN;
-    at = writeVarint(out, at, bytes.length);
-    out.set(bytes, at);
-    at += bytes.length;
+    at = writeVarint(out, at, plan.length);
+    at = writeDelivery(plan, out, at);
   }
   return out;
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Writes `n` (a non-negative safe integer) as a varint at `at`; returns the position after it. */
-function writeVarint(out: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { danube } from "@danube-ts/protocol";
-import { deliveryEncoding, rememberStoredBytes, replaceMsgId } from "./received-bytes.ts";
+import { deliveryEncoding, rememberStoredBytes } from "./stored-bytes.ts";
 
 const stamped = { producerId: 42n, topicName: "/default/t", brokerAddr: "http://b:1", topicOffset: 1234567n };
 
@@ -33,25 +33,46 @@ const cases: Array<[string, Partial<danube.StreamMessage>]> = [
 for (const [name, fields] of cases) {
   test(`the stored bytes with msg_id replaced decode to the stamped message: ${name}`, () => {
     const message = danube.StreamMessage.fromPartial(fields);
-    const bytes = danube.StreamMessage.encode(message).finish();
-    const spliced = replaceMsgId(bytes, stamped);
-    assert.ok(spliced);
-    assert.deepEqual(danube.StreamMessage.decode(spliced), { ...message, msgId: stamped });
-
+    // An unknown field (15, varint 1) is passed on as stored.
+    const bytes = Buffer.concat([danube.StreamMessage.encode(message).finish(), Buffer.from([15 << 3, 1])]);
     const delivered = danube.StreamMessage.decode(bytes);
     delivered.msgId = stamped;
     rememberStoredBytes(delivered, bytes);
-    assert.deepEqual(danube.StreamMessage.decode(deliveryEncoding(delivered)), {
-      ...message,
-      msgId: stamped,
-    });
+    const encoded = deliveryEncoding(delivered);
+    assert.deepEqual(danube.StreamMessage.decode(new Uint8Array(encoded)), { ...message, msgId: stamped });
+    assert.deepEqual(encoded.subarray(-2), Buffer.from([15 << 3, 1]), "the unknown field is kept");
+    assert.deepEqual(
+      danube.MsgID.decode(danube.MsgID.encode(stamped).finish()),
+      stamped,
+      "the stamped id survives a round trip",
+    );
   });
 }
 
+test("a msg_id that encodes to the stored one gives the stored bytes exactly", () => {
+  const id = { producerId: 3n, topicName: "/default/t", brokerAddr: "", topicOffset: 0n };
+  const message = danube.StreamMessage.fromPartial({
+    msgId: id,
+    payload: new Uint8Array([1]),
+    producerName: "p",
+  });
+  const bytes = danube.StreamMessage.encode(message).finish();
+  const delivered = danube.StreamMessage.decode(bytes);
+  rememberStoredBytes(delivered, bytes);
+  assert.deepEqual(new Uint8Array(deliveryEncoding(delivered)), bytes);
+});
+
 test("bytes the splice does not handle fall back to encoding the message", () => {
   const bytes = danube.StreamMessage.encode(danube.StreamMessage.fromPartial({ producerName: "p" })).finish();
-  assert.equal(replaceMsgId(bytes.subarray(0, bytes.length - 1), stamped), undefined, "truncated");
-  assert.equal(replaceMsgId(Uint8Array.from([(3 << 3) | 3]), stamped), undefined, "a group");
+  for (const [what, unhandled] of [
+    ["truncated", bytes.subarray(0, bytes.length - 1)],
+    ["a group", Uint8Array.from([(3 << 3) | 3])],
+    ["two msg_ids", Uint8Array.from([(2 << 3) | 2, 0, (2 << 3) | 2, 0])],
+  ] as const) {
+    const message = danube.StreamMessage.fromPartial({ producerName: "q", msgId: stamped });
+    rememberStoredBytes(message, unhandled);
+    assert.deepEqual(danube.StreamMessage.decode(deliveryEncoding(message)), message, what);
+  }
   const message = danube.StreamMessage.fromPartial({ producerName: "p", msgId: stamped });
   assert.deepEqual(danube.StreamMessage.decode(deliveryEncoding(message)), message, "nothing stored");
 });
