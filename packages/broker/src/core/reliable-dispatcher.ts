@@ -2,6 +2,7 @@ import { danube } from "@danube-ts/protocol";
 import type { LogFields, Logger } from "../logger.ts";
 import type { WindowSnapshot } from "../metrics/stats.ts";
 import type { LogRecord, TopicLog } from "../storage/index.ts";
+import { AckDeadlines } from "./ack-deadlines.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { MinHeap } from "./min-heap.ts";
@@ -80,8 +81,8 @@ export interface ReliableDispatcherOptions {
 const HEARTBEAT_MS = 250;
 /** Read failures and unreadable records are logged at most this often per subscription. */
 const FAILURE_LOG_INTERVAL_MS = 10_000;
-/** A failed dead-letter notice of unreadable offsets is sent again after this long. */
-const UNREADABLE_RETRY_MS = 1_000;
+/** A failed dead-letter publish is tried again after this long (until it succeeds). */
+const DEAD_LETTER_RETRY_MS = 1_000;
 /** Messages held behind poisoned keys (Key-Shared, Block) before the subscription stops reading. */
 const MAX_PARKED = 10_000;
 
@@ -103,6 +104,10 @@ export class ReliableDispatcher implements Dispatcher {
   private readonly ready = new MinHeap<Slot>((a, b) => a.entry.offset < b.entry.offset);
   /** Waiting entries not yet due, by due time. */
   private readonly delayed = new MinHeap<Slot>((a, b) => a.at < b.at);
+  /** Delivered entries by ack deadline: the heartbeat visits only the expired ones. */
+  private readonly deadlines = new AckDeadlines<Slot>(
+    (slot) => slot.stamp === slot.entry.stamp && !slot.entry.done && slot.entry.state === "delivered",
+  );
   /** Key-Shared: entries per key. */
   private readonly keys = new Map<string, KeyQueue>();
   /** Key-Shared: keys whose first entry is poisoned (their entries are parked). */
@@ -210,6 +215,7 @@ export class ReliableDispatcher implements Dispatcher {
     this.windowBytes = 0;
     this.ready.clear();
     this.delayed.clear();
+    this.deadlines.clear();
     this.readAhead = [];
   }
 
@@ -366,21 +372,7 @@ export class ReliableDispatcher implements Dispatcher {
       case "dead_letter": {
         const topic = this.policy.deadLetterTopic;
         this.setPoisoned(entry);
-        if (!topic) return;
-        this.options.deadLetter(entry, topic).then(
-          () => {
-            if (this.inFlight.get(entry.offset) !== entry) return;
-            stats.deadLettered++;
-            this.finish(entry);
-            this.wake();
-          },
-          (err: unknown) =>
-            this.options.logger.error(
-              `${this.describe()}: dead-lettering offset ${entry.offset} to ${topic} failed`,
-              this.fields(entry),
-              err,
-            ),
-        );
+        if (topic) this.deadLetter(entry, topic, `offset ${entry.offset}`);
         return;
       }
       default:
@@ -392,18 +384,42 @@ export class ReliableDispatcher implements Dispatcher {
     }
   }
 
+  /**
+   * Publishes `entry` (poisoned, or an unreadable range's held notice) to `topic`, trying again
+   * after each failure until it is durable there; then it is finished. Stops once the entry left
+   * the window (acked meanwhile, or the dispatcher closed: it is redelivered after a restart).
+   */
+  private deadLetter(entry: Entry, topic: string, what: string, onDone?: () => void): void {
+    const attempt = () => {
+      if (this.closed || this.inFlight.get(entry.offset) !== entry) return;
+      this.options.deadLetter(entry, topic).then(
+        () => {
+          if (this.inFlight.get(entry.offset) !== entry) return;
+          onDone?.();
+          this.options.subscription.stats.deadLettered++;
+          this.finish(entry);
+          this.wake();
+        },
+        (err: unknown) => {
+          this.logFailure(
+            `dead-lettering ${what} to ${topic} failed (retried every ${DEAD_LETTER_RETRY_MS} ms)`,
+            err,
+          );
+          setTimeout(attempt, DEAD_LETTER_RETRY_MS).unref();
+        },
+      );
+    };
+    attempt();
+  }
+
   private heartbeat(): void {
     const now = Date.now();
-    let due = false;
-    for (const entry of this.inFlight.values()) {
-      if (entry.deadline > now || entry.state === "poisoned") continue;
-      if (entry.state === "delivered") {
-        this.options.subscription.stats.ackTimeouts++;
-        this.fail(entry, 0, "ack timeout");
-      }
-    }
+    this.deadlines.takeDue(now, (slot) => {
+      this.options.subscription.stats.ackTimeouts++;
+      this.fail(slot.entry, 0, "ack timeout");
+    });
     const next = this.delayed.peek();
-    if (next !== undefined && next.at <= now) due = true;
+    const due = next !== undefined && next.at <= now;
     if (due || this.readPosition < this.options.log.committedOffset) {
       this.options.subscription.stats.heartbeatPolls++;
       this.wake();
@@ -417,6 +433,7 @@ export class ReliableDispatcher implements Dispatcher {
     entry.attempts++;
     entry.state = "delivered";
     entry.deadline = Date.now() + this.policy.ackTimeoutMs;
+    this.deadlines.push({ entry, stamp: entry.stamp, at: entry.deadline }, this.inFlight.size);
     consumer.enqueue(entry.message);
   }
 
@@ -567,27 +584,10 @@ export class ReliableDispatcher implements Dispatcher {
     this.window.push(entry);
     this.windowBytes += bytes;
     this.options.budget.take(bytes);
-    const attempt = () => {
-      if (this.closed || this.inFlight.get(from) !== entry) return;
-      this.options.deadLetter(entry, topic).then(
-        () => {
-          if (this.inFlight.get(from) !== entry) return;
-          range.outcome = "dead_lettered";
-          this.unreadable.deadLettered++;
-          this.options.subscription.stats.deadLettered++;
-          this.finish(entry);
-          this.wake();
-        },
-        (err: unknown) => {
-          this.logFailure(
-            `dead-lettering unreadable offsets [${from}, ${to}) to ${topic} failed (retried)`,
-            err,
-          );
-          setTimeout(attempt, UNREADABLE_RETRY_MS).unref();
-        },
-      );
-    };
-    attempt();
+    this.deadLetter(entry, topic, `unreadable offsets [${from}, ${to})`, () => {
+      range.outcome = "dead_lettered";
+      this.unreadable.deadLettered++;
+    });
   }
 
   private async pump(): Promise<void> {
