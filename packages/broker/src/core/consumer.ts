@@ -167,12 +167,16 @@ export class ConsumerHandle {
       const { message, bytes } = this.queue.shift() as Queued;
       this.queuedBytes -= bytes;
       transport.bytes += bytes;
-      const written = () => {
-        if (!transport.open) return;
-        transport.bytes -= bytes;
-        this.limits.budget?.release(bytes);
-      };
-      const accepted = sink.write(message, bytes > 0 ? written : undefined);
+      // Only accounted (non-reliable) messages need to hear that they left the transport.
+      const written =
+        bytes > 0
+          ? () => {
+              if (!transport.open) return;
+              transport.bytes -= bytes;
+              this.limits.budget?.release(bytes);
+            }
+          : undefined;
+      const accepted = sink.write(message, written);
       if (this.deliveries) {
         this.deliveries.messagesOut++;
         this.deliveries.bytesOut += message.payload.length;
