@@ -1,65 +1,19 @@
 import { danube } from "@danube-ts/protocol";
 import type { LogFields, Logger } from "../logger.ts";
 import type { WindowSnapshot } from "../metrics/stats.ts";
-import type { LogRecord, TopicLog } from "../storage/index.ts";
+import type { TopicLog } from "../storage/index.ts";
 import { AckDeadlines } from "./ack-deadlines.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { MinHeap } from "./min-heap.ts";
+import { ReadAhead } from "./read-ahead.ts";
 import { rememberStoredBytes } from "./stored-bytes.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 import { gapReason, type UnreadableKind, UnreadableRecords } from "./unreadable-records.ts";
+import { ENTRY_OVERHEAD, type Entry, type InFlight, type KeyQueue, type Slot } from "./window-entry.ts";
 
-export interface InFlight {
-  offset: bigint;
-  message: StreamMessage;
-  /** The consumer holding it, while delivered and unacknowledged. */
-  consumer: ConsumerHandle | undefined;
-  attempts: number;
-  /**
-   * delivered: waiting for an ack until `deadline`. waiting: (re)deliver at or after `deadline`.
-   * poisoned: redeliveries exhausted under the Block policy (or its dead-letter publish failed).
-   * held: an unreadable range's dead-letter notice, kept (never delivered, never blocking) until it
-   * is durable in the dead-letter topic.
-   */
-  state: "delivered" | "waiting" | "poisoned" | "held";
-  deadline: number;
-  lastReason: string | undefined;
-  /** Accounted against the subscription's and the broker's byte budgets while in the window. */
-  bytes: number;
-}
-
-/** Fixed per-entry allowance on top of the stored record (decoded object, bookkeeping). */
-const ENTRY_OVERHEAD = 256;
-
-/** The dispatcher's own bookkeeping of a window entry. */
-interface Entry extends InFlight {
-  /** Changes whenever the entry is (re)scheduled or leaves "waiting": older heap slots are stale. */
-  stamp: number;
-  done: boolean;
-  /** Key-Shared: the routing key ("" otherwise). */
-  key: string;
-}
-
-/** A scheduled (re)delivery; valid while `stamp` matches its entry's. */
-interface Slot {
-  entry: Entry;
-  stamp: number;
-  /** When it is due (ms since epoch). */
-  at: number;
-}
-
-/** Key-Shared: one key's entries in offset order; only the first one not done may be in flight. */
-interface KeyQueue {
-  entries: Entry[];
-  head: number;
-  live: number;
-}
-
-/** Records read ahead of the window per subscription: one log read serves many acks. */
-const READ_AHEAD_RECORDS = 256;
-const READ_AHEAD_BYTES = 1024 * 1024;
+export type { InFlight } from "./window-entry.ts";
 
 export interface ReliableDispatcherOptions {
   subscription: Subscription;
@@ -114,9 +68,8 @@ export class ReliableDispatcher implements Dispatcher {
   private readonly poisonedKeys = new Set<string>();
   private poisonedCount = 0;
   private readonly keyShared: boolean;
-  /** Records read from the log but not yet in the window (bounded by READ_AHEAD_*). */
-  private readAhead: LogRecord[] = [];
-  private readAheadIndex = 0;
+  /** Records read from the log but not yet in the window. */
+  private readonly readAhead: ReadAhead;
   private policy: FailurePolicy;
   private maxUnacked: number;
   /** Key-Shared: entries of keys held by a poisoned (Block) message; they do not use the window. */
@@ -139,6 +92,7 @@ export class ReliableDispatcher implements Dispatcher {
     this.policy = options.policy;
     this.maxUnacked = options.maxUnacked;
     this.keyShared = options.subscription.type === SubscriptionType.KeyShared;
+    this.readAhead = new ReadAhead(options.log);
     this.unsubscribe = options.log.onCommit(() => {
       options.subscription.stats.notifierPolls++;
       this.wake();
@@ -185,8 +139,7 @@ export class ReliableDispatcher implements Dispatcher {
     }
     if (!this.options.subscription.hasActiveConsumer()) {
       // Nobody reads now: do not hold records beyond the window meanwhile.
-      this.readAhead = [];
-      this.readAheadIndex = 0;
+      this.readAhead.clear();
     }
     this.wake();
   }
@@ -216,7 +169,7 @@ export class ReliableDispatcher implements Dispatcher {
     this.ready.clear();
     this.delayed.clear();
     this.deadlines.clear();
-    this.readAhead = [];
+    this.readAhead.clear();
   }
 
   /** Logs a dispatch failure: the first at once, then at most one line per interval with a count. */
@@ -517,34 +470,6 @@ export class ReliableDispatcher implements Dispatcher {
   }
 
   /**
-   * The next committed records from `readPosition`, at most `maxRecords`: served from the
-   * read-ahead buffer, which is refilled with one log read of up to READ_AHEAD_RECORDS records.
-   */
-  private async nextRecords(maxRecords: number, maxBytes: number): Promise<LogRecord[]> {
-    let buffered = this.readAhead;
-    let index = this.readAheadIndex;
-    while (index < buffered.length && buffered[index]!.offset < this.readPosition) index++;
-    if (index >= buffered.length || buffered[index]!.offset !== this.readPosition) {
-      // Bounded by the window's byte room too: records the budgets cannot admit are not read.
-      // Without an active consumer only the window is filled: nothing is read ahead.
-      const ahead = this.options.subscription.hasActiveConsumer();
-      const want = ahead ? Math.max(maxRecords, READ_AHEAD_RECORDS) : maxRecords;
-      const bytes = Math.max(1, ahead ? Math.min(maxBytes, READ_AHEAD_BYTES) : maxBytes);
-      buffered = await this.options.log.read(this.readPosition, want, bytes);
-      this.readAhead = buffered;
-      index = 0;
-    }
-    const end = Math.min(buffered.length, index + maxRecords);
-    const out = buffered.slice(index, end);
-    this.readAheadIndex = end;
-    if (end >= buffered.length) {
-      this.readAhead = [];
-      this.readAheadIndex = 0;
-    }
-    return out;
-  }
-
-  /**
    * Offsets [from, to) cannot be read: counted, logged (rate-limited), and skipped, or held in the
    * window until their notice is durable in the policy's dead-letter topic.
    */
@@ -608,7 +533,12 @@ export class ReliableDispatcher implements Dispatcher {
         return;
       }
       const upTo = log.committedOffset;
-      const records = await this.nextRecords(this.maxUnacked - used, Math.max(1, byteRoom));
+      const records = await this.readAhead.next(
+        this.readPosition,
+        this.maxUnacked - used,
+        Math.max(1, byteRoom),
+        subscription.hasActiveConsumer(),
+      );
       if (this.closed) return;
       if (records.length === 0) {
         // Everything up to the committed end was unreadable: the failure policy takes the range.
