@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { SubscriptionFailurePolicyInput } from "@danube-ts/client";
 import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
@@ -154,6 +155,53 @@ describe("failure policy", () => {
     assert.match(copy!.attributes["x-original-topic-offset"] ?? "", /^\d+$/);
     assert.ok(copy!.attributes["x-original-producer-id"]);
     assert.match(copy!.attributes["x-original-broker-addr"] ?? "", /^http:\/\//);
+  });
+
+  test("DeadLetter: a failed dead-letter publish is retried until durable, not lost", async (t) => {
+    // Writes to the dead-letter topic's log fail (a full disk) until `diskFull` is cleared.
+    let diskFull = false;
+    const dlq = uniqueTopic("dlq-retry");
+    const dlqDir = join(...dlq.split("/").filter(Boolean));
+    const env = await testBroker(t, {
+      faults: {
+        beforeSegmentWrite: ({ dir }) => {
+          if (diskFull && dir.endsWith(dlqDir)) {
+            throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+          }
+        },
+      },
+    });
+    // The dead-letter topic exists (reliable) and is read from its start.
+    await env.client.createProducer({ topic: dlq, name: "ops-p", dispatchStrategy: "Reliable" });
+    const dlqConsumer = await env.client.subscribe({
+      topic: dlq,
+      subscription: "ops",
+      consumerName: "ops",
+      subscriptionType: "Exclusive",
+    });
+    const dead = collect(dlqConsumer, (m) => m.ack());
+    const { producer, consumer } = await reliableTopicWithPolicy(env, {
+      ...fast,
+      maxRedeliveryCount: 1,
+      poisonPolicy: "DeadLetter",
+      deadLetterTopic: dlq,
+    });
+    const seen = collect(consumer, async (m) => {
+      if (m.text() === "poison") await m.nack({ reason: "cannot parse" });
+      else await m.ack();
+    });
+    diskFull = true;
+    await producer.send("poison");
+    await producer.send("after");
+    await seen.waitFor(3, 5_000);
+    assert.deepEqual(seen.messages.map((m) => m.text()).sort(), ["after", "poison", "poison"]);
+    // The dead-letter publish fails and is tried again (every second) while the disk is full.
+    assert.equal(await dead.quietFor(2_500), 0, "nothing is dead-lettered while the disk is full");
+    diskFull = false;
+    const [copy] = await dead.waitFor(1, 10_000);
+    assert.equal(copy!.text(), "poison");
+    assert.equal(copy!.attributes["x-failure-reason"], "cannot parse");
+    assert.equal(await seen.quietFor(300), 0, "the dead-lettered message is not delivered again");
   });
 });
 

@@ -1,15 +1,16 @@
 // The reliable publish path stores a message's bytes as received (no decode and re-encode): the
 // record on disk holds exactly the request's bytes, unknown fields included, and consumers still
 // receive the message with its stored offset. The same holds for messages of a publish stream
-// batch (each stored as the bytes of its element in the frame).
+// batch (each stored as the bytes of its element in the frame). Delivery sends the stored bytes
+// too (msg_id replaced), on upstream's ReceiveMessages and on the Consume stream.
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { danube, publishStream } from "@danube-ts/protocol";
+import { consumeStream, danube, publishStream } from "@danube-ts/protocol";
 import { credentials, Metadata, Client as RawGrpcClient, type StatusObject } from "@grpc/grpc-js";
 import { collect, testBroker, uniqueTopic } from "./helpers.ts";
-import { rawClient } from "./raw-client.ts";
+import { rawClient, until } from "./raw-client.ts";
 
 test("a reliable message is stored byte for byte as received", { timeout: 30_000 }, async (t) => {
   const env = await testBroker(t, { logLevel: "warn" });
@@ -81,6 +82,28 @@ async function storedRecords(dataDir: string, topic: string): Promise<Buffer[]> 
       out.push(file.subarray(pos + 20, pos + 20 + length));
       pos += 20 + length;
     }
+  }
+  return out;
+}
+
+/** The bytes of every length-delimited field 1 in `bytes` (a ConsumeResponse, a ConsumeDelivery). */
+function field1(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let pos = 0;
+  const varint = () => {
+    let value = 0;
+    for (let scale = 1; ; scale *= 128) {
+      const byte = bytes[pos++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (pos < bytes.length) {
+    const tag = varint();
+    assert.equal(tag & 7, 2, "only length-delimited fields expected");
+    const length = varint();
+    if (tag >>> 3 === 1) out.push(bytes.subarray(pos, pos + length));
+    pos += length;
   }
   return out;
 }
@@ -161,4 +184,75 @@ test("messages of a publish stream batch are stored byte for byte as received", 
       ["second", 1n, { a: "1", b: "2" }],
     ],
   );
+});
+
+test("consumers receive a reliable message's stored bytes, unknown fields included", {
+  timeout: 30_000,
+}, async (t) => {
+  const env = await testBroker(t, { logLevel: "warn" });
+  const topic = uniqueTopic("bytes-out");
+  const raw = rawClient(env.broker.url, env.broker.adminUrl);
+  t.after(() => raw.close());
+  const producerId = await raw.createProducer(topic, "p");
+  const grpc = new RawGrpcClient(env.broker.url.replace("http://", ""), credentials.createInsecure());
+  t.after(() => grpc.close());
+  // Upstream's ReceiveMessages: each response is one StreamMessage.
+  const unaryConsumer = await raw.subscribe(topic, "unary", "c1", 0);
+  const unaryReceived: Buffer[] = [];
+  const unary = grpc.makeServerStreamRequest(
+    "/danube.ConsumerService/ReceiveMessages",
+    (request: danube.ReceiveRequest) => Buffer.from(danube.ReceiveRequest.encode(request).finish()),
+    (bytes: Buffer) => bytes,
+    { requestId: 1n, consumerId: unaryConsumer },
+  );
+  unary.on("data", (bytes: Buffer) => unaryReceived.push(bytes));
+  unary.on("error", () => {});
+  t.after(() => unary.cancel());
+
+  // The Consume stream: a delivery frame holds the messages.
+  const streamConsumer = await raw.subscribe(topic, "stream", "c2", 0);
+  const streamReceived: Uint8Array[] = [];
+  const stream = grpc.makeBidiStreamRequest(
+    "/danube_ts.stream.ConsumeStream/Consume",
+    (request: consumeStream.ConsumeRequest) =>
+      Buffer.from(consumeStream.ConsumeRequest.encode(request).finish()),
+    (bytes: Buffer) => bytes,
+  );
+  stream.on("data", (bytes: Buffer) => {
+    for (const delivery of field1(bytes)) streamReceived.push(...field1(delivery));
+  });
+  stream.on("error", () => {});
+  t.after(() => stream.cancel());
+  stream.write({
+    frame: { $case: "open", value: { consumerId: streamConsumer, credit: { messages: 10, bytes: 0n } } },
+  });
+
+  // msg_id as the broker stamps it at offset 0 (topic and producer as sent, offset 0): delivering
+  // the stored bytes with msg_id replaced gives exactly the bytes sent.
+  const encoded = danube.StreamMessage.encode(
+    danube.StreamMessage.fromPartial({
+      requestId: 7n,
+      msgId: { producerId, topicName: topic, brokerAddr: "", topicOffset: 0n },
+      payload: new TextEncoder().encode("as stored"),
+      producerName: "p",
+      attributes: { b: "2", a: "1" },
+    }),
+  ).finish();
+  const sent = Buffer.concat([encoded, Buffer.from([15 << 3, 1])]);
+  await new Promise<void>((resolve, reject) =>
+    grpc.makeUnaryRequest(
+      "/danube.ProducerService/SendMessage",
+      (bytes: Buffer) => bytes,
+      (bytes: Buffer) => bytes,
+      sent,
+      new Metadata(),
+      { deadline: Date.now() + 10_000 },
+      (err) => (err ? reject(err) : resolve()),
+    ),
+  );
+
+  await until("both deliveries", () => unaryReceived.length >= 1 && streamReceived.length >= 1, 10_000);
+  assert.deepEqual(unaryReceived[0], sent, "ReceiveMessages sends the stored bytes");
+  assert.deepEqual(Buffer.from(streamReceived[0]!), sent, "the Consume stream sends the stored bytes");
+  assert.equal(streamReceived.length, 1);
 });

@@ -95,6 +95,12 @@ export class ConsumerHandle {
       budget.take(bytes);
       this.queuedBytes += bytes;
     }
+    const sink = this.sink;
+    if (bytes === 0 && sink && !this.waitingForDrain && this.queue.length === 0) {
+      // Nothing queued ahead of it and the stream takes more: straight to the stream.
+      this.send(sink, message, 0);
+      return undefined;
+    }
     this.queue.push({ message, bytes });
     this.flush();
     return undefined;
@@ -161,31 +167,39 @@ export class ConsumerHandle {
 
   private flush(): void {
     const sink = this.sink;
-    if (!sink || this.waitingForDrain) return;
-    const transport = this.transport;
-    while (this.queue.length > 0) {
+    if (!sink) return;
+    while (this.queue.length > 0 && !this.waitingForDrain) {
       const { message, bytes } = this.queue.shift() as Queued;
       this.queuedBytes -= bytes;
-      transport.bytes += bytes;
-      const written = () => {
-        if (!transport.open) return;
-        transport.bytes -= bytes;
-        this.limits.budget?.release(bytes);
-      };
-      const accepted = sink.write(message, bytes > 0 ? written : undefined);
-      if (this.deliveries) {
-        this.deliveries.messagesOut++;
-        this.deliveries.bytesOut += message.payload.length;
-      }
-      if (!accepted) {
-        this.waitingForDrain = true;
-        sink.onDrain(() => {
-          if (this.sink !== sink) return;
-          this.waitingForDrain = false;
-          this.flush();
-        });
-        return;
-      }
+      this.send(sink, message, bytes);
+    }
+  }
+
+  /** Writes one message to the stream; waits for its drain when the stream asks to. */
+  private send(sink: MessageSink, message: StreamMessage, bytes: number): void {
+    const transport = this.transport;
+    transport.bytes += bytes;
+    // Only accounted (non-reliable) messages need to hear that they left the transport.
+    const written =
+      bytes > 0
+        ? () => {
+            if (!transport.open) return;
+            transport.bytes -= bytes;
+            this.limits.budget?.release(bytes);
+          }
+        : undefined;
+    const accepted = sink.write(message, written);
+    if (this.deliveries) {
+      this.deliveries.messagesOut++;
+      this.deliveries.bytesOut += message.payload.length;
+    }
+    if (!accepted) {
+      this.waitingForDrain = true;
+      sink.onDrain(() => {
+        if (this.sink !== sink) return;
+        this.waitingForDrain = false;
+        this.flush();
+      });
     }
   }
 }

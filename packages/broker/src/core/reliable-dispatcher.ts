@@ -1,64 +1,19 @@
 import { danube } from "@danube-ts/protocol";
 import type { LogFields, Logger } from "../logger.ts";
 import type { WindowSnapshot } from "../metrics/stats.ts";
-import type { LogRecord, TopicLog } from "../storage/index.ts";
+import type { TopicLog } from "../storage/index.ts";
+import { AckDeadlines } from "./ack-deadlines.ts";
 import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { MinHeap } from "./min-heap.ts";
-import { rememberStoredBytes } from "./received-bytes.ts";
+import { ReadAhead } from "./read-ahead.ts";
+import { rememberStoredBytes } from "./stored-bytes.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 import { gapReason, type UnreadableKind, UnreadableRecords } from "./unreadable-records.ts";
+import { ENTRY_OVERHEAD, type Entry, type InFlight, type KeyQueue, type Slot } from "./window-entry.ts";
 
-export interface InFlight {
-  offset: bigint;
-  message: StreamMessage;
-  /** The consumer holding it, while delivered and unacknowledged. */
-  consumer: ConsumerHandle | undefined;
-  attempts: number;
-  /**
-   * delivered: waiting for an ack until `deadline`. waiting: (re)deliver at or after `deadline`.
-   * poisoned: redeliveries exhausted under the Block policy (or its dead-letter publish failed).
-   * held: an unreadable range's dead-letter notice, kept (never delivered, never blocking) until it
-   * is durable in the dead-letter topic.
-   */
-  state: "delivered" | "waiting" | "poisoned" | "held";
-  deadline: number;
-  lastReason: string | undefined;
-  /** Accounted against the subscription's and the broker's byte budgets while in the window. */
-  bytes: number;
-}
-
-/** Fixed per-entry allowance on top of the stored record (decoded object, bookkeeping). */
-const ENTRY_OVERHEAD = 256;
-
-/** The dispatcher's own bookkeeping of a window entry. */
-interface Entry extends InFlight {
-  /** Changes whenever the entry is (re)scheduled or leaves "waiting": older heap slots are stale. */
-  stamp: number;
-  done: boolean;
-  /** Key-Shared: the routing key ("" otherwise). */
-  key: string;
-}
-
-/** A scheduled (re)delivery; valid while `stamp` matches its entry's. */
-interface Slot {
-  entry: Entry;
-  stamp: number;
-  /** When it is due (ms since epoch). */
-  at: number;
-}
-
-/** Key-Shared: one key's entries in offset order; only the first one not done may be in flight. */
-interface KeyQueue {
-  entries: Entry[];
-  head: number;
-  live: number;
-}
-
-/** Records read ahead of the window per subscription: one log read serves many acks. */
-const READ_AHEAD_RECORDS = 256;
-const READ_AHEAD_BYTES = 1024 * 1024;
+export type { InFlight } from "./window-entry.ts";
 
 export interface ReliableDispatcherOptions {
   subscription: Subscription;
@@ -80,8 +35,8 @@ export interface ReliableDispatcherOptions {
 const HEARTBEAT_MS = 250;
 /** Read failures and unreadable records are logged at most this often per subscription. */
 const FAILURE_LOG_INTERVAL_MS = 10_000;
-/** A failed dead-letter notice of unreadable offsets is sent again after this long. */
-const UNREADABLE_RETRY_MS = 1_000;
+/** A failed dead-letter publish is tried again after this long (until it succeeds). */
+const DEAD_LETTER_RETRY_MS = 1_000;
 /** Messages held behind poisoned keys (Key-Shared, Block) before the subscription stops reading. */
 const MAX_PARKED = 10_000;
 
@@ -103,15 +58,18 @@ export class ReliableDispatcher implements Dispatcher {
   private readonly ready = new MinHeap<Slot>((a, b) => a.entry.offset < b.entry.offset);
   /** Waiting entries not yet due, by due time. */
   private readonly delayed = new MinHeap<Slot>((a, b) => a.at < b.at);
+  /** Delivered entries by ack deadline: the heartbeat visits only the expired ones. */
+  private readonly deadlines = new AckDeadlines<Slot>(
+    (slot) => slot.stamp === slot.entry.stamp && !slot.entry.done && slot.entry.state === "delivered",
+  );
   /** Key-Shared: entries per key. */
   private readonly keys = new Map<string, KeyQueue>();
   /** Key-Shared: keys whose first entry is poisoned (their entries are parked). */
   private readonly poisonedKeys = new Set<string>();
   private poisonedCount = 0;
   private readonly keyShared: boolean;
-  /** Records read from the log but not yet in the window (bounded by READ_AHEAD_*). */
-  private readAhead: LogRecord[] = [];
-  private readAheadIndex = 0;
+  /** Records read from the log but not yet in the window. */
+  private readonly readAhead: ReadAhead;
   private policy: FailurePolicy;
   private maxUnacked: number;
   /** Key-Shared: entries of keys held by a poisoned (Block) message; they do not use the window. */
@@ -134,6 +92,7 @@ export class ReliableDispatcher implements Dispatcher {
     this.policy = options.policy;
     this.maxUnacked = options.maxUnacked;
     this.keyShared = options.subscription.type === SubscriptionType.KeyShared;
+    this.readAhead = new ReadAhead(options.log);
     this.unsubscribe = options.log.onCommit(() => {
       options.subscription.stats.notifierPolls++;
       this.wake();
@@ -180,8 +139,7 @@ export class ReliableDispatcher implements Dispatcher {
     }
     if (!this.options.subscription.hasActiveConsumer()) {
       // Nobody reads now: do not hold records beyond the window meanwhile.
-      this.readAhead = [];
-      this.readAheadIndex = 0;
+      this.readAhead.clear();
     }
     this.wake();
   }
@@ -210,7 +168,8 @@ export class ReliableDispatcher implements Dispatcher {
     this.windowBytes = 0;
     this.ready.clear();
     this.delayed.clear();
-    this.readAhead = [];
+    this.deadlines.clear();
+    this.readAhead.clear();
   }
 
   /** Logs a dispatch failure: the first at once, then at most one line per interval with a count. */
@@ -366,21 +325,7 @@ export class ReliableDispatcher implements Dispatcher {
       case "dead_letter": {
         const topic = this.policy.deadLetterTopic;
         this.setPoisoned(entry);
-        if (!topic) return;
-        this.options.deadLetter(entry, topic).then(
-          () => {
-            if (this.inFlight.get(entry.offset) !== entry) return;
-            stats.deadLettered++;
-            this.finish(entry);
-            this.wake();
-          },
-          (err: unknown) =>
-            this.options.logger.error(
-              `${this.describe()}: dead-lettering offset ${entry.offset} to ${topic} failed`,
-              this.fields(entry),
-              err,
-            ),
-        );
+        if (topic) this.deadLetter(entry, topic, `offset ${entry.offset}`);
         return;
       }
       default:
@@ -392,18 +337,42 @@ export class ReliableDispatcher implements Dispatcher {
     }
   }
 
+  /**
+   * Publishes `entry` (poisoned, or an unreadable range's held notice) to `topic`, trying again
+   * after each failure until it is durable there; then it is finished. Stops once the entry left
+   * the window (acked meanwhile, or the dispatcher closed: it is redelivered after a restart).
+   */
+  private deadLetter(entry: Entry, topic: string, what: string, onDone?: () => void): void {
+    const attempt = () => {
+      if (this.closed || this.inFlight.get(entry.offset) !== entry) return;
+      this.options.deadLetter(entry, topic).then(
+        () => {
+          if (this.inFlight.get(entry.offset) !== entry) return;
+          onDone?.();
+          this.options.subscription.stats.deadLettered++;
+          this.finish(entry);
+          this.wake();
+        },
+        (err: unknown) => {
+          this.logFailure(
+            `dead-lettering ${what} to ${topic} failed (retried every ${DEAD_LETTER_RETRY_MS} ms)`,
+            err,
+          );
+          setTimeout(attempt, DEAD_LETTER_RETRY_MS).unref();
+        },
+      );
+    };
+    attempt();
+  }
+
   private heartbeat(): void {
     const now = Date.now();
-    let due = false;
-    for (const entry of this.inFlight.values()) {
-      if (entry.deadline > now || entry.state === "poisoned") continue;
-      if (entry.state === "delivered") {
-        this.options.subscription.stats.ackTimeouts++;
-        this.fail(entry, 0, "ack timeout");
-      }
-    }
+    this.deadlines.takeDue(now, (slot) => {
+      this.options.subscription.stats.ackTimeouts++;
+      this.fail(slot.entry, 0, "ack timeout");
+    });
     const next = this.delayed.peek();
-    if (next !== undefined && next.at <= now) due = true;
+    const due = next !== undefined && next.at <= now;
     if (due || this.readPosition < this.options.log.committedOffset) {
       this.options.subscription.stats.heartbeatPolls++;
       this.wake();
@@ -417,6 +386,7 @@ export class ReliableDispatcher implements Dispatcher {
     entry.attempts++;
     entry.state = "delivered";
     entry.deadline = Date.now() + this.policy.ackTimeoutMs;
+    this.deadlines.push({ entry, stamp: entry.stamp, at: entry.deadline }, this.inFlight.size);
     consumer.enqueue(entry.message);
   }
 
@@ -500,34 +470,6 @@ export class ReliableDispatcher implements Dispatcher {
   }
 
   /**
-   * The next committed records from `readPosition`, at most `maxRecords`: served from the
-   * read-ahead buffer, which is refilled with one log read of up to READ_AHEAD_RECORDS records.
-   */
-  private async nextRecords(maxRecords: number, maxBytes: number): Promise<LogRecord[]> {
-    let buffered = this.readAhead;
-    let index = this.readAheadIndex;
-    while (index < buffered.length && buffered[index]!.offset < this.readPosition) index++;
-    if (index >= buffered.length || buffered[index]!.offset !== this.readPosition) {
-      // Bounded by the window's byte room too: records the budgets cannot admit are not read.
-      // Without an active consumer only the window is filled: nothing is read ahead.
-      const ahead = this.options.subscription.hasActiveConsumer();
-      const want = ahead ? Math.max(maxRecords, READ_AHEAD_RECORDS) : maxRecords;
-      const bytes = Math.max(1, ahead ? Math.min(maxBytes, READ_AHEAD_BYTES) : maxBytes);
-      buffered = await this.options.log.read(this.readPosition, want, bytes);
-      this.readAhead = buffered;
-      index = 0;
-    }
-    const end = Math.min(buffered.length, index + maxRecords);
-    const out = buffered.slice(index, end);
-    this.readAheadIndex = end;
-    if (end >= buffered.length) {
-      this.readAhead = [];
-      this.readAheadIndex = 0;
-    }
-    return out;
-  }
-
-  /**
    * Offsets [from, to) cannot be read: counted, logged (rate-limited), and skipped, or held in the
    * window until their notice is durable in the policy's dead-letter topic.
    */
@@ -567,27 +509,10 @@ export class ReliableDispatcher implements Dispatcher {
     this.window.push(entry);
     this.windowBytes += bytes;
     this.options.budget.take(bytes);
-    const attempt = () => {
-      if (this.closed || this.inFlight.get(from) !== entry) return;
-      this.options.deadLetter(entry, topic).then(
-        () => {
-          if (this.inFlight.get(from) !== entry) return;
-          range.outcome = "dead_lettered";
-          this.unreadable.deadLettered++;
-          this.options.subscription.stats.deadLettered++;
-          this.finish(entry);
-          this.wake();
-        },
-        (err: unknown) => {
-          this.logFailure(
-            `dead-lettering unreadable offsets [${from}, ${to}) to ${topic} failed (retried)`,
-            err,
-          );
-          setTimeout(attempt, UNREADABLE_RETRY_MS).unref();
-        },
-      );
-    };
-    attempt();
+    this.deadLetter(entry, topic, `unreadable offsets [${from}, ${to})`, () => {
+      range.outcome = "dead_lettered";
+      this.unreadable.deadLettered++;
+    });
   }
 
   private async pump(): Promise<void> {
@@ -608,7 +533,12 @@ export class ReliableDispatcher implements Dispatcher {
         return;
       }
       const upTo = log.committedOffset;
-      const records = await this.nextRecords(this.maxUnacked - used, Math.max(1, byteRoom));
+      const records = await this.readAhead.next(
+        this.readPosition,
+        this.maxUnacked - used,
+        Math.max(1, byteRoom),
+        subscription.hasActiveConsumer(),
+      );
       if (this.closed) return;
       if (records.length === 0) {
         // Everything up to the committed end was unreadable: the failure policy takes the range.

@@ -74,22 +74,34 @@ export class Subscription {
 
   /** Who should get `message` now: a consumer, `skip` (nobody wants its key), or undefined (nobody can take it yet). */
   route(message: StreamMessage): Route {
-    const active = this.activeConsumers();
-    if (active.length === 0)
-      return this.type === SubscriptionType.KeyShared && this.noConsumerWants(message) ? "skip" : undefined;
+    // Called once per delivery: Exclusive, Failover and Shared pick without building arrays.
     switch (this.type) {
       case SubscriptionType.Shared: {
-        const consumer = active[this.roundRobin % active.length];
+        let active = 0;
+        for (const c of this.consumers) if (c.active) active++;
+        if (active === 0) return undefined;
+        let skip = this.roundRobin % active;
         this.roundRobin = (this.roundRobin + 1) % Number.MAX_SAFE_INTEGER;
-        return consumer;
+        for (const c of this.consumers) if (c.active && skip-- === 0) return c;
+        return undefined;
       }
-      case SubscriptionType.KeyShared:
+      case SubscriptionType.KeyShared: {
+        const active = this.activeConsumers();
+        if (active.length === 0) return this.noConsumerWants(message) ? "skip" : undefined;
         return this.routeByKey(routingKeyOf(message), active);
-      default:
+      }
+      default: {
         // Exclusive has one consumer; Failover: the first attached active consumer with a stream
         // (one that subscribed and never opened a stream must not hold everything), so when it
         // goes away the next standby takes over from the unacknowledged position.
-        return active.find((c) => c.hasStream) ?? active[0];
+        let first: ConsumerHandle | undefined;
+        for (const c of this.consumers) {
+          if (!c.active) continue;
+          if (c.hasStream) return c;
+          first ??= c;
+        }
+        return first;
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { danube, type publishStream } from "@danube-ts/protocol";
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
-import { deliveryEncoding, rememberReceivedBytes } from "../core/received-bytes.ts";
+import { rememberReceivedBytes } from "../core/received-bytes.ts";
+import { deliveryEncoding } from "../core/stored-bytes.ts";
 import type { StreamMessage } from "../core/types.ts";
 
 /**
@@ -30,10 +31,7 @@ export function serveStoredBytes(definition: ServiceDefinition, method: string):
   if (!original) throw new Error(`no method ${method} in the service definition`);
   const wrapped: MethodDefinition<unknown, StreamMessage> = {
     ...original,
-    responseSerialize: (message: StreamMessage) => {
-      const bytes = deliveryEncoding(message);
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    },
+    responseSerialize: (message: StreamMessage) => deliveryEncoding(message),
   };
   return { ...definition, [method]: wrapped };
 }

@@ -25,6 +25,7 @@ import {
   storageService,
 } from "./client-services.ts";
 import { consumeStreamService } from "./consume-stream.ts";
+import { serveStoredDeliveries } from "./delivery-frames.ts";
 import { applyFlowControl } from "./flow-control.ts";
 import { rejectMalformed } from "./handlers.ts";
 import { keepPublishedBytes, keepReceivedBytes, serveStoredBytes } from "./keep-received.ts";
@@ -84,7 +85,7 @@ export function createClientServer(ctx: ClientServicesContext & Wrapping & { str
   add(danube.HealthCheckService, healthService(ctx));
   add(danube.StorageServiceService, storageService(ctx));
   if (ctx.core.options.extensions.consumeStream) {
-    add(consumeStream.ConsumeStreamService, consumeStreamService(ctx));
+    add(serveStoredDeliveries(consumeStream.ConsumeStreamService, "consume"), consumeStreamService(ctx));
   }
   add(
     schema.SchemaRegistryService,

@@ -1,14 +1,14 @@
 /**
  * A cap on the segment files the topic logs of one broker keep open. One open file per reliable
  * topic does not scale past the process's open-file limit (RLIMIT_NOFILE), so each log opens its
- * active segment on demand and the least recently used idle ones are closed when the cap is
- * reached. Also reads the open-file limit (Linux /proc/self/limits; Node has no getrlimit).
+ * active segment (and the segments it reads, read-handles.ts) on demand and the least recently
+ * used idle ones are closed when the cap is reached. Also reads the open-file limit (Linux /proc/self/limits; Node has no getrlimit).
  */
 import { readFile } from "node:fs/promises";
 
-/** A holder of one pooled file handle (a topic log's active segment). */
+/** A holder of one pooled file handle (a topic log's active segment, or a segment read from). */
 export interface PooledFile {
-  /** True while the handle is in use (a write): it is not closed then. */
+  /** True while the handle is in use (a write, a read): it is not closed then. */
   readonly busy: boolean;
   /** Closes the handle (called only when not busy). */
   closeIdle(): Promise<void>;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -39,4 +39,37 @@ test("sequential disk reads return every record once, each payload in a buffer s
     again.map((r) => r.offset),
     [5n, 6n, 7n],
   );
+});
+
+/** How many of this process's file descriptors are open on `path` (Linux /proc). */
+async function openCount(path: string): Promise<number> {
+  let count = 0;
+  for (const fd of await readdir("/proc/self/fd")) {
+    const target = await readlink(join("/proc/self/fd", fd)).catch(() => "");
+    if (target === path) count++;
+  }
+  return count;
+}
+
+test("reads keep the segment file open (once), and closing the log closes it", {
+  skip: process.platform !== "linux" && "needs /proc/self/fd",
+}, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "danube-segment-reader-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const log = await TopicLog.open({ dir, fsync: false, cacheRecords: 0 });
+  t.after(() => log.close());
+  await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(new Uint8Array([i]))));
+  const segment = join(dir, "00000000000000000000.log");
+  // The active segment's write handle is open too: count what reads add.
+  const before = await openCount(segment);
+  for (let from = 0n; from < 50n; from += 5n) {
+    const records = await log.read(from, 5);
+    assert.deepEqual(
+      records.map((r) => r.offset),
+      [0n, 1n, 2n, 3n, 4n].map((i) => from + i),
+    );
+    assert.equal(await openCount(segment), before + 1, "one read handle, kept between reads");
+  }
+  await log.close();
+  assert.equal(await openCount(segment), 0, "nothing left open");
 });

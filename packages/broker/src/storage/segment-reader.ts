@@ -2,15 +2,15 @@
  * Reading committed records of a topic log from its segment files (TopicLog.read() when the
  * wanted offset is not in the in-memory cache). Damaged records are skipped, never served.
  *
- * One read opens the segment once, reads it in chunks and checks each record's CRC once. A
- * sequential reader (a subscription reading on) resumes at the file position where its previous
+ * A read goes through the log's open segment file (read-handles.ts), reads it in chunks and
+ * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the file position where its previous
  * read ended (`ResumePoints`), instead of re-validating records from the nearest index entry.
  * Payloads are copied out of the read chunks into one buffer sized to the records returned, so
  * a record held in a subscription's window never pins a whole read chunk.
  */
 import type { FileHandle } from "node:fs/promises";
-import { open } from "node:fs/promises";
 import { ioError, StorageError } from "./errors.ts";
+import type { ReadHandles } from "./read-handles.ts";
 import type { LogRecord, RecordCache } from "./record-cache.ts";
 import type { Segment } from "./segment.ts";
 import type { ScanGap } from "./segment-scanner.ts";
@@ -60,6 +60,7 @@ export async function readSegments(
   dir: string,
   { from, upTo, maxRecords, maxBytes }: ReadRange,
   onSkip: (gap: ScanGap, count: number, path: string) => void,
+  files: ReadHandles,
   resume?: ResumePoints,
 ): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
@@ -77,13 +78,7 @@ export async function readSegments(
     const wanted = offset;
     const firstFromDisk = out.length;
     let endPosition = -1;
-    let handle: FileHandle;
-    try {
-      handle = await open(segment.path, "r");
-    } catch (error) {
-      throw ioError(`reading topic log ${dir}`, error);
-    }
-    try {
+    const scan = async (handle: FileHandle) => {
       const skip = (gap: ScanGap) => {
         const [first, last] = [
           [gap.fromOffset, wanted].sort(byOffset)[1],
@@ -125,11 +120,12 @@ export async function readSegments(
       }
       copyOut(out, firstFromDisk);
       if (resume && endPosition >= 0 && endPosition < segment.size) resume.set(segment, offset, endPosition);
+    };
+    try {
+      await files.use(segment, scan);
     } catch (error) {
       if (error instanceof StorageError) throw error;
       throw ioError(`reading topic log ${dir}`, error);
-    } finally {
-      await handle.close();
     }
     if (!full && i + 1 < segments.length) offset = segments[i + 1].baseOffset;
   }

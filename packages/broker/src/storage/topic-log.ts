@@ -26,8 +26,9 @@
  * that undo fails, or the error is EIO (an fsync failure leaves the file's state unknown), does
  * the log refuse appends until it is reopened (`failed`).
  *
- * The active segment's file is opened on demand and may be closed while idle to stay under the
- * broker's open-file cap (handle-pool.ts).
+ * The active segment's file is opened on demand, segment files read from are kept open
+ * (read-handles.ts); idle ones may be closed to stay under the broker's open-file cap
+ * (handle-pool.ts).
  */
 import { writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
@@ -40,6 +41,7 @@ import { GroupCommit } from "./group-commit.ts";
 import type { PooledFile } from "./handle-pool.ts";
 import { HandlePool } from "./handle-pool.ts";
 import { HIGH_WATER_RESERVE, writeHighWater } from "./high-water.ts";
+import { ReadHandles } from "./read-handles.ts";
 import type { LogRecord } from "./record-cache.ts";
 import { RecordCache } from "./record-cache.ts";
 import { encodeRecord, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES } from "./record-format.ts";
@@ -67,7 +69,10 @@ export interface TopicLogOptions {
   cacheRecords?: number;
   /** Payload bytes the read cache may hold; default 8 MiB. */
   cacheBytes?: number;
-  /** Shared cap on open segment files (one per log while active); default: a private pool of 1. */
+  /**
+   * Shared cap on open segment files (the active one for writing, a few for reading); default: a
+   * private pool of 3.
+   */
   handles?: HandlePool;
   /** Called when a read meets damaged records and skips them (rate-limit it: reads may repeat). */
   onDamage?: (gap: ScanGap, path: string) => void;
@@ -154,6 +159,8 @@ export class TopicLog implements PooledFile {
   private readonly reads = new Set<Promise<unknown>>();
   /** Where recent disk reads ended, so sequential readers continue without re-validating. */
   private readonly resume = new ResumePoints();
+  /** Segment files kept open for reading. */
+  private readonly files: ReadHandles;
   private readonly counters = { commits: 0, records: 0, bytes: 0, skippedRecords: 0, failedWrites: 0 };
   /**
    * Bytes of the latest batch: the next one starts with room for as much, so a steady stream of
@@ -175,6 +182,7 @@ export class TopicLog implements PooledFile {
     this.committed = this.next;
     this.reserved = this.next;
     this.cache = cache;
+    this.files = new ReadHandles(handles);
     this.commits = new GroupCommit<Batch>({
       describe: `topic log ${dir}`,
       write: (batch) => this.writeBatch(batch),
@@ -209,7 +217,7 @@ export class TopicLog implements PooledFile {
     }
     const cache = new RecordCache(options.cacheRecords ?? 1024, options.cacheBytes ?? 8 * 1024 * 1024);
     const { segments, report } = recovered;
-    const handles = options.handles ?? new HandlePool(1);
+    const handles = options.handles ?? new HandlePool(3);
     const log = new TopicLog(options.dir, segmentBytes, fsync, segments, report, cache, handles, options);
     log.markDirty = !recovered.cleanMark;
     return log;
@@ -335,6 +343,7 @@ export class TopicLog implements PooledFile {
   private async shutdown(): Promise<void> {
     await this.commits.close();
     await Promise.allSettled([...this.reads]);
+    await this.files.close();
     this.listeners.clear();
     this.handles.release(this);
     const handle = this.handle;
@@ -449,6 +458,6 @@ export class TopicLog implements PooledFile {
       this.options.onDamage?.(gap, path);
     };
     const range = { from, upTo, maxRecords, maxBytes };
-    return readSegments(this.segments, this.cache, this.dir, range, onSkip, this.resume);
+    return readSegments(this.segments, this.cache, this.dir, range, onSkip, this.files, this.resume);
   }
 }
