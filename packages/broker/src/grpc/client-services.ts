@@ -112,6 +112,9 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
       call.on("cancelled", detach);
       call.on("close", detach);
       call.on("error", detach);
+      // Response headers now, as upstream's broker sends them once the stream is attached: a
+      // closing client waits for them before it cancels, so the cancel finds the stream attached.
+      call.sendMetadata(new Metadata());
     },
     ack: unary(logger, (req: danube.AckRequest) => {
       core.ack(req.subscriptionName, req.msgId);

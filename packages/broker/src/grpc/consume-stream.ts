@@ -141,6 +141,9 @@ class ConsumeSession implements MessageSink {
     this.admit(RECEIVE_PATH, { consumerId: open.consumerId });
     if (open.credit) this.addCredit(open.credit);
     this.consumer = this.core.attachStream(open.consumerId, this);
+    // Response headers once attached (as ReceiveMessages): a closing client waits for them (or
+    // for the end of the call) before it cancels, so the cancel finds the stream attached.
+    this.call.sendMetadata(new Metadata());
   }
 
   private requireOpen(what: string): void {
