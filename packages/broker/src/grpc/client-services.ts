@@ -99,6 +99,10 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
       };
       let consumer: ReturnType<BrokerCore["attachStream"]>;
       try {
+        // Response headers as the stream is attached (in this same turn, so no cancel comes in
+        // between), as upstream's broker: a closing client waits for them before it cancels,
+        // so its cancel finds the stream attached and the consumer goes inactive.
+        call.sendMetadata(new Metadata());
         consumer = core.attachStream(call.request.consumerId, sink);
       } catch (err) {
         ended = true;
@@ -112,9 +116,6 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
       call.on("cancelled", detach);
       call.on("close", detach);
       call.on("error", detach);
-      // Response headers now, as upstream's broker sends them once the stream is attached: a
-      // closing client waits for them before it cancels, so the cancel finds the stream attached.
-      call.sendMetadata(new Metadata());
     },
     ack: unary(logger, (req: danube.AckRequest) => {
       core.ack(req.subscriptionName, req.msgId);
