@@ -46,13 +46,17 @@ test("an overloaded producer (10k sends, slow broker) stays responsive and settl
   const timeoutMs = 2000;
   const total = 10_000;
   let maxLag = 0;
-  let maxLagAll = 0;
   let last = performance.now();
+  // When the event loop stalled (a tick of this 5 ms interval came late), in Date.now() time.
+  const stalls: Array<[number, number]> = [];
+  let lastWall = Date.now();
   const lagTimer = setInterval(() => {
     const now = performance.now();
     maxLag = Math.max(maxLag, now - last - 5);
-    maxLagAll = Math.max(maxLagAll, maxLag);
     last = now;
+    const wall = Date.now();
+    if (wall - lastWall > 6) stalls.push([lastWall, wall]);
+    lastWall = wall;
   }, 5);
   t.after(() => clearInterval(lagTimer));
   const outcomes: { index: number; started: number; settled: number; code: string }[] = [];
@@ -73,13 +77,24 @@ test("an overloaded producer (10k sends, slow broker) stays responsive and settl
   await Promise.all(all);
   clearInterval(lagTimer);
   assert.equal(outcomes.length, total);
-  const lateness = Math.max(...outcomes.map((o) => o.settled - o.started - timeoutMs));
-  // Every send settles within one event-loop delay (what a busy shared machine adds to any timer)
-  // plus 3 s of its deadline (on a machine shared by many jobs, expiries of waiting sends were
-  // seen up to 3.5 s late), and the loop itself never stalls for seconds.
+  // Every send settles by its deadline plus the time the event loop was stalled in between: a
+  // busy shared machine delays every timer, and expiring thousands of sends at once is itself a
+  // stall (one error and rejection each); sends due during one expiry batch settle in the next.
+  // Under load average 20+ that made sends settle 1-3.5 s late, all of it stalls. Late beyond
+  // the stalls would be the producer's own fault (a deadline not on its timer, a timer armed late).
+  let worst = { index: -1, late: 0, stalled: 0 };
+  for (const o of outcomes) {
+    const deadline = o.started + timeoutMs;
+    const late = o.settled - deadline;
+    if (late - worst.late + worst.stalled <= 0) continue;
+    let stalled = 0;
+    for (const [from, to] of stalls)
+      stalled += Math.max(0, Math.min(to, o.settled) - Math.max(from, deadline));
+    if (late - stalled > worst.late - worst.stalled) worst = { index: o.index, late, stalled };
+  }
   assert.ok(
-    lateness < maxLagAll + 3000,
-    `a send settled ${lateness} ms after its deadline (loop lag ${maxLagAll} ms)`,
+    worst.late - worst.stalled < 200,
+    `send ${worst.index} settled ${worst.late} ms after its deadline, of which the loop was stalled ${worst.stalled} ms`,
   );
   const codes = new Set(outcomes.map((o) => o.code));
   for (const code of codes) assert.ok(code === "OK" || code === ErrorCode.DEADLINE_EXCEEDED, code);

@@ -122,6 +122,8 @@ export async function startFakeBroker(): Promise<FakeBroker> {
     nack: unary("nack"),
     receiveMessages: ((call) => {
       record("receiveMessages", call.request, call.metadata);
+      // Response headers at once, as upstream's broker (and ours) once the stream is attached.
+      call.sendMetadata(new Metadata());
       handlers.receiveMessages(call);
     }) satisfies handleServerStreamingCall<danube.ReceiveRequest, danube.StreamMessage>,
   });
@@ -129,6 +131,8 @@ export async function startFakeBroker(): Promise<FakeBroker> {
   server.addService(consumeStream.ConsumeStreamService, {
     consume: ((call) => {
       record("consume", undefined, call.metadata);
+      // Response headers on the first frame (the open), as the danube-ts broker once attached.
+      call.once("data", () => call.sendMetadata(new Metadata()));
       handlers.consume(call);
     }) satisfies handleBidiStreamingCall<consumeStream.ConsumeRequest, consumeStream.ConsumeResponse>,
   });

@@ -99,6 +99,10 @@ export function consumerService({ core, logger }: ClientServicesContext): danube
       };
       let consumer: ReturnType<BrokerCore["attachStream"]>;
       try {
+        // Response headers as the stream is attached (in this same turn, so no cancel comes in
+        // between), as upstream's broker: a closing client waits for them before it cancels,
+        // so its cancel finds the stream attached and the consumer goes inactive.
+        call.sendMetadata(new Metadata());
         consumer = core.attachStream(call.request.consumerId, sink);
       } catch (err) {
         ended = true;

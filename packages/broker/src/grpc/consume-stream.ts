@@ -140,6 +140,9 @@ class ConsumeSession implements MessageSink {
     if (this.consumer) throw invalidArgument("The Consume call is already open");
     this.admit(RECEIVE_PATH, { consumerId: open.consumerId });
     if (open.credit) this.addCredit(open.credit);
+    // Response headers as the call is attached (in this same turn, as ReceiveMessages): a closing
+    // client waits for them (or the call's end) before it cancels, so the cancel finds it attached.
+    this.call.sendMetadata(new Metadata());
     this.consumer = this.core.attachStream(open.consumerId, this);
   }
 

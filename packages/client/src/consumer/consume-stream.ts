@@ -70,6 +70,12 @@ export class ConsumeStreamSession implements MessageAcker, CreditSink {
   #ended: () => void = () => {};
   /** Resolves once the call ended and what it delivered was handed on; with its error, if any. */
   readonly done: Promise<unknown>;
+  #markAttached: () => void = () => {};
+  /**
+   * Resolves once the broker sent the response headers (it does once the call is attached to the
+   * consumer) or the call ended: cancelling earlier may reach the broker before the open frame.
+   */
+  readonly attached: Promise<void>;
 
   constructor(call: Call, options: ConsumeStreamOptions) {
     this.#call = call;
@@ -80,6 +86,10 @@ export class ConsumeStreamSession implements MessageAcker, CreditSink {
       this.#ended = resolve;
     });
     this.done = ended.then(() => this.#failure);
+    this.attached = new Promise<void>((resolve) => {
+      this.#markAttached = resolve;
+    });
+    call.on("metadata", () => this.#markAttached());
     call.on("data", (frame: consumeStream.ConsumeResponse) => this.#onFrame(frame));
     call.on("error", (error: unknown) => this.#finish(error));
     call.on("end", () => this.#finish(undefined));
@@ -225,6 +235,7 @@ export class ConsumeStreamSession implements MessageAcker, CreditSink {
   }
 
   #finish(error: unknown): void {
+    this.#markAttached();
     if (!this.#open) return;
     this.#open = false;
     if (error !== undefined) this.#failure = error;

@@ -53,6 +53,11 @@ export class TopicConsumer implements Acknowledger {
   #consumerId: bigint | undefined;
   /** The open ReceiveMessages or Consume call. */
   #stream: { cancel(): void } | undefined;
+  /**
+   * Resolves once the broker answered the open call (response headers, sent once it attached the
+   * call to the consumer) or the call ended. close() waits for it before cancelling.
+   */
+  #attached: Promise<void> | undefined;
   /** Whether the broker announced the consume stream at the last Subscribe. */
   #streamOffered = false;
   /** Set when the broker refused the Consume call (UNIMPLEMENTED): ReceiveMessages from then on. */
@@ -244,6 +249,10 @@ export class TopicConsumer implements Acknowledger {
     }
     // grpc-js emits 'error' directly; keep a listener so a late error never goes unhandled.
     stream.on("error", () => {});
+    this.#attached = new Promise<void>((resolve) => {
+      stream.once("metadata", () => resolve());
+      stream.once("status", () => resolve());
+    });
     this.#stream = stream;
     try {
       for await (const wire of stream as AsyncIterable<danube.StreamMessage>) {
@@ -254,6 +263,7 @@ export class TopicConsumer implements Acknowledger {
       return error;
     } finally {
       this.#stream = undefined;
+      this.#attached = undefined;
       stream.cancel();
     }
   }
@@ -275,6 +285,7 @@ export class TopicConsumer implements Acknowledger {
       return { failure: error, refused: false };
     }
     this.#stream = session;
+    this.#attached = session.attached;
     this.#session = session;
     try {
       const failure = await session.done;
@@ -286,6 +297,7 @@ export class TopicConsumer implements Acknowledger {
       return { failure, refused };
     } finally {
       this.#stream = undefined;
+      this.#attached = undefined;
       this.#session = undefined;
       session.cancel();
     }
@@ -378,8 +390,9 @@ export class TopicConsumer implements Acknowledger {
 
   /**
    * Refuses new acks and nacks (CLOSED), lets those in flight settle (each bounded by its own
-   * timeout), then stops the stream, the health check and the receive loop and waits for the
-   * loop to end. Later calls return the same promise.
+   * timeout), waits until the broker attached the open delivery call (bounded by
+   * requestTimeoutMs), then stops the stream, the health check and the receive loop and waits for
+   * the loop to end. Later calls return the same promise.
    */
   close(): Promise<void> {
     this.#closed ??= this.#close();
@@ -392,16 +405,28 @@ export class TopicConsumer implements Acknowledger {
       await new Promise<void>((resolve) => {
         this.#acksSettled = resolve;
       });
-    } else {
-      // A few microtasks, no macrotask (a receive() pending across close() must not be an
-      // unhandled rejection for a turn): they let a delivery call opened just now start (its
-      // token interceptor resolves) before it is cancelled. A call cancelled before it started
-      // never reaches the broker, whose consumer then stays active (blocking an unsubscribe)
-      // until its streamless timeout.
-      for (let i = 0; i < 4; i++) await Promise.resolve();
     }
+    // A delivery call cancelled before the broker attached it (e.g. close() right after
+    // subscribe) leaves the broker's consumer active until its streamless timeout, refusing an
+    // unsubscribe or a new Exclusive consumer: wait for the broker's answer first. Once it came,
+    // this is a resolved promise (microtasks only).
+    const attached = this.#attached;
+    if (attached !== undefined) await this.#within(attached, this.#runtime.options.requestTimeoutMs);
     this.#stop.abort();
     this.#stream?.cancel();
     await this.#receiving;
+  }
+
+  /** Waits for `promise`, at most `ms` milliseconds. */
+  async #within(promise: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    try {
+      await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
