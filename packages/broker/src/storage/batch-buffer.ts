@@ -6,7 +6,7 @@ export class BatchBuffer {
   bytes: Buffer;
   length = 0;
 
-  constructor(initialBytes = 16 * 1024) {
+  constructor(initialBytes: number) {
     this.bytes = Buffer.allocUnsafe(initialBytes);
   }
 

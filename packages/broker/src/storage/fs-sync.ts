@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 
@@ -23,6 +24,16 @@ export async function writeFully(
     const { bytesWritten } = await handle.write(bytes, done, length - done, position + done);
     if (bytesWritten <= 0) throw new Error(`short write (${done} of ${length} bytes)`);
     done += bytesWritten;
+  }
+}
+
+/** As {@link writeFully}, synchronously on file descriptor `fd`. */
+export function writeFullySync(fd: number, bytes: Uint8Array, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const written = writeSync(fd, bytes, done, length - done, position + done);
+    if (written <= 0) throw new Error(`short write (${done} of ${length} bytes)`);
+    done += written;
   }
 }
 

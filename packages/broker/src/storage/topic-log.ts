@@ -30,13 +30,12 @@
  * (read-handles.ts); idle ones may be closed to stay under the broker's open-file cap
  * (handle-pool.ts).
  */
-import { writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { BatchBuffer } from "./batch-buffer.ts";
 import { ioError, StorageError } from "./errors.ts";
-import { fsyncDir, writeFully } from "./fs-sync.ts";
+import { fsyncDir, writeFully, writeFullySync } from "./fs-sync.ts";
 import { GroupCommit } from "./group-commit.ts";
 import type { PooledFile } from "./handle-pool.ts";
 import { HandlePool } from "./handle-pool.ts";
@@ -106,16 +105,6 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
  * fdatasync waits for the disk, on the thread pool). Larger batches are written asynchronously.
  */
 const SYNC_WRITE_BYTES = 1024 * 1024;
-
-/** Writes all of `bytes[0, length)` at `position` of `fd`, looping over short writes. */
-function writeFullySync(fd: number, bytes: Uint8Array, length: number, position: number): void {
-  let done = 0;
-  while (done < length) {
-    const written = writeSync(fd, bytes, done, length - done, position + done);
-    if (written <= 0) throw new Error(`short write (${done} of ${length} bytes)`);
-    done += written;
-  }
-}
 
 /** Appends waiting for the next write+fsync, already encoded into one buffer. */
 class Batch {
