@@ -15,7 +15,7 @@ export class ReadAhead {
    * The next committed records from `position`, at most `maxRecords`: served from the buffer,
    * which is refilled with one log read of up to READ_AHEAD_RECORDS records (at most `maxBytes`,
    * the window's byte room, and READ_AHEAD_BYTES). Without an active consumer only what the
-   * window takes is read: nothing is held ahead.
+   * window takes is read: nothing is held ahead. Call {@link advance} with the position reached.
    */
   async next(position: bigint, maxRecords: number, maxBytes: number, active: boolean): Promise<LogRecord[]> {
     let buffered = this.records;
@@ -28,11 +28,19 @@ export class ReadAhead {
       this.records = buffered;
       index = 0;
     }
-    const end = Math.min(buffered.length, index + maxRecords);
-    const out = buffered.slice(index, end);
-    this.index = end;
-    if (end >= buffered.length) this.clear();
-    return out;
+    // The buffer keeps what was handed out: the caller may take only some of it (the window's
+    // byte room), and says how far it got with `advance`.
+    this.index = index;
+    return buffered.slice(index, Math.min(buffered.length, index + maxRecords));
+  }
+
+  /** The caller took the records before `position`: they are dropped (the buffer once it is spent). */
+  advance(position: bigint): void {
+    const buffered = this.records;
+    let index = this.index;
+    while (index < buffered.length && buffered[index]!.offset < position) index++;
+    if (index >= buffered.length) this.clear();
+    else this.index = index;
   }
 
   clear(): void {

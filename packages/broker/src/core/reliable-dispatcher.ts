@@ -579,6 +579,7 @@ export class ReliableDispatcher implements Dispatcher {
         this.options.budget.take(bytes);
         this.readPosition = record.offset + 1n;
       }
+      this.readAhead.advance(this.readPosition);
       if (this.readPosition === before) {
         budget.windowsDeferred++;
         return;
