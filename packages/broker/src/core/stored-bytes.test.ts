@@ -41,11 +41,6 @@ for (const [name, fields] of cases) {
     const encoded = deliveryEncoding(delivered);
     assert.deepEqual(danube.StreamMessage.decode(new Uint8Array(encoded)), { ...message, msgId: stamped });
     assert.deepEqual(encoded.subarray(-2), Buffer.from([15 << 3, 1]), "the unknown field is kept");
-    assert.deepEqual(
-      danube.MsgID.decode(danube.MsgID.encode(stamped).finish()),
-      stamped,
-      "the stamped id survives a round trip",
-    );
   });
 }
 

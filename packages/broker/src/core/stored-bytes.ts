@@ -9,14 +9,18 @@
 import { danube } from "@danube-ts/protocol";
 import type { StreamMessage } from "./types.ts";
 
-const stored = new WeakMap<StreamMessage, Uint8Array>();
+/**
+ * Where a message keeps its stored bytes: a non-enumerable property, as received-bytes.ts keeps
+ * received ones (cheaper than a WeakMap entry per delivered message; a spread copy carries none).
+ */
+const STORED = Symbol("stored bytes");
 
 /**
  * Records that `message` was decoded from the stored record `bytes` (which must not change) and
  * since changed only in `msgId`, so delivery can send those bytes.
  */
 export function rememberStoredBytes(message: StreamMessage, bytes: Uint8Array): void {
-  stored.set(message, bytes);
+  Object.defineProperty(message, STORED, { value: bytes, configurable: true });
 }
 
 /** How to write one message's encoding: `bytes` with [start, end) replaced by the msg_id field. */
@@ -38,7 +42,7 @@ const MSG_ID_TAG = (2 << 3) | 2; // StreamMessage.msg_id: field 2, length-delimi
 
 /** The plan for `message`'s delivery encoding (see writeDelivery). */
 export function planDelivery(message: StreamMessage): DeliveryPlan {
-  const bytes = stored.get(message);
+  const bytes = (message as { [STORED]?: Uint8Array })[STORED];
   const msgId = message.msgId;
   const found = bytes && msgId ? findMsgId(bytes) : undefined;
   if (!bytes || !msgId || !found) {

@@ -119,11 +119,9 @@ export class BrokerMetrics {
         percentiles: UPSTREAM_QUANTILES,
         registers,
       });
-    // The two per-send summaries take weighted observations cheaply (quantile-summary.ts).
+    // The two per-send summaries: an observation per send is one map update (quantile-summary.ts).
     const sendSummary = (m: { name: string; labels: readonly ["topic"] }, help: string) =>
-      new QuantileSummary(m.name, help, m.labels[0], UPSTREAM_QUANTILES, this.registry, () =>
-        this.foldSends(),
-      );
+      new QuantileSummary(m.name, help, m.labels[0], UPSTREAM_QUANTILES, this.registry);
     this.sendLatency = sendSummary(H.sendLatency, "Producer send latency in milliseconds (broker-side)");
     this.messageSize = sendSummary(H.messageSize, "Incoming message sizes per topic (bytes)");
     summary(H.rebalancingCycle, "Rebalancing cycle duration (none in standalone)");
@@ -254,7 +252,7 @@ export class BrokerMetrics {
 
   /** Accepted sends of a topic and their summed broker-side latency in ms (the console's charts). */
   async sendLatencyTotals(topicName: string): Promise<{ count: number; sum: number }> {
-    return totals(await this.sendLatency.get(), this.topicLabel(topicName));
+    return this.sendLatency.totals(this.topicLabel(topicName));
   }
 
   /** Group commits and their summed duration in seconds, broker-wide (the console's charts). */

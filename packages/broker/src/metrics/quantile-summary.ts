@@ -77,8 +77,6 @@ export class QuantileSummary {
     private readonly labelName: string,
     private readonly quantiles: readonly number[],
     registry: Registry,
-    /** Called before every read (folds buffered observations in). */
-    private readonly collect: () => void = () => {},
   ) {
     registry.registerMetric(this as unknown as Metric);
   }
@@ -103,9 +101,14 @@ export class QuantileSummary {
     this.#series.clear();
   }
 
+  /** Count and sum of the series `labelValue` (zeros when it has none), without the quantiles. */
+  totals(labelValue: string): { count: number; sum: number } {
+    const sketch = this.#series.get(labelValue);
+    return { count: sketch?.count ?? 0, sum: sketch?.sum ?? 0 };
+  }
+
   /** What prom-client's registry reads: the same shape as its Summary's. */
   async get(): Promise<{ name: string; help: string; type: string; values: Sample[]; aggregator: string }> {
-    this.collect();
     const values: Sample[] = [];
     for (const [labelValue, sketch] of this.#series) {
       const labels = { [this.labelName]: labelValue };
