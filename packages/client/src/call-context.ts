@@ -112,22 +112,6 @@ export class OwnedContext implements CallContext, DeadlineEntry {
   }
 }
 
-/** `ctx` with a {@link CallStop} driven by its owner (see {@link OwnedContext}). */
-export function ownedContext(
-  ctx: CallContext,
-  deadlines: DeadlineQueue,
-): { ctx: CallContext; release(): void } {
-  const timeoutMs = ctx.deadline - Date.now();
-  const owned = new OwnedContext(
-    ctx.operation,
-    { timeoutMs, signal: ctx.signal },
-    0,
-    ctx.closeSignal,
-    deadlines,
-  );
-  return { ctx: owned, release: () => owned.release() };
-}
-
 /** A context without deadline for background work stopped only by `closeSignal`. */
 export function backgroundContext(operation: string, closeSignal: AbortSignal): CallContext {
   return { operation, signal: undefined, closeSignal, deadline: Number.POSITIVE_INFINITY };

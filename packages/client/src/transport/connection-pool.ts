@@ -39,7 +39,14 @@ export interface BrokerConnection {
 }
 
 /** The raw unary path is on unless the benchmark switch turns it off (read per connection). */
-const h2UnaryEnabled = (): boolean => process.env.DANUBE_TS_H2_UNARY !== "0";
+/**
+ * The raw node:http2 path for SendMessage and Ack: off with DANUBE_TS_H2_UNARY=0, and off when a
+ * proxy variable grpc-js honours is set (the raw session dials the broker directly, no proxy).
+ */
+const h2UnaryEnabled = (): boolean => {
+  const env = process.env;
+  return env.DANUBE_TS_H2_UNARY !== "0" && !(env.grpc_proxy || env.https_proxy || env.http_proxy);
+};
 
 /** Header naming the owning broker when talking through a proxy. */
 export const brokerUrlHeader = "x-danube-broker-url";
