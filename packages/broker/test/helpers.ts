@@ -10,7 +10,9 @@ import {
   type Message,
 } from "@danube-ts/client";
 import type { BrokerOptions, RunningBroker } from "../src/index.ts";
-import { startPathChecked } from "./unary-path/path-check.ts";
+import { startPathChecked, testTransport } from "./unary-path/path-check.ts";
+
+export { testTransport };
 
 export interface TestBroker {
   broker: RunningBroker;
@@ -61,16 +63,6 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
   });
   return state;
 }
-
-/**
- * The client transport of the e2e tests: DANUBE_TEST_TRANSPORT, set by the files under
- * test/unary-path/ to run the consumer delivery tests again over upstream's unary protocol (the
- * brokers started here then fail at close if they saw a stream opened: ./unary-path/path-check.ts).
- */
-export const testTransport: "auto" | "stream" | "unary" =
-  process.env.DANUBE_TEST_TRANSPORT === "unary" || process.env.DANUBE_TEST_TRANSPORT === "stream"
-    ? process.env.DANUBE_TEST_TRANSPORT
-    : "auto";
 
 let counter = 0;
 /** A topic name no other test uses. */

@@ -3,7 +3,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { startPathChecked } from "../../broker/test/unary-path/path-check.ts";
+import { startPathChecked, testTransport } from "../../broker/test/unary-path/path-check.ts";
+
+export { testTransport };
+
 import {
   type ClientOptions,
   createClient,
@@ -21,16 +24,6 @@ export interface TestEnv {
   /** Another client on the same broker, closed after the test. */
   newClient(options?: Partial<ClientOptions>): DanubeClient;
 }
-
-/**
- * The client transport of the e2e tests: DANUBE_TEST_TRANSPORT, set by the files under
- * test/unary-path/ to run the consumer delivery tests again over upstream's unary protocol (the
- * brokers started here then fail at close if they saw a stream opened: broker/test/unary-path/path-check.ts).
- */
-export const testTransport: "auto" | "stream" | "unary" =
-  process.env.DANUBE_TEST_TRANSPORT === "unary" || process.env.DANUBE_TEST_TRANSPORT === "stream"
-    ? process.env.DANUBE_TEST_TRANSPORT
-    : "auto";
 
 /** A fresh broker (temp data dir, port 0) and a client; everything closed after the test. */
 export async function testEnv(t: TestContext, options: Partial<ClientOptions> = {}): Promise<TestEnv> {

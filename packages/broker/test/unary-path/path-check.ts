@@ -6,8 +6,17 @@ import assert from "node:assert/strict";
 import { type BrokerOptions, type RunningBroker, startBroker } from "../../src/index.ts";
 import { scrape, sum } from "../prom-text.ts";
 
+/**
+ * The client transport of the e2e tests: DANUBE_TEST_TRANSPORT, set by the files under
+ * test/unary-path/ (broker and client) to run suites again over upstream's unary protocol.
+ */
+export const testTransport: "auto" | "stream" | "unary" =
+  process.env.DANUBE_TEST_TRANSPORT === "unary" || process.env.DANUBE_TEST_TRANSPORT === "stream"
+    ? process.env.DANUBE_TEST_TRANSPORT
+    : "auto";
+
 /** Whether this process runs the e2e tests on upstream's unary path. */
-export const unaryPathChecked = process.env.DANUBE_TEST_TRANSPORT === "unary";
+export const unaryPathChecked = testTransport === "unary";
 
 /**
  * `startBroker(options)`. When the check is on, the broker also serves Prometheus metrics (on a
