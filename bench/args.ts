@@ -10,6 +10,8 @@ export interface BenchArgs {
   count: number;
   capMs: number;
   latencySeconds: number;
+  /** Seconds at the offered rate before each latency figure starts counting (JIT and heap warm-up). */
+  warmupSeconds: number;
   rates: number[];
   inFlight: number[];
   windows: number[];
@@ -33,6 +35,7 @@ export const usage = `npm run bench -- [options]
   --cap-s S           time cap per figure (default 60; --quick 20)
   --rate LIST         offered rates of the latency figure (default 1000,5000)
   --latency-s S       seconds per latency rate (default 10; --quick 1)
+  --warmup-s S        seconds sent at each rate before latency counts (default 2; --quick 0)
   --backlog N         messages of the memory/recovery backlog (default 1000000; --quick 5000)
   --backlog-cap-s S   time cap of each half of the backlog figure (default 1800)
   --json FILE         also write every figure as JSON (default <tmpdir>/danube-bench-<time>.json)
@@ -54,6 +57,12 @@ function positive(name: string, value: string): number {
   return n;
 }
 
+function nonNegative(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got ${value}`);
+  return n;
+}
+
 function oneOf<T extends string>(name: string, allowed: readonly T[], values: string[]): T[] {
   for (const v of values) {
     if (!allowed.includes(v as T)) throw new Error(`--${name}: ${v} is not one of ${allowed.join(", ")}`);
@@ -71,6 +80,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       "cap-s": { type: "string" },
       rate: { type: "string", default: "1000,5000" },
       "latency-s": { type: "string" },
+      "warmup-s": { type: "string" },
       backlog: { type: "string" },
       "backlog-cap-s": { type: "string", default: "1800" },
       json: { type: "string" },
@@ -89,6 +99,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
     count: positive("count", values.count ?? (quick ? "500" : "20000")),
     capMs: positive("cap-s", values["cap-s"] ?? (quick ? "20" : "60")) * 1000,
     latencySeconds: positive("latency-s", values["latency-s"] ?? (quick ? "1" : "10")),
+    warmupSeconds: nonNegative("warmup-s", values["warmup-s"] ?? (quick ? "0" : "2")),
     rates: list(values.rate).map((r) => positive("rate", r)),
     inFlight: [1, 64, 1024],
     windows: [10, 1000],

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseBenchArgs } from "./args.ts";
 import { natsServerVersion } from "./nats-server.ts";
+import { afterWarmup } from "./phases.ts";
 import { processCpuMicros, processRssBytes } from "./proc.ts";
 import { type CpuProfile, summarize } from "./profile.ts";
 import { renderMarkdown } from "./report.ts";
@@ -28,13 +29,36 @@ test("options: defaults, --quick, and bad values refused with a message", () => 
   assert.ok(quick !== "help");
   assert.equal(quick.backlog, 5000);
   assert.equal(quick.count, 500);
+  assert.equal(full.warmupSeconds, 2);
+  assert.equal(quick.warmupSeconds, 0);
   assert.deepEqual([...quick.only], ["publish", "nats"]);
   assert.deepEqual(quick.transports, ["auto"]);
   assert.throws(() => parseBenchArgs(["--only", "publish,speed"]), /--only: speed is not one of/);
   assert.throws(() => parseBenchArgs(["--transport", "grpc"]), /--transport: grpc/);
   assert.throws(() => parseBenchArgs(["--count=-1"]), /--count must be a positive number/);
+  assert.throws(() => parseBenchArgs(["--warmup-s=-1"]), /--warmup-s must be a number >= 0/);
   assert.throws(() => parseBenchArgs(["--bogus"]));
   assert.equal(parseBenchArgs(["--help"]), "help");
+});
+
+test("latency percentiles leave out the warm-up's messages; counts keep them", () => {
+  const run = {
+    offeredRate: 100,
+    issuedRate: 100,
+    issued: 5,
+    received: 5,
+    receiveRate: 100,
+    seconds: 0.05,
+    publishToReceive: Float64Array.of(9, 9, 1, 2, 3),
+    sendToReceive: Float64Array.of(8, 8, 1, 2, 3),
+    capped: false,
+    failures: 0,
+  };
+  const measured = afterWarmup(run, 2);
+  assert.deepEqual([...measured.sendToReceive], [1, 2, 3]);
+  assert.deepEqual([...measured.publishToReceive], [1, 2, 3]);
+  assert.equal(measured.received, 5);
+  assert.equal(afterWarmup(run, 9).sendToReceive.length, 0);
 });
 
 test("the path is told from the broker's unary RPC counts", async () => {
@@ -202,6 +226,8 @@ test(`npm run bench with tiny counts prints every table and writes the JSON${wit
       "30",
       "--latency-s",
       "0.2",
+      "--warmup-s",
+      "0.1",
       "--rate",
       "100",
     ];
@@ -246,7 +272,8 @@ test(`npm run bench with tiny counts prints every table and writes the JSON${wit
     assert.equal(results.throughput.filter((r) => r.system === "grpc-js").length, 3);
     const latency = results.latency.filter((r) => r.system === "danube");
     assert.equal(latency.length, 1);
-    assert.equal(latency[0]!.received, 20);
+    // 10 warm-up messages, then 20 measured: the counts cover both.
+    assert.equal(latency[0]!.received, 30);
     if (withNats) assert.ok(results.throughput.some((r) => r.system === "jetstream" && r.messages === 30));
   } finally {
     await rm(dir, { recursive: true, force: true });

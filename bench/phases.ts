@@ -247,6 +247,19 @@ export async function latencyPhase(
 }
 
 /**
+ * The figure without its first `warmup` received messages (sent during the warm-up at the same
+ * rate); rates and counts still cover the whole run.
+ */
+export function afterWarmup(result: LatencyResult, warmup: number): LatencyResult {
+  const skip = (values: Float64Array) => values.subarray(Math.min(warmup, values.length));
+  return {
+    ...result,
+    publishToReceive: skip(result.publishToReceive),
+    sendToReceive: skip(result.sendToReceive),
+  };
+}
+
+/**
  * Issues `count` sends at `rate` per second from a 1 ms timer (at most 1,024 outstanding); each
  * payload carries its performance.now() send time in its first 8 bytes.
  */

@@ -13,7 +13,7 @@ import { baselinePhase, startBaselineServer } from "./grpc-baseline.ts";
 import { Meter } from "./meter.ts";
 import { JetStreamBench } from "./nats-phases.ts";
 import { type JetStreamSync, natsServerVersion, startNatsServer } from "./nats-server.ts";
-import { consumePhase, latencyPhase, publishPhase } from "./phases.ts";
+import { afterWarmup, consumePhase, latencyPhase, publishPhase } from "./phases.ts";
 import { InProcessProfiler, readProfiles, summarize } from "./profile.ts";
 import { renderMarkdown } from "./report.ts";
 import { latencyRow, type RunResults, type System, throughputRow } from "./results.ts";
@@ -112,13 +112,15 @@ async function danubeFigures(args: BenchArgs, results: RunResults, run: string):
           for (const rate of args.rates) {
             await figure(results, `danube ${transport}: latency at ${fmt(rate)} msgs/s`, async () => {
               const meter = new Meter(broker);
-              const r = await latencyPhase(client, {
+              const warmup = Math.ceil(rate * args.warmupSeconds);
+              const run = await latencyPhase(client, {
                 topic: topic(`lat-${rate}`),
-                count: Math.ceil(rate * args.latencySeconds),
+                count: warmup + Math.ceil(rate * args.latencySeconds),
                 capMs: args.capMs,
                 rate,
                 meter,
               });
+              const r = afterWarmup(run, warmup);
               results.latency.push(latencyRow("danube", transport, r, meter.result));
             });
           }
@@ -250,14 +252,16 @@ async function natsFigures(args: BenchArgs, results: RunResults, run: string): P
         for (const rate of args.rates) {
           await figure(results, `JetStream ${sync}: latency at ${fmt(rate)} msgs/s`, async () => {
             const meter = new Meter(server);
-            const r = await js.latency({
+            const warmup = Math.ceil(rate * args.warmupSeconds);
+            const run = await js.latency({
               name: name(`lat-${rate}`),
-              count: Math.ceil(rate * args.latencySeconds),
+              count: warmup + Math.ceil(rate * args.latencySeconds),
               capMs: args.capMs,
               rate,
               window: 1000,
               meter,
             });
+            const r = afterWarmup(run, warmup);
             results.latency.push(latencyRow(sys, undefined, r, meter.result));
           });
         }
@@ -298,7 +302,7 @@ async function main(): Promise<number> {
       settings:
         `reliable topics, fsync before every receipt (broker default), 1 KiB payloads, one client process; ` +
         `throughput figures up to ${fmt(args.count)} messages or ${args.capMs / 1000} s; latency ` +
-        `${args.latencySeconds} s per rate; acks pipelined (256 in flight)`,
+        `${args.latencySeconds} s per rate after ${args.warmupSeconds} s of warm-up at that rate; acks pipelined (256 in flight)`,
       argv: process.argv.slice(2),
     },
     throughput: [],

@@ -193,9 +193,10 @@ class PublishSession {
       metrics?.sendDone(message.msgId?.topicName ?? "", size, ms, outcome);
     }
     if (!this.#maybeFinish() && !this.#flushScheduled) {
-      // Everything answered in this turn of the event loop (one group commit) goes in one frame.
+      // The answers of one group commit settle in one microtask checkpoint (their promises are
+      // shared), so a microtask puts them in one frame without waiting for the next loop turn.
       this.#flushScheduled = true;
-      setImmediate(() => {
+      queueMicrotask(() => {
         this.#flushScheduled = false;
         this.#flush();
       });
