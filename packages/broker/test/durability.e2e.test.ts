@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@danube-ts/client";
 import { collect, type TestBroker, tempDir, testBroker, testTransport, uniqueTopic } from "./helpers.ts";
+import { segmentFiles } from "./segment-files.ts";
 
 /**
  * A reliable topic with a producer and an (idle) Exclusive subscription "s" created before any
@@ -169,19 +169,6 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   }
 });
 
-async function segmentFiles(dataDir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.name.endsWith(".log")) found.push(path);
-    }
-  };
-  await walk(join(dataDir, "topics"));
-  return found.sort();
-}
-
 for (const damage of ["torn tail", "flipped byte"] as const) {
   test(`a ${damage} in a segment is recovered without serving garbage`, async (t) => {
     const env = await testBroker(t);
@@ -191,7 +178,7 @@ for (const damage of ["torn tail", "flipped byte"] as const) {
     await env.client.close();
     await env.broker.close();
 
-    const [segment] = await segmentFiles(env.dataDir);
+    const [segment] = await segmentFiles(env.dataDir, topic);
     assert.ok(segment, "the topic has a segment file");
     const size = (await stat(segment)).size;
     if (damage === "torn tail") {

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startBroker } from "../src/index.ts";
 import { tempDir, testBroker } from "./helpers.ts";
-import { rawClient, sleep, until } from "./raw-client.ts";
+import { rawClient } from "./raw-client.ts";
+import { sleep, until } from "./until.ts";
 
 const Exclusive = 0;
 const Failover = 2;

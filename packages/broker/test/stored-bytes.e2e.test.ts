@@ -4,13 +4,13 @@
 // batch (each stored as the bytes of its element in the frame). Delivery sends the stored bytes
 // too (msg_id replaced), on upstream's ReceiveMessages and on the Consume stream.
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
 import { consumeStream, danube, publishStream } from "@danube-ts/protocol";
 import { credentials, Metadata, Client as RawGrpcClient, type StatusObject } from "@grpc/grpc-js";
 import { collect, testBroker, uniqueTopic } from "./helpers.ts";
-import { rawClient, until } from "./raw-client.ts";
+import { rawClient } from "./raw-client.ts";
+import { storedRecords } from "./segment-files.ts";
+import { until } from "./until.ts";
 
 test("a reliable message is stored byte for byte as received", { timeout: 30_000 }, async (t) => {
   const env = await testBroker(t, { logLevel: "warn" });
@@ -52,11 +52,11 @@ test("a reliable message is stored byte for byte as received", { timeout: 30_000
     ),
   );
 
-  const dir = join(env.dataDir, "topics", ...topic.split("/").filter(Boolean));
-  const [segment] = (await readdir(dir)).filter((name) => name.endsWith(".log"));
-  const file = await readFile(join(dir, segment!));
-  const length = file.readUInt32LE(16);
-  assert.deepEqual(file.subarray(20, 20 + length), sent, "the record's payload is the request's bytes");
+  assert.deepEqual(
+    await storedRecords(env.dataDir, topic),
+    [sent],
+    "the record's payload is the request's bytes",
+  );
 
   await seen.waitFor(1, 10_000);
   const [message] = seen.messages;
@@ -69,21 +69,6 @@ test("a reliable message is stored byte for byte as received", { timeout: 30_000
 function lengthDelimited(field: number, bytes: Uint8Array): Buffer {
   const length = bytes.length < 0x80 ? [bytes.length] : [(bytes.length & 0x7f) | 0x80, bytes.length >> 7];
   return Buffer.concat([Buffer.from([(field << 3) | 2, ...length]), bytes]);
-}
-
-/** The payloads of the records in the topic's segment files, in order. */
-async function storedRecords(dataDir: string, topic: string): Promise<Buffer[]> {
-  const dir = join(dataDir, "topics", ...topic.split("/").filter(Boolean));
-  const out: Buffer[] = [];
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith(".log")).sort()) {
-    const file = await readFile(join(dir, name));
-    for (let pos = 0; pos < file.length; ) {
-      const length = file.readUInt32LE(pos + 16);
-      out.push(file.subarray(pos + 20, pos + 20 + length));
-      pos += 20 + length;
-    }
-  }
-  return out;
 }
 
 /** The bytes of every length-delimited field 1 in `bytes` (a ConsumeResponse, a ConsumeDelivery). */
