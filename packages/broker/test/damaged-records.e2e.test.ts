@@ -6,7 +6,7 @@ import { open, readFile } from "node:fs/promises";
 import { test } from "node:test";
 import type { Logger } from "../src/index.ts";
 import { RECORD_HEADER_BYTES } from "../src/storage/record-format.ts";
-import { collect, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, exclusiveConsumer, testBroker, uniqueTopic } from "./helpers.ts";
 import { recordsIn, segmentFiles } from "./segment-files.ts";
 
 // 16 KiB messages: the log's read cache (8 MiB) holds about 500, so the first ones are read from disk.
@@ -35,12 +35,7 @@ test("a damaged record does not block its subscription: good records before and 
   const env = await testBroker(t, { fsync: false, logger, maxUnackedMessages: 50 });
   const topic = uniqueTopic("damaged");
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const idle = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const idle = await exclusiveConsumer(env.client, topic);
   await idle.close();
   for (let i = 0; i < COUNT; i += 100) {
     await Promise.all(Array.from({ length: 100 }, (_, j) => producer.send(`m-${i + j}-${PAD}`)));
@@ -48,12 +43,7 @@ test("a damaged record does not block its subscription: good records before and 
   const [segment] = await segmentFiles(env.dataDir, topic);
   await damageRecord(segment!, DAMAGED);
 
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(env.client, topic);
   const seen = collect(consumer, (m) => {
     void m.ack();
   });

@@ -1,10 +1,12 @@
 import type { TestContext } from "node:test";
 import {
   type AdminClient,
+  type Consumer,
   createAdminClient,
   createClient,
   type DanubeClient,
   type Message,
+  type SubscriptionFailurePolicyInput,
 } from "@danube-ts/client";
 import type { BrokerOptions, RunningBroker } from "../src/index.ts";
 import { tempDir } from "./temp-broker.ts";
@@ -52,6 +54,21 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
     connect();
   };
   return state;
+}
+
+/** A failure policy that redelivers quickly: 2 redeliveries 20 ms apart, then Block. */
+export const fastFailurePolicy: SubscriptionFailurePolicyInput = {
+  maxRedeliveryCount: 2,
+  ackTimeoutMs: 30_000,
+  baseRedeliveryDelayMs: 20,
+  maxRedeliveryDelayMs: 5_000,
+  backoffStrategy: "Fixed",
+  poisonPolicy: "Block",
+};
+
+/** The Exclusive consumer "c" of subscription "s" on `topic`. */
+export function exclusiveConsumer(client: DanubeClient, topic: string): Promise<Consumer> {
+  return client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
 }
 
 let counter = 0;

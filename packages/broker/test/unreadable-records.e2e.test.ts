@@ -5,11 +5,10 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import type { SubscriptionFailurePolicyInput } from "@danube-ts/client";
 import type { Logger } from "../src/index.ts";
 import { crc32 } from "../src/storage/crc32.ts";
 import { RECORD_HEADER_BYTES } from "../src/storage/record-format.ts";
-import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, fastFailurePolicy as policy, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
 import { scrape, sum } from "./prom-text.ts";
 import { recordsIn, segmentFiles } from "./segment-files.ts";
 
@@ -17,15 +16,6 @@ const COUNT = 10;
 const DAMAGED = 3; // a payload byte flipped: the CRC no longer matches
 const UNDECODABLE = 6; // intact on disk (CRC recomputed) but not a StreamMessage
 const HEADER = RECORD_HEADER_BYTES;
-
-const policy: SubscriptionFailurePolicyInput = {
-  maxRedeliveryCount: 2,
-  ackTimeoutMs: 30_000,
-  baseRedeliveryDelayMs: 20,
-  maxRedeliveryDelayMs: 5_000,
-  backoffStrategy: "Fixed",
-  poisonPolicy: "Block",
-};
 
 /** Damages record `damaged` and makes record `undecodable` not decode, in the topic's only segment. */
 async function spoil(env: TestBroker, topic: string): Promise<Uint8Array> {

@@ -1,5 +1,6 @@
 // Shared helpers of the client's end-to-end tests: a broker on random ports per test.
 import type { TestContext } from "node:test";
+import { exclusiveConsumer } from "../../broker/test/helpers.ts";
 import { type RestartableBroker, restartableBroker, tempBroker } from "../../broker/test/temp-broker.ts";
 import { testTransport } from "../../broker/test/unary-path/path-check.ts";
 import { until } from "../../broker/test/until.ts";
@@ -12,7 +13,7 @@ import {
   type Message,
 } from "../src/index.ts";
 
-export { type RestartableBroker, restartableBroker, tempBroker, testTransport };
+export { exclusiveConsumer, type RestartableBroker, restartableBroker, tempBroker, testTransport };
 
 export interface TestEnv {
   url: string;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { SegmentWrite } from "@danube-ts/broker";
 import { createClient } from "../src/index.ts";
-import { tempBroker, uniqueTopic, waitUntil } from "./helpers.ts";
+import { exclusiveConsumer, tempBroker, uniqueTopic, waitUntil } from "./helpers.ts";
 
 const COUNT = 128;
 const SIZE = 128 * 1024;
@@ -42,12 +42,7 @@ for (const code of ["ENOSPC", "EAGAIN"] as const) {
     const client = createClient({ serviceUrl: broker.url });
     t.after(() => client.close());
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
 
     const failures: unknown[] = [];
     const window = new Set<Promise<void>>();

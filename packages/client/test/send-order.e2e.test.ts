@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { type TestContext, test } from "node:test";
 import type { BrokerOptions } from "@danube-ts/broker";
 import { type Consumer, createClient, type Producer, type TransportMode } from "../src/index.ts";
-import { restartableBroker, uniqueTopic, waitUntil } from "./helpers.ts";
+import { exclusiveConsumer, restartableBroker, uniqueTopic, waitUntil } from "./helpers.ts";
 
 /** Payload: the index as 8 decimal digits, padded to `size` bytes. */
 function numbered(i: number, size: number): Uint8Array {
@@ -92,12 +92,7 @@ async function orderRun(
   for (const run of runs) {
     const topic = uniqueTopic("order");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
     const started = Date.now();
     const { acked, failed } = await produce(producer, run.count, run.size, run.inFlight);
     const elapsed = Date.now() - started;
@@ -147,12 +142,7 @@ for (const transport of transports) {
     t.after(() => client.close());
     const topic = uniqueTopic("order-restart");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
     let restart: Promise<void> | undefined;
     const { acked, failed } = await produce(producer, 400, 20_000, 64, (n) => {
       if (n === 150) restart ??= b.stop().then(() => b.start());
