@@ -9,7 +9,7 @@ import {
   type SubscriptionFailurePolicyInput,
 } from "@danube-ts/client";
 import type { BrokerOptions, RunningBroker } from "../src/index.ts";
-import { tempDir } from "./temp-broker.ts";
+import { tempDir } from "./temp-dir.ts";
 import { startPathChecked, testTransport } from "./unary-path/path-check.ts";
 
 export { tempDir, testTransport };

@@ -1,35 +1,16 @@
 // Brokers for tests, on free ports and a fresh temp data dir. After the test the broker is closed
-// first and its data dir removed next (node:test runs after-hooks in the order they were added,
-// so a dir removal registered before the close would run while the broker still writes there).
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// first and its data dir removed next.
 import type { TestContext } from "node:test";
 import type { BrokerOptions, RunningBroker } from "../src/index.ts";
+import { tempDir } from "./temp-dir.ts";
 import { startPathChecked } from "./unary-path/path-check.ts";
 
-/** The part of a TestContext these helpers use (tests and suites alike). */
+/** The part of a TestContext these helpers use. */
 type After = Pick<TestContext, "after">;
 
 /**
- * A fresh temp dir. After the test, `cleanup` runs (close what uses the dir there), then the dir
- * is removed.
- */
-export async function tempDir(t: After, cleanup?: () => Promise<unknown> | unknown): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-test-"));
-  t.after(async () => {
-    try {
-      await cleanup?.();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-  return dir;
-}
-
-/**
- * A broker on free ports with a fresh data dir (`options` may name another), closed after the
- * test. Under the unary-path wrappers it is path-checked (unary-path/path-check.ts).
+ * A broker on free ports with a fresh data dir, closed after the test. Under the unary-path
+ * wrappers it is path-checked (unary-path/path-check.ts).
  */
 export async function tempBroker(t: After, options: Partial<BrokerOptions> = {}): Promise<RunningBroker> {
   let broker: RunningBroker | undefined;
@@ -42,9 +23,6 @@ export async function tempBroker(t: After, options: Partial<BrokerOptions> = {})
 export interface RestartableBroker {
   readonly url: string;
   readonly adminUrl: string;
-  readonly dataDir: string;
-  /** The broker running now (the last one started). */
-  readonly current: RunningBroker;
   /** `stop()`, then `start()`. */
   restart(): Promise<void>;
   /** Closes the current broker (idempotent). */
@@ -76,10 +54,6 @@ export async function restartableBroker(
   return {
     url,
     adminUrl,
-    dataDir,
-    get current() {
-      return current!;
-    },
     stop,
     start,
     restart: async () => {

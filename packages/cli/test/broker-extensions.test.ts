@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createClient, DanubeError, ErrorCode } from "@danube-ts/client";
 import { rpcCalls, scrape } from "../../broker/test/prom-text.ts";
-import { tempDir } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { take } from "../../client/test/helpers.ts";
 import { startCliBroker } from "./cli-broker.ts";
 import { runMain } from "./run-main.ts";

@@ -1,6 +1,6 @@
 // `danube broker` as a child process for the CLI's tests.
 import type { TestContext } from "node:test";
-import { tempDir } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { type CliProcess, startCli } from "./cli-process.ts";
 
 /** The line `danube broker` prints once both listeners are bound. */

@@ -4,7 +4,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createAdminClient } from "@danube-ts/client";
-import { tempBroker, tempDir } from "../../broker/test/temp-broker.ts";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { runCli, startCli } from "./cli-process.ts";
 
 interface JsonMessage {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { startBroker } from "@danube-ts/broker";
-import { tempDir } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { ExitCode } from "../src/exit-codes.ts";
 import { brokerArgs } from "./cli-broker.ts";
 import { type CliProcess, runCli, startCli } from "./cli-process.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tempDir } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { startCliBroker } from "./cli-broker.ts";
 import { type CliProcess, runCli, startCli } from "./cli-process.ts";
 

@@ -3,7 +3,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createAdminClient } from "@danube-ts/client";
-import { tempBroker, tempDir } from "../../broker/test/temp-broker.ts";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { runMain } from "./run-main.ts";
 
 test("schema-aware produce (register from a file, then by subject) and consume decoding", async (t) => {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tempBroker, tempDir } from "../../broker/test/temp-broker.ts";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { runMain } from "./run-main.ts";
 
 // In-process (real broker, real gRPC); the child-process tests cover the entry point.

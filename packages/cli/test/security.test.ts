@@ -3,8 +3,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { verifyToken } from "@danube-ts/broker";
-import { makeCertificates } from "../../broker/test/fixtures/certs.ts";
-import { tempBroker, tempDir } from "../../broker/test/temp-broker.ts";
+import { testCertificates } from "../../broker/test/fixtures/certs.ts";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { startCliBroker } from "./cli-broker.ts";
 import { runMain } from "./run-main.ts";
 
@@ -62,7 +63,7 @@ test("security tokens create makes upstream-shaped tokens that validate; a wrong
 
 test("broker --config-file: TLS from upstream's YAML, unused keys reported, flags override; roles and bindings over https", async (t) => {
   const dir = await tempDir(t);
-  const certs = makeCertificates(dir);
+  const certs = testCertificates();
   const config = join(dir, "broker.yml");
   await writeFile(
     config,

@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createAdminClient } from "@danube-ts/client";
-import { tempBroker, tempDir } from "../../broker/test/temp-broker.ts";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { brokerArgs } from "./cli-broker.ts";
 import { runCli, startCli } from "./cli-process.ts";
 

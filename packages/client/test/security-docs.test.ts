@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { tempDir } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { assertShowsExample, root } from "./doc-examples.ts";
 import { signToken, testPki } from "./fixtures/pki.ts";
 import { tempBroker } from "./helpers.ts";
