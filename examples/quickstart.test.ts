@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { startBroker } from "@danube-ts/broker";
+import { tempBroker } from "../packages/broker/test/temp-broker.ts";
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -28,12 +27,7 @@ test("the README quickstart is examples/quickstart.ts, verbatim", async () => {
 });
 
 test("the quickstart runs against a real broker", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-quickstart-"));
-  const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
-  t.after(async () => {
-    await broker.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const broker = await tempBroker(t);
   const { stdout } = await run(process.execPath, ["--import", "tsx", join(here, "quickstart.ts")], {
     env: { ...process.env, DANUBE_SERVICE_URL: broker.url },
     timeout: 30_000,

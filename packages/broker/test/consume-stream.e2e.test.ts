@@ -6,7 +6,8 @@ import { consumeStream, danube } from "@danube-ts/protocol";
 import { credentials, type Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { startBroker } from "../src/index.ts";
 import { tempDir, uniqueTopic } from "./helpers.ts";
-import { rawClient, sleep, until } from "./raw-client.ts";
+import { rawClient } from "./raw-client.ts";
+import { sleep, until } from "./until.ts";
 
 type Frame = consumeStream.ConsumeResponse;
 

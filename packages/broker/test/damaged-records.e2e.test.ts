@@ -2,31 +2,28 @@
 // subscription: the good records before and after it are delivered, the damaged one is skipped
 // and counted, and the log line is rate-limited.
 import assert from "node:assert/strict";
-import { open, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { open, readFile } from "node:fs/promises";
 import { test } from "node:test";
 import type { Logger } from "../src/index.ts";
-import { collect, testBroker, uniqueTopic } from "./helpers.ts";
+import { RECORD_HEADER_BYTES } from "../src/storage/record-format.ts";
+import { collect, exclusiveConsumer, testBroker, uniqueTopic } from "./helpers.ts";
+import { recordsIn, segmentFiles } from "./segment-files.ts";
 
 // 16 KiB messages: the log's read cache (8 MiB) holds about 500, so the first ones are read from disk.
 const COUNT = 600;
 const PAD = "x".repeat(16 * 1024);
 const DAMAGED = 60; // past the first window, which the idle subscription may already hold in memory
 
-/** Flips a byte inside the payload of the record at `index` of a segment file. */
+/**
+ * Flips a byte inside the payload of the record at `index` of a segment file, in place (the
+ * broker has the file open).
+ */
 async function damageRecord(path: string, index: number): Promise<void> {
+  const file = await readFile(path);
+  const position = recordsIn(file)[index]!.at + RECORD_HEADER_BYTES + 4;
   const handle = await open(path, "r+");
   try {
-    const header = Buffer.alloc(20);
-    let position = 0;
-    for (let i = 0; i < index; i++) {
-      await handle.read(header, 0, 20, position);
-      position += 20 + header.readUInt32LE(16);
-    }
-    const byte = Buffer.alloc(1);
-    await handle.read(byte, 0, 1, position + 24);
-    byte[0]! ^= 0xff;
-    await handle.write(byte, 0, 1, position + 24);
+    await handle.write(Buffer.from([file[position]! ^ 0xff]), 0, 1, position);
   } finally {
     await handle.close();
   }
@@ -38,26 +35,15 @@ test("a damaged record does not block its subscription: good records before and 
   const env = await testBroker(t, { fsync: false, logger, maxUnackedMessages: 50 });
   const topic = uniqueTopic("damaged");
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const idle = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const idle = await exclusiveConsumer(env.client, topic);
   await idle.close();
   for (let i = 0; i < COUNT; i += 100) {
     await Promise.all(Array.from({ length: 100 }, (_, j) => producer.send(`m-${i + j}-${PAD}`)));
   }
-  const dir = join(env.dataDir, "topics", ...topic.split("/").filter(Boolean));
-  const [segment] = (await readdir(dir)).filter((name) => name.endsWith(".log"));
-  await damageRecord(join(dir, segment!), DAMAGED);
+  const [segment] = await segmentFiles(env.dataDir, topic);
+  await damageRecord(segment!, DAMAGED);
 
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(env.client, topic);
   const seen = collect(consumer, (m) => {
     void m.ack();
   });

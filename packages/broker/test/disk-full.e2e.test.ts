@@ -12,7 +12,8 @@ import { promisify } from "node:util";
 import { schema } from "@danube-ts/protocol";
 import { credentials, type ServiceError, status } from "@grpc/grpc-js";
 import { type RunningBroker, startBroker } from "../src/index.ts";
-import { rawClient, sleep, until } from "./raw-client.ts";
+import { rawClient } from "./raw-client.ts";
+import { sleep, until } from "./until.ts";
 
 const run = promisify(execFile);
 

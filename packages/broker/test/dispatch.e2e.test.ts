@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DanubeError, type DispatchStrategy } from "@danube-ts/client";
-import { collect, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, exclusiveConsumer, testBroker, uniqueTopic } from "./helpers.ts";
 
 const strategies: DispatchStrategy[] = ["NonReliable", "Reliable"];
 
@@ -73,12 +73,7 @@ describe("acknowledgements on a reliable topic", () => {
     const { client } = await testBroker(t);
     const topic = uniqueTopic("nack");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
     let nacked = false;
     const seen = collect(consumer, async (m) => {
       if (m.text() === "first" && !nacked) {
@@ -109,23 +104,13 @@ describe("acknowledgements on a reliable topic", () => {
     const { client } = await testBroker(t);
     const topic = uniqueTopic("reconnect");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const first = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const first = await exclusiveConsumer(client, topic);
     await producer.send("a");
     const got = collect(first); // no ack
     await got.waitFor(1);
     await first.close();
     await producer.send("b");
-    const again = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const again = await exclusiveConsumer(client, topic);
     const second = collect(again, (m) => m.ack());
     const messages = await second.waitFor(2);
     assert.deepEqual(

@@ -1,12 +1,20 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat, truncate, writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@danube-ts/client";
-import { collect, type TestBroker, tempDir, testBroker, testTransport, uniqueTopic } from "./helpers.ts";
+import {
+  collect,
+  exclusiveConsumer,
+  type TestBroker,
+  tempDir,
+  testBroker,
+  testTransport,
+  uniqueTopic,
+} from "./helpers.ts";
+import { segmentFiles } from "./segment-files.ts";
 
 /**
  * A reliable topic with a producer and an (idle) Exclusive subscription "s" created before any
@@ -15,12 +23,7 @@ import { collect, type TestBroker, tempDir, testBroker, testTransport, uniqueTop
 async function reliableTopic(env: TestBroker, prefix: string) {
   const topic = uniqueTopic(prefix);
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const sub = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const sub = await exclusiveConsumer(env.client, topic);
   await sub.close();
   return { topic, producer };
 }
@@ -35,12 +38,7 @@ test("after a restart every reliable message whose send resolved is consumed, an
 
   producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   for (let i = 0; i < 10; i++) await producer.send(`after-${i}`);
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(env.client, topic);
   const got = await collect(consumer, (m) => m.ack()).waitFor(60);
   assert.deepEqual(
     got.map((m) => m.text()),
@@ -59,24 +57,14 @@ test("acknowledged progress survives a clean restart", async (t) => {
   const env = await testBroker(t);
   const topic = uniqueTopic("cursor");
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(env.client, topic);
   const seen = collect(consumer, (m) => m.ack());
   for (let i = 0; i < 20; i++) await producer.send(`m${i}`);
   await seen.waitFor(20);
   await env.restart();
   const producer2 = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   await producer2.send("m20");
-  const resumed = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const resumed = await exclusiveConsumer(env.client, topic);
   const after = collect(resumed, (m) => m.ack());
   const got = await after.waitFor(1);
   assert.equal(got[0]!.text(), "m20", "acked messages are not redelivered after a clean shutdown");
@@ -104,12 +92,7 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   t.after(() => first.child.kill("SIGKILL"));
   const client = createClient({ serviceUrl: first.url, retry: { maxRetries: 0 }, transport: testTransport });
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const sub = await client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const sub = await exclusiveConsumer(client, topic);
   await sub.close();
 
   const resolved = new Set<string>();
@@ -138,12 +121,7 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   t.after(() => second.child.kill("SIGKILL"));
   const client2 = createClient({ serviceUrl: second.url, transport: testTransport });
   t.after(() => client2.close());
-  const consumer = await client2.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(client2, topic);
   const seen = collect(consumer, (m) => m.ack());
   // Everything acknowledged is there; messages in flight at the kill may or may not be.
   const deadline = Date.now() + 20_000;
@@ -169,19 +147,6 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   }
 });
 
-async function segmentFiles(dataDir: string): Promise<string[]> {
-  const found: string[] = [];
-  const walk = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else if (entry.name.endsWith(".log")) found.push(path);
-    }
-  };
-  await walk(join(dataDir, "topics"));
-  return found.sort();
-}
-
 for (const damage of ["torn tail", "flipped byte"] as const) {
   test(`a ${damage} in a segment is recovered without serving garbage`, async (t) => {
     const env = await testBroker(t);
@@ -191,7 +156,7 @@ for (const damage of ["torn tail", "flipped byte"] as const) {
     await env.client.close();
     await env.broker.close();
 
-    const [segment] = await segmentFiles(env.dataDir);
+    const [segment] = await segmentFiles(env.dataDir, topic);
     assert.ok(segment, "the topic has a segment file");
     const size = (await stat(segment)).size;
     if (damage === "torn tail") {
@@ -211,12 +176,7 @@ for (const damage of ["torn tail", "flipped byte"] as const) {
     assert.equal(to - from, 1n, "exactly the damaged record is lost");
     if (damage === "torn tail") assert.equal(from, 19n);
     const kept = Array.from({ length: 20 }, (_, i) => i).filter((i) => BigInt(i) !== from);
-    const consumer = await env.client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(env.client, topic);
     const seen = collect(consumer, (m) => m.ack());
     await seen.waitFor(19);
     await seen.quietFor(300);

@@ -1,29 +1,48 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import type { SubscriptionFailurePolicyInput } from "@danube-ts/client";
-import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
-
-const fast: SubscriptionFailurePolicyInput = {
-  maxRedeliveryCount: 2,
-  ackTimeoutMs: 30_000,
-  baseRedeliveryDelayMs: 20,
-  maxRedeliveryDelayMs: 5_000,
-  backoffStrategy: "Fixed",
-  poisonPolicy: "Block",
-};
+import type { Consumer, SubscriptionFailurePolicyInput } from "@danube-ts/client";
+import {
+  collect,
+  exclusiveConsumer,
+  fastFailurePolicy as fast,
+  type TestBroker,
+  testBroker,
+  uniqueTopic,
+} from "./helpers.ts";
 
 async function reliableTopicWithPolicy(env: TestBroker, policy: SubscriptionFailurePolicyInput) {
   const topic = uniqueTopic("policy");
   const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   await env.admin.setSubscriptionFailurePolicy({ topic, subscription: "s", policy });
+  const consumer = await exclusiveConsumer(env.client, topic);
+  return { topic, producer, consumer };
+}
+
+/** One redelivery, then the message goes to `dlq`. */
+const deadLetterTo = (dlq: string): SubscriptionFailurePolicyInput => ({
+  ...fast,
+  maxRedeliveryCount: 1,
+  poisonPolicy: "DeadLetter",
+  deadLetterTopic: dlq,
+});
+
+/** Collects `consumer`'s messages, nacking "poison" (reason "cannot parse") and acking the rest. */
+const nackingPoison = (consumer: Consumer) =>
+  collect(consumer, async (m) => {
+    if (m.text() === "poison") await m.nack({ reason: "cannot parse" });
+    else await m.ack();
+  });
+
+/** Collects `topic`'s messages on a new Exclusive subscription "ops", acking each. */
+async function opsReader(env: TestBroker, topic: string) {
   const consumer = await env.client.subscribe({
     topic,
-    subscription: "s",
-    consumerName: "c",
+    subscription: "ops",
+    consumerName: "ops",
     subscriptionType: "Exclusive",
   });
-  return { topic, producer, consumer };
+  return collect(consumer, (m) => m.ack());
 }
 
 describe("failure policy", () => {
@@ -113,16 +132,8 @@ describe("failure policy", () => {
   test("DeadLetter: the exhausted message moves to the dead-letter topic with the original-topic attributes", async (t) => {
     const env = await testBroker(t);
     const dlq = uniqueTopic("dlq");
-    const { topic, producer, consumer } = await reliableTopicWithPolicy(env, {
-      ...fast,
-      maxRedeliveryCount: 1,
-      poisonPolicy: "DeadLetter",
-      deadLetterTopic: dlq,
-    });
-    const seen = collect(consumer, async (m) => {
-      if (m.text() === "poison") await m.nack({ reason: "cannot parse" });
-      else await m.ack();
-    });
+    const { topic, producer, consumer } = await reliableTopicWithPolicy(env, deadLetterTo(dlq));
+    const seen = nackingPoison(consumer);
     await producer.send("poison", { attributes: { app: "orders" } });
     await seen.waitFor(2, 5_000);
     await producer.send("after");
@@ -135,13 +146,7 @@ describe("failure policy", () => {
 
     // The DLQ topic was auto-created as reliable; a new subscription starts at its tail, so
     // read it with a subscription created before a second poison message.
-    const dlqConsumer = await env.client.subscribe({
-      topic: dlq,
-      subscription: "ops",
-      consumerName: "ops",
-      subscriptionType: "Exclusive",
-    });
-    const dead = collect(dlqConsumer, (m) => m.ack());
+    const dead = await opsReader(env, dlq);
     await producer.send("poison", { attributes: { app: "orders" } });
     const [copy] = await dead.waitFor(1, 5_000);
     assert.equal(copy!.text(), "poison");
@@ -173,23 +178,9 @@ describe("failure policy", () => {
     });
     // The dead-letter topic exists (reliable) and is read from its start.
     await env.client.createProducer({ topic: dlq, name: "ops-p", dispatchStrategy: "Reliable" });
-    const dlqConsumer = await env.client.subscribe({
-      topic: dlq,
-      subscription: "ops",
-      consumerName: "ops",
-      subscriptionType: "Exclusive",
-    });
-    const dead = collect(dlqConsumer, (m) => m.ack());
-    const { producer, consumer } = await reliableTopicWithPolicy(env, {
-      ...fast,
-      maxRedeliveryCount: 1,
-      poisonPolicy: "DeadLetter",
-      deadLetterTopic: dlq,
-    });
-    const seen = collect(consumer, async (m) => {
-      if (m.text() === "poison") await m.nack({ reason: "cannot parse" });
-      else await m.ack();
-    });
+    const dead = await opsReader(env, dlq);
+    const { producer, consumer } = await reliableTopicWithPolicy(env, deadLetterTo(dlq));
+    const seen = nackingPoison(consumer);
     diskFull = true;
     await producer.send("poison");
     await producer.send("after");
@@ -211,12 +202,7 @@ describe("admin", () => {
     const topic = uniqueTopic("window");
     const producer = await env.client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
     await env.admin.setSubscriptionDispatchConfig({ topic, subscription: "s", maxUnackedMessages: 3 });
-    const consumer = await env.client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(env.client, topic);
     const held = collect(consumer); // never acks
     for (let i = 0; i < 10; i++) await producer.send(`m${i}`);
     await held.waitFor(3);

@@ -1,18 +1,18 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TestContext } from "node:test";
 import {
   type AdminClient,
+  type Consumer,
   createAdminClient,
   createClient,
   type DanubeClient,
   type Message,
+  type SubscriptionFailurePolicyInput,
 } from "@danube-ts/client";
 import type { BrokerOptions, RunningBroker } from "../src/index.ts";
+import { tempDir } from "./temp-dir.ts";
 import { startPathChecked, testTransport } from "./unary-path/path-check.ts";
 
-export { testTransport };
+export { tempDir, testTransport };
 
 export interface TestBroker {
   broker: RunningBroker;
@@ -26,17 +26,16 @@ export interface TestBroker {
   restart(between?: () => Promise<void>): Promise<void>;
 }
 
-export async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-test-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** A broker on random ports with a fresh data dir and a client for it, both closed after the test. */
 export async function testBroker(t: TestContext, options: Partial<BrokerOptions> = {}): Promise<TestBroker> {
-  const dataDir = await tempDir(t);
-  const start = () => startPathChecked({ dataDir, port: 0, adminPort: 0, ...options });
   const state = {} as TestBroker;
+  const close = async () => {
+    await state.client?.close();
+    await state.admin?.close();
+    await state.broker?.close();
+  };
+  const dataDir = await tempDir(t, close);
+  const start = () => startPathChecked({ dataDir, port: 0, adminPort: 0, ...options });
   state.dataDir = dataDir;
   state.broker = await start();
   const connect = () => {
@@ -49,19 +48,27 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
   };
   connect();
   state.restart = async (between) => {
-    await state.client.close();
-    await state.admin.close();
-    await state.broker.close();
+    await close();
     await between?.();
     state.broker = await start();
     connect();
   };
-  t.after(async () => {
-    await state.client.close();
-    await state.admin.close();
-    await state.broker.close();
-  });
   return state;
+}
+
+/** A failure policy that redelivers quickly: 2 redeliveries 20 ms apart, then Block. */
+export const fastFailurePolicy: SubscriptionFailurePolicyInput = {
+  maxRedeliveryCount: 2,
+  ackTimeoutMs: 30_000,
+  baseRedeliveryDelayMs: 20,
+  maxRedeliveryDelayMs: 5_000,
+  backoffStrategy: "Fixed",
+  poisonPolicy: "Block",
+};
+
+/** The Exclusive consumer "c" of subscription "s" on `topic`. */
+export function exclusiveConsumer(client: DanubeClient, topic: string): Promise<Consumer> {
+  return client.subscribe({ topic, subscription: "s", consumerName: "c", subscriptionType: "Exclusive" });
 }
 
 let counter = 0;

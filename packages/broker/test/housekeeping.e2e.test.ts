@@ -3,20 +3,13 @@ import { test } from "node:test";
 import { danube } from "@danube-ts/protocol";
 import { credentials } from "@grpc/grpc-js";
 import { testBroker, uniqueTopic } from "./helpers.ts";
+import { until } from "./until.ts";
 
 const housekeeping = {
   sweepIntervalMs: 50,
   consumerIdleMs: 200,
   subscriptionIdleMs: 200,
   producerSilenceMs: 300,
-};
-
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 };
 
 test("an idle non-reliable subscription is removed and its consumer gets CLOSE", async (t) => {

@@ -5,7 +5,8 @@ import { runInNewContext } from "node:vm";
 import type { Message } from "@danube-ts/client";
 import { startBroker } from "../src/index.ts";
 import { collect, tempDir, testBroker, uniqueTopic } from "./helpers.ts";
-import { rawClient, sleep, until } from "./raw-client.ts";
+import { rawClient } from "./raw-client.ts";
+import { sleep, until } from "./until.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -35,3 +35,15 @@ export async function scrape(url: string): Promise<Exposition> {
   if (response.status !== 200) throw new Error(`scrape answered ${response.status}`);
   return parseExposition(await response.text());
 }
+
+/** Calls of the RPCs that tell which path a client took, from danube_broker_rpc_total. */
+export function rpcCalls(e: Exposition) {
+  const calls = (service: string, method: string) => sum(e, "danube_broker_rpc_total", { service, method });
+  return {
+    sendMessage: calls("producer", "send_message"),
+    publish: calls("publish_stream", "publish"),
+    receive: calls("consumer", "receive_messages"),
+    consume: calls("consume_stream", "consume"),
+    ack: calls("consumer", "ack"),
+  };
+}

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ServiceError, status } from "@grpc/grpc-js";
-import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, exclusiveConsumer, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 
 const refused = (bytes: number, max: number) => (err: ServiceError) => {
@@ -14,12 +14,7 @@ const refused = (bytes: number, max: number) => (err: ServiceError) => {
 };
 
 async function subscribed(env: TestBroker, topic: string) {
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(env.client, topic);
   return collect(consumer, (m) => void m.ack());
 }
 

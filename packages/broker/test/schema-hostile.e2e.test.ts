@@ -2,11 +2,10 @@
 // the health check keeps answering. Each request gets a clear answer (accepted, or refused naming
 // the limit or the time limit).
 import assert from "node:assert/strict";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { test } from "node:test";
 import type { schema } from "@danube-ts/protocol";
 import { status } from "@grpc/grpc-js";
-import { contendedLagMs, TARGET_LAG_MS } from "./fixtures/event-loop-lag.ts";
+import { lagBoundMs, watchEventLoop } from "./fixtures/event-loop-lag.ts";
 import { clients, createProducer, grpcError, register, rpc, send } from "./fixtures/schema-rpc.ts";
 import { testBroker, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
@@ -25,19 +24,8 @@ test("hostile schemas never stall the event loop; the health check answers throu
   await register(c.registry, "warm-up", "json_schema", '{"type":"object"}');
   const { producerId } = await createProducer(c.producers, topic, "p", "warm-up");
 
-  const baseline = await contendedLagMs(1_500);
-  const maxLagMs = TARGET_LAG_MS + Math.max(100, 2 * baseline);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  let healthChecks = 0;
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      assert.equal(await raw.health(0, producerId), 0, "the producer stays healthy (OK)");
-      healthChecks++;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  lag.enable();
+  const { baseline, bound: maxLagMs } = await lagBoundMs(1_500);
+  const watch = watchEventLoop(raw, producerId);
 
   const refusedTooLarge = (limit: string) =>
     grpcError(status.INTERNAL, new RegExp(`Schema is too large: .*\\(${limit}\\)`));
@@ -112,12 +100,7 @@ test("hostile schemas never stall the event loop; the health check answers throu
     })(),
   ]);
   const elapsed = Date.now() - started;
-  await new Promise((r) => setTimeout(r, 100));
-  probing = false;
-  await probe;
-  lag.disable();
-
-  const worst = lag.max / 1e6;
+  const { worstMs: worst, healthChecks } = await watch.stop();
   assert.ok(
     worst < maxLagMs,
     `event loop blocked for ${worst.toFixed(0)} ms (limit ${maxLagMs.toFixed(0)} ms; baseline with a busy thread ${baseline.toFixed(0)} ms)`,

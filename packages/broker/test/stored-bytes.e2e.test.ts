@@ -4,59 +4,69 @@
 // batch (each stored as the bytes of its element in the frame). Delivery sends the stored bytes
 // too (msg_id replaced), on upstream's ReceiveMessages and on the Consume stream.
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { consumeStream, danube, publishStream } from "@danube-ts/protocol";
 import { credentials, Metadata, Client as RawGrpcClient, type StatusObject } from "@grpc/grpc-js";
-import { collect, testBroker, uniqueTopic } from "./helpers.ts";
-import { rawClient, until } from "./raw-client.ts";
+import { collect, exclusiveConsumer, testBroker, uniqueTopic } from "./helpers.ts";
+import { rawClient } from "./raw-client.ts";
+import { storedRecords } from "./segment-files.ts";
+import { until } from "./until.ts";
 
-test("a reliable message is stored byte for byte as received", { timeout: 30_000 }, async (t) => {
+/** A broker, a raw client with producer "p" on a new topic, and an untyped gRPC client for it. */
+async function rawProducer(t: TestContext, prefix: string) {
   const env = await testBroker(t, { logLevel: "warn" });
-  const topic = uniqueTopic("bytes");
+  const topic = uniqueTopic(prefix);
   const raw = rawClient(env.broker.url, env.broker.adminUrl);
   t.after(() => raw.close());
   const producerId = await raw.createProducer(topic, "p");
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
-  const seen = collect(consumer, (m) => m.ack());
-
-  const encoded = danube.StreamMessage.encode(
-    danube.StreamMessage.fromPartial({
-      requestId: 7n,
-      msgId: { producerId, topicName: topic, brokerAddr: "", topicOffset: 0n },
-      payload: new TextEncoder().encode("as received"),
-      producerName: "p",
-      attributes: { b: "2", a: "1" },
-    }),
-  ).finish();
-  // A field this protocol version does not know (number 15, varint 1): decoders skip it; an
-  // encoder working from the decoded message would drop it.
-  const sent = Buffer.concat([encoded, Buffer.from([15 << 3, 1])]);
   const grpc = new RawGrpcClient(env.broker.url.replace("http://", ""), credentials.createInsecure());
   t.after(() => grpc.close());
-  await new Promise<void>((resolve, reject) =>
-    grpc.makeUnaryRequest(
-      "/danube.ProducerService/SendMessage",
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      sent,
-      new Metadata(),
-      { deadline: Date.now() + 10_000 },
-      (err) => (err ? reject(err) : resolve()),
-    ),
-  );
+  /** A StreamMessage of producer "p" with `text` as payload, as bytes. */
+  const encode = (requestId: bigint, text: string) =>
+    danube.StreamMessage.encode(
+      danube.StreamMessage.fromPartial({
+        requestId,
+        msgId: { producerId, topicName: topic, brokerAddr: "", topicOffset: 0n },
+        payload: new TextEncoder().encode(text),
+        producerName: "p",
+        attributes: { b: "2", a: "1" },
+      }),
+    ).finish();
+  /** Sends `bytes` as a SendMessage request, as they are. */
+  const sendMessage = (bytes: Buffer) =>
+    new Promise<void>((resolve, reject) =>
+      grpc.makeUnaryRequest(
+        "/danube.ProducerService/SendMessage",
+        (request: Buffer) => request,
+        (response: Buffer) => response,
+        bytes,
+        new Metadata(),
+        { deadline: Date.now() + 10_000 },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+  return { env, topic, raw, producerId, grpc, encode, sendMessage };
+}
 
-  const dir = join(env.dataDir, "topics", ...topic.split("/").filter(Boolean));
-  const [segment] = (await readdir(dir)).filter((name) => name.endsWith(".log"));
-  const file = await readFile(join(dir, segment!));
-  const length = file.readUInt32LE(16);
-  assert.deepEqual(file.subarray(20, 20 + length), sent, "the record's payload is the request's bytes");
+/**
+ * `bytes` followed by a field this protocol version does not know (number 15, varint 1): decoders
+ * skip it; an encoder working from the decoded message would drop it.
+ */
+const withUnknownField = (bytes: Uint8Array) => Buffer.concat([bytes, Buffer.from([15 << 3, 1])]);
+
+test("a reliable message is stored byte for byte as received", { timeout: 30_000 }, async (t) => {
+  const { env, topic, encode, sendMessage } = await rawProducer(t, "bytes");
+  const consumer = await exclusiveConsumer(env.client, topic);
+  const seen = collect(consumer, (m) => m.ack());
+
+  const sent = withUnknownField(encode(7n, "as received"));
+  await sendMessage(sent);
+
+  assert.deepEqual(
+    await storedRecords(env.dataDir, topic),
+    [sent],
+    "the record's payload is the request's bytes",
+  );
 
   await seen.waitFor(1, 10_000);
   const [message] = seen.messages;
@@ -69,21 +79,6 @@ test("a reliable message is stored byte for byte as received", { timeout: 30_000
 function lengthDelimited(field: number, bytes: Uint8Array): Buffer {
   const length = bytes.length < 0x80 ? [bytes.length] : [(bytes.length & 0x7f) | 0x80, bytes.length >> 7];
   return Buffer.concat([Buffer.from([(field << 3) | 2, ...length]), bytes]);
-}
-
-/** The payloads of the records in the topic's segment files, in order. */
-async function storedRecords(dataDir: string, topic: string): Promise<Buffer[]> {
-  const dir = join(dataDir, "topics", ...topic.split("/").filter(Boolean));
-  const out: Buffer[] = [];
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith(".log")).sort()) {
-    const file = await readFile(join(dir, name));
-    for (let pos = 0; pos < file.length; ) {
-      const length = file.readUInt32LE(pos + 16);
-      out.push(file.subarray(pos + 20, pos + 20 + length));
-      pos += 20 + length;
-    }
-  }
-  return out;
 }
 
 /** The bytes of every length-delimited field 1 in `bytes` (a ConsumeResponse, a ConsumeDelivery). */
@@ -111,35 +106,13 @@ function field1(bytes: Uint8Array): Uint8Array[] {
 test("messages of a publish stream batch are stored byte for byte as received", {
   timeout: 30_000,
 }, async (t) => {
-  const env = await testBroker(t, { logLevel: "warn" });
-  const topic = uniqueTopic("stream-bytes");
-  const raw = rawClient(env.broker.url, env.broker.adminUrl);
-  t.after(() => raw.close());
-  const producerId = await raw.createProducer(topic, "p");
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const { env, topic, producerId, grpc, encode } = await rawProducer(t, "stream-bytes");
+  const consumer = await exclusiveConsumer(env.client, topic);
   const seen = collect(consumer, (m) => m.ack());
 
-  const encode = (requestId: bigint, text: string) =>
-    danube.StreamMessage.encode(
-      danube.StreamMessage.fromPartial({
-        requestId,
-        msgId: { producerId, topicName: topic, brokerAddr: "", topicOffset: 0n },
-        payload: new TextEncoder().encode(text),
-        producerName: "p",
-        attributes: { b: "2", a: "1" },
-      }),
-    ).finish();
-  // The first message carries a field this protocol version does not know (number 15, varint 1);
-  // the batch has an unknown field of its own between the messages (number 9, varint 3).
-  const sent = [
-    Buffer.concat([encode(1n, "first"), Buffer.from([15 << 3, 1])]),
-    Buffer.from(encode(2n, "second")),
-  ];
+  // The first message carries an unknown field; the batch has an unknown field of its own
+  // between the messages (number 9, varint 3).
+  const sent = [withUnknownField(encode(1n, "first")), Buffer.from(encode(2n, "second"))];
   const batch = Buffer.concat([
     lengthDelimited(1, sent[0]!),
     Buffer.from([9 << 3, 3]),
@@ -149,8 +122,6 @@ test("messages of a publish stream batch are stored byte for byte as received", 
     frame: { $case: "open", value: { producerId } },
   }).finish();
 
-  const grpc = new RawGrpcClient(env.broker.url.replace("http://", ""), credentials.createInsecure());
-  t.after(() => grpc.close());
   const call = grpc.makeBidiStreamRequest(
     publishStream.PublishStreamService.publish.path,
     (bytes: Buffer) => bytes,
@@ -189,13 +160,7 @@ test("messages of a publish stream batch are stored byte for byte as received", 
 test("consumers receive a reliable message's stored bytes, unknown fields included", {
   timeout: 30_000,
 }, async (t) => {
-  const env = await testBroker(t, { logLevel: "warn" });
-  const topic = uniqueTopic("bytes-out");
-  const raw = rawClient(env.broker.url, env.broker.adminUrl);
-  t.after(() => raw.close());
-  const producerId = await raw.createProducer(topic, "p");
-  const grpc = new RawGrpcClient(env.broker.url.replace("http://", ""), credentials.createInsecure());
-  t.after(() => grpc.close());
+  const { topic, raw, grpc, encode, sendMessage } = await rawProducer(t, "bytes-out");
   // Upstream's ReceiveMessages: each response is one StreamMessage.
   const unaryConsumer = await raw.subscribe(topic, "unary", "c1", 0);
   const unaryReceived: Buffer[] = [];
@@ -229,27 +194,8 @@ test("consumers receive a reliable message's stored bytes, unknown fields includ
 
   // msg_id as the broker stamps it at offset 0 (topic and producer as sent, offset 0): delivering
   // the stored bytes with msg_id replaced gives exactly the bytes sent.
-  const encoded = danube.StreamMessage.encode(
-    danube.StreamMessage.fromPartial({
-      requestId: 7n,
-      msgId: { producerId, topicName: topic, brokerAddr: "", topicOffset: 0n },
-      payload: new TextEncoder().encode("as stored"),
-      producerName: "p",
-      attributes: { b: "2", a: "1" },
-    }),
-  ).finish();
-  const sent = Buffer.concat([encoded, Buffer.from([15 << 3, 1])]);
-  await new Promise<void>((resolve, reject) =>
-    grpc.makeUnaryRequest(
-      "/danube.ProducerService/SendMessage",
-      (bytes: Buffer) => bytes,
-      (bytes: Buffer) => bytes,
-      sent,
-      new Metadata(),
-      { deadline: Date.now() + 10_000 },
-      (err) => (err ? reject(err) : resolve()),
-    ),
-  );
+  const sent = withUnknownField(encode(7n, "as stored"));
+  await sendMessage(sent);
 
   await until("both deliveries", () => unaryReceived.length >= 1 && streamReceived.length >= 1, 10_000);
   assert.deepEqual(unaryReceived[0], sent, "ReceiveMessages sends the stored bytes");

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { MetadataStore } from "../src/storage/index.ts";
 import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
+import { topicDir } from "./segment-files.ts";
 
 const exists = (path: string) =>
   access(path).then(
@@ -52,9 +53,6 @@ async function assertStartsEmpty(env: TestBroker, topic: string): Promise<void> 
   );
 }
 
-const folderOf = (env: TestBroker, topic: string) =>
-  join(env.dataDir, "topics", ...topic.split("/").filter(Boolean));
-
 test("a crash after the tombstone: the deletion is finished at start", async (t) => {
   const env = await testBroker(t);
   const topic = await topicWithData(env, "tomb");
@@ -62,7 +60,7 @@ test("a crash after the tombstone: the deletion is finished at start", async (t)
     const record = store.get<Record<string, unknown>>(`topics/${topic}`)!;
     await store.put(`topics/${topic}`, { ...record, deleting: true });
   });
-  assert.equal(await exists(folderOf(env, topic)), false, "the folder was removed at start");
+  assert.equal(await exists(topicDir(env.dataDir, topic)), false, "the folder was removed at start");
   assert.deepEqual(
     (await env.admin.listNamespaceTopics("default")).filter((info) => info.name === topic),
     [],
@@ -74,7 +72,7 @@ test("a folder without a topic record (an older broker's interrupted deletion) i
   const env = await testBroker(t);
   const topic = await topicWithData(env, "orphan");
   await crashState(env, (store) => store.delete(`topics/${topic}`));
-  assert.equal(await exists(folderOf(env, topic)), false);
+  assert.equal(await exists(topicDir(env.dataDir, topic)), false);
   assert.equal(env.broker.recovery.orphans.length, 1, "the orphan is reported");
   assert.ok(
     await exists(join(env.dataDir, env.broker.recovery.orphans[0]!)),
@@ -87,7 +85,7 @@ test("deleting a topic leaves no record, no folder and no tombstone", async (t) 
   const env = await testBroker(t);
   const topic = await topicWithData(env, "deleted");
   await env.admin.deleteTopic(topic);
-  assert.equal(await exists(folderOf(env, topic)), false);
+  assert.equal(await exists(topicDir(env.dataDir, topic)), false);
   await crashState(env, async (store) => {
     assert.equal(store.get(`topics/${topic}`), undefined);
   });

@@ -3,51 +3,33 @@
 // offsets and the reason) goes there before the cursor passes them; otherwise they are skipped.
 // Either way every readable record is delivered in order and the broker lists what it met.
 import assert from "node:assert/strict";
-import { open, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, writeFile } from "node:fs/promises";
 import { test } from "node:test";
-import type { SubscriptionFailurePolicyInput } from "@danube-ts/client";
 import type { Logger } from "../src/index.ts";
 import { crc32 } from "../src/storage/crc32.ts";
-import { collect, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
+import { RECORD_HEADER_BYTES } from "../src/storage/record-format.ts";
+import { collect, fastFailurePolicy as policy, type TestBroker, testBroker, uniqueTopic } from "./helpers.ts";
 import { scrape, sum } from "./prom-text.ts";
+import { recordsIn, segmentFiles } from "./segment-files.ts";
 
 const COUNT = 10;
 const DAMAGED = 3; // a payload byte flipped: the CRC no longer matches
 const UNDECODABLE = 6; // intact on disk (CRC recomputed) but not a StreamMessage
-const HEADER = 20;
-
-const policy: SubscriptionFailurePolicyInput = {
-  maxRedeliveryCount: 2,
-  ackTimeoutMs: 30_000,
-  baseRedeliveryDelayMs: 20,
-  maxRedeliveryDelayMs: 5_000,
-  backoffStrategy: "Fixed",
-  poisonPolicy: "Block",
-};
+const HEADER = RECORD_HEADER_BYTES;
 
 /** Damages record `damaged` and makes record `undecodable` not decode, in the topic's only segment. */
 async function spoil(env: TestBroker, topic: string): Promise<Uint8Array> {
-  const dir = join(env.dataDir, "topics", ...topic.split("/").filter(Boolean));
-  const [segment] = (await readdir(dir)).filter((name) => name.endsWith(".log"));
-  const handle = await open(join(dir, segment!), "r+");
-  try {
-    const { size } = await handle.stat();
-    const file = Buffer.alloc(size);
-    await handle.read(file, 0, size, 0);
-    const starts: number[] = [];
-    for (let pos = 0; pos < size; pos += HEADER + file.readUInt32LE(pos + 16)) starts.push(pos);
-    assert.equal(starts.length, COUNT);
-    file[starts[DAMAGED]! + HEADER + 2]! ^= 0xff;
-    const at = starts[UNDECODABLE]!;
-    const length = file.readUInt32LE(at + 16);
-    file[at + HEADER] = 0xff; // field 31 with wire type 7: protobuf refuses it
-    file.writeUInt32LE(crc32(file, at + 4, at + HEADER + length), at);
-    await handle.write(file, 0, size, 0);
-    return Uint8Array.from(file.subarray(at + HEADER, at + HEADER + length));
-  } finally {
-    await handle.close();
-  }
+  const [segment, ...more] = await segmentFiles(env.dataDir, topic);
+  assert.deepEqual(more, [], "the topic has one segment");
+  const file = await readFile(segment!);
+  const records = recordsIn(file);
+  assert.equal(records.length, COUNT);
+  file[records[DAMAGED]!.at + HEADER + 2]! ^= 0xff;
+  const { at, length } = records[UNDECODABLE]!;
+  file[at + HEADER] = 0xff; // field 31 with wire type 7: protobuf refuses it
+  file.writeUInt32LE(crc32(file, at + 4, at + HEADER + length), at);
+  await writeFile(segment!, file);
+  return Uint8Array.from(file.subarray(at + HEADER, at + HEADER + length));
 }
 
 async function scenario(t: Parameters<typeof testBroker>[0], poisonPolicy: "Block" | "DeadLetter") {

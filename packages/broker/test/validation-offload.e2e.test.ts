@@ -3,13 +3,12 @@
 // to seconds), the health check answers throughout, and a producer's pipelined sends keep their
 // order while they wait for the worker (some refused in the middle, the rest stored in send order).
 import assert from "node:assert/strict";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { test } from "node:test";
 import { danube, type schema } from "@danube-ts/protocol";
 import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { lagBoundMs, TARGET_LAG_MS } from "./fixtures/event-loop-lag.ts";
+import { lagBoundMs, TARGET_LAG_MS, watchEventLoop } from "./fixtures/event-loop-lag.ts";
 import { bytes, clients, createProducer, register, rpc } from "./fixtures/schema-rpc.ts";
-import { collect, testBroker, uniqueTopic } from "./helpers.ts";
+import { collect, exclusiveConsumer, testBroker, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 
 const PROPERTIES = 1_200;
@@ -42,12 +41,7 @@ test("the first payload of a large schema is validated off the event loop; pipel
       cb,
     ),
   );
-  const consumer = await env.client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(env.client, topic);
   const seen = collect(consumer, (m) => void m.ack());
 
   // On a loaded machine the OS alone stalls the loop for a few hundred ms now and then (measured:
@@ -55,17 +49,7 @@ test("the first payload of a large schema is validated off the event loop; pipel
   // stalled it for seconds (5.4 s at 2,500 properties before payload validation moved off-thread).
   const { baseline } = await lagBoundMs(3_000);
   const bound = TARGET_LAG_MS + Math.max(300, 3 * baseline);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  let healthChecks = 0;
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      assert.equal(await raw.health(0, producerId), 0, "the producer stays healthy (OK)");
-      healthChecks++;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  lag.enable();
+  const watch = watchEventLoop(raw, producerId);
   const started = Date.now();
   // Pipelined like a danube-ts client: each send names its predecessor (x-danube-ts-after).
   const outcomes = await Promise.allSettled(
@@ -86,10 +70,7 @@ test("the first payload of a large schema is validated off the event loop; pipel
     }),
   );
   const elapsed = Date.now() - started;
-  await new Promise((r) => setTimeout(r, 100));
-  probing = false;
-  await probe;
-  lag.disable();
+  const { worstMs: worst, healthChecks } = await watch.stop();
 
   outcomes.forEach((outcome, i) => {
     if (!INVALID.has(i)) {
@@ -117,7 +98,6 @@ test("the first payload of a large schema is validated off the event loop; pipel
     Array.from({ length: stored }, (_, i) => i),
   );
 
-  const worst = lag.max / 1e6;
   console.log(
     `max event-loop lag ${worst.toFixed(0)} ms (baseline with a busy thread ${baseline.toFixed(0)} ms), ${healthChecks} health checks in ${elapsed} ms`,
   );

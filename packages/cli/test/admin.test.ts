@@ -1,27 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
 import { createClient } from "@danube-ts/client";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
 import { runMain, runMainJson } from "./run-main.ts";
 
 test("admin commands: namespaces, topics, subscriptions, brokers, with --output json", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-admin-"));
   // Closed consumers are forgotten quickly, so the subscription can be removed below.
   const housekeeping = { sweepIntervalMs: 100, consumerIdleMs: 100 };
-  const broker = await startBroker({
-    dataDir: join(dir, "data"),
-    port: 0,
-    adminPort: 0,
-    logLevel: "warn",
-    housekeeping,
-  });
-  t.after(async () => {
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const broker = await tempBroker(t, { logLevel: "warn", housekeeping });
   const admin = ["--admin-url", broker.adminUrl];
   const ok = async (...args: string[]) => {
     const r = await runMain(...args, ...admin);
@@ -175,12 +161,7 @@ test("admin commands: namespaces, topics, subscriptions, brokers, with --output 
 });
 
 test("errors in plain words: unknown namespace (UNAVAILABLE, retried), rejected schema (INTERNAL)", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-errors-"));
-  const broker = await startBroker({ dataDir: join(dir, "data"), port: 0, adminPort: 0, logLevel: "silent" });
-  t.after(async () => {
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const broker = await tempBroker(t, { logLevel: "silent" });
   const url = ["--service-url", broker.url];
 
   const started = performance.now();

@@ -2,52 +2,20 @@
 // keys: a client on transport "auto" falls back to upstream's unary RPCs, and the routing key
 // bound is the one configured.
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createClient, DanubeError, ErrorCode } from "@danube-ts/client";
+import { rpcCalls, scrape } from "../../broker/test/prom-text.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { take } from "../../client/test/helpers.ts";
-import { startCli } from "./cli-process.ts";
+import { startCliBroker } from "./cli-broker.ts";
 import { runMain } from "./run-main.ts";
 
-/** Sum of a Prometheus counter over the samples whose labels include `labels`. */
-async function counter(metricsUrl: string, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
-      total += Number(line.slice(line.lastIndexOf(" ") + 1));
-    }
-  }
-  return total;
-}
-
-const rpcs = async (metricsUrl: string) => {
-  const rpc = (service: string, method: string) =>
-    counter(metricsUrl, "danube_broker_rpc_total", { service, method });
-  return {
-    sendMessage: await rpc("producer", "send_message"),
-    publish: await rpc("publish_stream", "publish"),
-    receive: await rpc("consumer", "receive_messages"),
-    consume: await rpc("consume_stream", "consume"),
-    ack: await rpc("consumer", "ack"),
-  };
-};
-
 test("danube broker --publish-stream off (over the config file's true), extensions.consume_stream false, --max-routing-key-bytes 16", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-ext-"));
-  const config = join(dir, "broker.yml");
+  const config = join(await tempDir(t), "broker.yml");
   await writeFile(config, "extensions:\n  publish_stream: true\n  consume_stream: false\n");
-  const broker = startCli([
-    "broker",
-    "--data-dir",
-    join(dir, "data"),
-    "--broker-addr",
-    "127.0.0.1:0",
-    "--admin-addr",
-    "127.0.0.1:0",
+  const broker = await startCliBroker(t, [
     "--prom-exporter",
     "127.0.0.1:0",
     "--config-file",
@@ -57,13 +25,8 @@ test("danube broker --publish-stream off (over the config file's true), extensio
     "--max-routing-key-bytes",
     "16",
   ]);
-  t.after(async () => {
-    broker.kill();
-    await rm(dir, { recursive: true, force: true });
-  });
-  const [, serviceUrl] = await broker.waitForLine(/^danube broker listening on (http:\/\/[^ ]+) /);
-  const [, metricsUrl] = await broker.waitForLine(/^Prometheus metrics on (http:\/\/\S+)$/);
-  const client = createClient({ serviceUrl: serviceUrl!, transport: "auto" });
+  const [, metricsUrl] = await broker.cli.waitForLine(/^Prometheus metrics on (http:\/\/\S+)$/);
+  const client = createClient({ serviceUrl: broker.url, transport: "auto" });
   t.after(() => client.close());
   const topic = `/default/ext-${process.pid}-${Date.now()}`;
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
@@ -80,7 +43,7 @@ test("danube broker --publish-stream off (over the config file's true), extensio
     got.map((m) => Buffer.from(m.payload).toString()),
     Array.from({ length: 10 }, (_, i) => `m${i}`),
   );
-  const used = await rpcs(metricsUrl!);
+  const used = rpcCalls(await scrape(metricsUrl!));
   assert.equal(used.publish, 0, "no publish stream opened");
   assert.equal(used.sendMessage, 11, "every send (the refused one too) went as SendMessage");
   assert.equal(used.consume, 0, "no consume stream opened");
@@ -88,24 +51,20 @@ test("danube broker --publish-stream off (over the config file's true), extensio
   assert.equal(used.ack, 10, "acks went as unary Ack calls");
 });
 
-test("bad values of the switches are usage errors (exit 2) before anything starts", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-ext-"));
-  try {
-    const config = join(dir, "broker.yml");
-    await writeFile(config, "extensions:\n  publish_stream: off\n");
-    const cases: Array<[string[], RegExp]> = [
-      [["--publish-stream", "maybe"], /--publish-stream must be one of on, off, got "maybe"/],
-      [["--consume-stream", ""], /--consume-stream must be one of on, off, got ""/],
-      [["--max-routing-key-bytes", "0"], /--max-routing-key-bytes must be an integer >= 1, got "0"/],
-      [["--max-routing-key-bytes", "64k"], /--max-routing-key-bytes must be an integer >= 1, got "64k"/],
-      [["--config-file", config], /extensions\.publish_stream must be true or false, got "off"/],
-    ];
-    for (const [args, pattern] of cases) {
-      const result = await runMain("broker", "--data-dir", join(dir, "data"), ...args);
-      assert.equal(result.code, 2, `${args.join(" ")}: ${result.err}`);
-      assert.match(result.err, pattern);
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+test("bad values of the switches are usage errors (exit 2) before anything starts", async (t) => {
+  const dir = await tempDir(t);
+  const config = join(dir, "broker.yml");
+  await writeFile(config, "extensions:\n  publish_stream: off\n");
+  const cases: Array<[string[], RegExp]> = [
+    [["--publish-stream", "maybe"], /--publish-stream must be one of on, off, got "maybe"/],
+    [["--consume-stream", ""], /--consume-stream must be one of on, off, got ""/],
+    [["--max-routing-key-bytes", "0"], /--max-routing-key-bytes must be an integer >= 1, got "0"/],
+    [["--max-routing-key-bytes", "64k"], /--max-routing-key-bytes must be an integer >= 1, got "64k"/],
+    [["--config-file", config], /extensions\.publish_stream must be true or false, got "off"/],
+  ];
+  for (const [args, pattern] of cases) {
+    const result = await runMain("broker", "--data-dir", join(dir, "data"), ...args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.err}`);
+    assert.match(result.err, pattern);
   }
 });

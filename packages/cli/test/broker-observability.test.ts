@@ -1,29 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../../broker/test/temp-dir.ts";
+import { startCliBroker } from "./cli-broker.ts";
 import { startCli } from "./cli-process.ts";
 
 test("danube broker --prom-exporter serves metrics; --log-format json writes JSON lines", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-obs-"));
-  const broker = startCli([
-    "broker",
-    "--data-dir",
-    dataDir,
-    "--broker-addr",
-    "127.0.0.1:0",
-    "--admin-addr",
-    "127.0.0.1:0",
-    "--prom-exporter",
-    "127.0.0.1:0",
-    "--log-format",
-    "json",
-  ]);
-  t.after(async () => {
-    broker.kill();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const { cli: broker } = await startCliBroker(t, ["--prom-exporter", "127.0.0.1:0", "--log-format", "json"]);
   const [, url] = await broker.waitForLine(/^Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/);
   const response = await fetch(url!, { signal: AbortSignal.timeout(5_000) });
   assert.equal(response.status, 200);
@@ -41,8 +23,7 @@ test("danube broker --prom-exporter serves metrics; --log-format json writes JSO
 });
 
 test("danube broker rejects an unknown --log-format", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-obs-"));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDir(t);
   const cli = startCli(["broker", "--data-dir", dataDir, "--log-format", "xml"]);
   t.after(() => cli.kill());
   const result = await cli.exited(15_000);

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
 import { createAdminClient } from "@danube-ts/client";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { runCli, startCli } from "./cli-process.ts";
 
 interface JsonMessage {
@@ -20,14 +20,13 @@ interface JsonMessage {
 }
 
 test("produce from an argument, a file and stdin (pipelined); consume as json, safe text and raw", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-pc-"));
-  const broker = await startBroker({ dataDir: join(dir, "data"), port: 0, adminPort: 0, logLevel: "warn" });
   const spawned: Array<{ kill(): void }> = [];
-  t.after(async () => {
+  // Registered first, so the spawned processes are killed before the broker closes.
+  t.after(() => {
     for (const p of spawned) p.kill();
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
   });
+  const dir = await tempDir(t);
+  const broker = await tempBroker(t, { logLevel: "warn" });
   const topic = "/default/cli-inputs";
   {
     await using admin = createAdminClient({ adminUrl: broker.adminUrl });

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
 import { runCli, startCli } from "./cli-process.ts";
 
 /** The `npx danube ...` lines of the README's shell walkthrough, as argument lists. */
@@ -29,12 +27,7 @@ async function walkthrough(): Promise<Array<{ args: string[]; input?: string }>>
 }
 
 test("the README's CLI walkthrough runs as written (addresses from the environment)", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-readme-"));
-  const broker = await startBroker({ dataDir: join(dir, "data"), port: 0, adminPort: 0, logLevel: "silent" });
-  t.after(async () => {
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const broker = await tempBroker(t, { logLevel: "silent" });
   const env = { DANUBE_SERVICE_URL: broker.url, DANUBE_ADMIN_ENDPOINT: broker.adminUrl };
   const [create, consume, ...produces] = await walkthrough();
   assert.equal(create!.args[0], "topics");

@@ -1,32 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../../broker/test/temp-dir.ts";
+import { startCliBroker } from "./cli-broker.ts";
 import { type CliProcess, runCli, startCli } from "./cli-process.ts";
 
-const listening = /^danube broker listening on (http:\/\/\S+) \(admin (http:\/\/\S+)\)/;
-
-async function startBroker(t: { after(fn: () => Promise<void> | void): void }) {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-test-"));
-  const broker = startCli([
-    "broker",
-    "--data-dir",
-    dataDir,
-    "--broker-addr",
-    "127.0.0.1:0",
-    "--admin-addr",
-    "127.0.0.1:0",
-    "--log-level",
-    "warn",
-  ]);
-  t.after(async () => {
-    broker.kill();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const [, url, adminUrl] = await broker.waitForLine(listening);
-  return { broker, url: url!, adminUrl: adminUrl!, dataDir };
-}
+/** `danube broker` logging at warn. */
+const brokerArgs = ["--log-level", "warn"];
 
 function track(t: { after(fn: () => void): void }, cli: CliProcess): CliProcess {
   t.after(() => cli.kill());
@@ -34,7 +13,7 @@ function track(t: { after(fn: () => void): void }, cli: CliProcess): CliProcess 
 }
 
 test("broker on port 0, produce and consume round-trip, SIGTERM exits 143 after closing", async (t) => {
-  const { broker, url, adminUrl } = await startBroker(t);
+  const { cli: broker, url, adminUrl } = await startCliBroker(t, brokerArgs);
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.match(adminUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.notEqual(url, "http://127.0.0.1:0");
@@ -92,7 +71,7 @@ test("broker on port 0, produce and consume round-trip, SIGTERM exits 143 after 
 });
 
 test("consume and the broker exit 130 on SIGINT (Ctrl-C) after a clean stop", async (t) => {
-  const { broker, url } = await startBroker(t);
+  const { cli: broker, url } = await startCliBroker(t, brokerArgs);
   const topic = "/default/cli-sigint";
   const create = await runCli(["produce", "-s", url, "-t", topic, "--reliable", "-m", "first"]);
   assert.equal(create.code, 0, create.stderr);
@@ -111,7 +90,7 @@ test("consume and the broker exit 130 on SIGINT (Ctrl-C) after a clean stop", as
 });
 
 test("client errors map to their exit codes", async (t) => {
-  const { url } = await startBroker(t);
+  const { url } = await startCliBroker(t, brokerArgs);
   // Subscribing to a topic that does not exist: NOT_FOUND.
   const missing = await runCli(["consume", "-s", url, "-t", "/default/nope", "-S", "s1"]);
   assert.equal(missing.code, 11, missing.stderr);
@@ -119,10 +98,9 @@ test("client errors map to their exit codes", async (t) => {
 });
 
 test("a second broker on a busy port fails to start with exit 3", async (t) => {
-  const { url } = await startBroker(t);
+  const { url } = await startCliBroker(t, brokerArgs);
   const port = new URL(url).port;
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-test-"));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDir(t);
   const second = await runCli([
     "broker",
     "--data-dir",

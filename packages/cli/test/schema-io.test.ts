@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
 import { createAdminClient } from "@danube-ts/client";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { runMain } from "./run-main.ts";
 
 test("schema-aware produce (register from a file, then by subject) and consume decoding", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-schema-io-"));
-  const broker = await startBroker({ dataDir: join(dir, "data"), port: 0, adminPort: 0, logLevel: "error" });
-  t.after(async () => {
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = await tempDir(t);
+  const broker = await tempBroker(t, { logLevel: "error" });
   const url = ["--service-url", broker.url];
   const produce = (...args: string[]) => runMain("produce", ...url, "-t", topic, "--reliable", ...args);
   const topic = "/default/orders";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
 import { runMain } from "./run-main.ts";
 
 // In-process (real broker, real gRPC); the child-process tests cover the entry point.
@@ -13,12 +13,8 @@ const runCli = async (args: string[]) => {
 };
 
 test("schemas: register, dedupe, check, mode, versions, get, list, delete", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-schemas-"));
-  const broker = await startBroker({ dataDir: join(dir, "data"), port: 0, adminPort: 0 });
-  t.after(async () => {
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = await tempDir(t);
+  const broker = await tempBroker(t);
   const url = ["--service-url", broker.url];
   const v1 = join(dir, "v1.avsc");
   const v2 = join(dir, "v2.avsc");

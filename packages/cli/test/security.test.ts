@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { startBroker, verifyToken } from "@danube-ts/broker";
-import { makeCertificates } from "../../broker/test/fixtures/certs.ts";
-import { startCli } from "./cli-process.ts";
+import { verifyToken } from "@danube-ts/broker";
+import { testCertificates } from "../../broker/test/fixtures/certs.ts";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
+import { startCliBroker } from "./cli-broker.ts";
 import { runMain } from "./run-main.ts";
 
 const SECRET = "cli-test-secret";
@@ -14,12 +15,6 @@ const SECRET = "cli-test-secret";
 async function danube(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, out, err } = await runMain(...args);
   return { code, stdout: out, stderr: err };
-}
-
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-security-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
 }
 
 test("security tokens create makes upstream-shaped tokens that validate; a wrong key does not", async () => {
@@ -68,7 +63,7 @@ test("security tokens create makes upstream-shaped tokens that validate; a wrong
 
 test("broker --config-file: TLS from upstream's YAML, unused keys reported, flags override; roles and bindings over https", async (t) => {
   const dir = await tempDir(t);
-  const certs = makeCertificates(dir);
+  const certs = testCertificates();
   const config = join(dir, "broker.yml");
   await writeFile(
     config,
@@ -97,23 +92,11 @@ test("broker --config-file: TLS from upstream's YAML, unused keys reported, flag
       "",
     ].join("\n"),
   );
-  const broker = startCli([
-    "broker",
-    "--data-dir",
-    join(dir, "data"),
-    "--config-file",
-    config,
-    "--broker-addr",
-    "127.0.0.1:0",
-    "--admin-addr",
-    "127.0.0.1:0",
-  ]);
-  t.after(() => broker.kill());
-  const [, url, adminUrl] = await broker.waitForLine(
-    /listening on (https:\/\/\S+) \(admin (https:\/\/\S+)\)/,
-  );
-  assert.notEqual(new URL(url!).port, "1", "--broker-addr overrides broker.ports.client");
-  assert.notEqual(new URL(adminUrl!).port, "2", "--admin-addr overrides broker.ports.admin");
+  const { cli: broker, url, adminUrl } = await startCliBroker(t, ["--config-file", config]);
+  assert.match(url, /^https:/);
+  assert.match(adminUrl, /^https:/);
+  assert.notEqual(new URL(url).port, "1", "--broker-addr overrides broker.ports.client");
+  assert.notEqual(new URL(adminUrl).port, "2", "--admin-addr overrides broker.ports.admin");
   assert.match(
     broker.stderr(),
     /keys not used by this standalone broker: broker\.ports\.raft, cluster_name\n/,
@@ -123,7 +106,7 @@ test("broker --config-file: TLS from upstream's YAML, unused keys reported, flag
     (
       await danube(["security", "tokens", "create", "--subject", subject, "--secret-key", SECRET])
     ).stdout.trim();
-  const conn = ["--endpoint", adminUrl!, "--ca", certs.caFile, "--token", await mint("admin")];
+  const conn = ["--endpoint", adminUrl, "--ca", certs.caFile, "--token", await mint("admin")];
   let r = await danube([
     "security",
     "roles",
@@ -168,7 +151,7 @@ test("broker --config-file: TLS from upstream's YAML, unused keys reported, flag
   assert.match(r.stderr, /unknown permission: Fly \[INVALID_ARGUMENT\]/);
 
   // Without a token, or as a principal without ManageCluster.
-  r = await danube(["security", "roles", "list", "--endpoint", adminUrl!, "--ca", certs.caFile]);
+  r = await danube(["security", "roles", "list", "--endpoint", adminUrl, "--ca", certs.caFile]);
   assert.equal(r.code, 14, r.stderr);
   assert.match(r.stderr, /Authentication credentials are missing \[UNAUTHENTICATED\]/);
   r = await danube([
@@ -176,7 +159,7 @@ test("broker --config-file: TLS from upstream's YAML, unused keys reported, flag
     "roles",
     "list",
     "--endpoint",
-    adminUrl!,
+    adminUrl,
     "--ca",
     certs.caFile,
     "--token",
@@ -211,9 +194,7 @@ test("broker --config-file: a key of the wrong type is a usage error naming the 
 });
 
 test("security roles against a broker in auth mode none need no credentials", async (t) => {
-  const dir = await tempDir(t);
-  const broker = await startBroker({ dataDir: dir, port: 0, adminPort: 0 });
-  t.after(() => broker.close());
+  const broker = await tempBroker(t);
   const r = await danube([
     "security",
     "roles",

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { startBroker } from "@danube-ts/broker";
 import { createAdminClient } from "@danube-ts/client";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
+import { tempDir } from "../../broker/test/temp-dir.ts";
+import { brokerArgs } from "./cli-broker.ts";
 import { runCli, startCli } from "./cli-process.ts";
 
 const bin = fileURLToPath(new URL("../bin/danube.mjs", import.meta.url));
@@ -64,12 +63,7 @@ function ctrlCUnderParent(args: string[], readyPattern: RegExp) {
 }
 
 test("Ctrl-C exits 130 after a clean stop, also when a parent forwards it (npx)", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-cli-sig-"));
-  const broker = await startBroker({ dataDir: join(dir, "data"), port: 0, adminPort: 0, logLevel: "silent" });
-  t.after(async () => {
-    await broker.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const broker = await tempBroker(t, { logLevel: "silent" });
   {
     await using admin = createAdminClient({ adminUrl: broker.adminUrl });
     await admin.createTopic({ name: "/default/sig", dispatchStrategy: "Reliable" });
@@ -81,18 +75,7 @@ test("Ctrl-C exits 130 after a clean stop, also when a parent forwards it (npx)"
   assert.deepEqual([consumed.code, consumed.signal], [130, null], consumed.stderr);
   assert.match(consumed.stderr, /interrupted by SIGINT after 0 message\(s\)/);
 
-  const brokerRun = await ctrlCUnderParent(
-    [
-      "broker",
-      "--data-dir",
-      join(dir, "cli-broker"),
-      "--broker-addr",
-      "127.0.0.1:0",
-      "--admin-addr",
-      "127.0.0.1:0",
-    ],
-    /stop with Ctrl-C/,
-  );
+  const brokerRun = await ctrlCUnderParent(brokerArgs(await tempDir(t)), /stop with Ctrl-C/);
   assert.deepEqual([brokerRun.code, brokerRun.signal], [130, null], brokerRun.stderr);
   assert.match(brokerRun.stderr, /danube broker: closed/);
 });

@@ -2,11 +2,7 @@
 // mode tls (throwaway certificates): flags, environment variables, and the errors when they are
 // missing or wrong.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { makeCertificates } from "../../broker/test/fixtures/certs.ts";
 import { secureBroker } from "../../broker/test/fixtures/secure-broker.ts";
 import { startCli } from "./cli-process.ts";
 import { runMain } from "./run-main.ts";
@@ -147,9 +143,7 @@ test("admin list over TLS with a token; a missing token and a wrong CA fail clea
   assert.match(noTokenProduce.err, /UNAUTHENTICATED/);
 
   // A CA that did not sign the broker's certificate.
-  const other = mkdtempSync(join(tmpdir(), "danube-cli-other-ca-"));
-  t.after(() => rmSync(other, { recursive: true, force: true }));
-  const wrongCa = makeCertificates(other).caFile;
+  const wrongCa = sb.certs.otherCaFile;
   const wrong = await runMain(
     "namespaces",
     "list",

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
+import { tempBroker } from "../../broker/test/temp-broker.ts";
 import { runMain } from "./run-main.ts";
 
 // In-process (real broker, real gRPC); the child-process tests cover the entry point.
@@ -13,12 +10,7 @@ const runCli = async (args: string[]) => {
 };
 
 test("topics: create (plain and partitioned), list, describe, delete", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-cli-topics-"));
-  const broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
-  t.after(async () => {
-    await broker.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const broker = await tempBroker(t);
   const admin = ["--admin-url", broker.adminUrl];
 
   const created = await runCli(["topics", "create", ...admin, "--topic", "/default/orders", "--reliable"]);

@@ -2,26 +2,15 @@
 // option), that acks travel on the stream, and that the stream keeps the consumer's memory
 // bounded. Behaviour only a scripted broker shows is in consume-stream-fallback.test.ts.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { type BrokerOptions, type RunningBroker, startBroker } from "@danube-ts/broker";
+import type { BrokerOptions, RunningBroker } from "@danube-ts/broker";
+import { rpcCalls, scrape, sum } from "../../broker/test/prom-text.ts";
 import { type ClientOptions, createClient, type DanubeClient, ErrorCode } from "../src/index.ts";
-import { take, uniqueTopic } from "./helpers.ts";
+import { take, tempBroker, uniqueTopic } from "./helpers.ts";
 
-async function brokerWithMetrics(
-  t: TestContext,
-  options: Partial<BrokerOptions> = {},
-): Promise<RunningBroker> {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-consume-stream-"));
-  const broker = await startBroker({ dataDir, port: 0, adminPort: 0, prometheus: { port: 0 }, ...options });
-  t.after(async () => {
-    await broker.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return broker;
-}
+/** A broker serving Prometheus metrics, closed after the test. */
+const brokerWithMetrics = (t: TestContext, options: Partial<BrokerOptions> = {}) =>
+  tempBroker(t, { prometheus: { port: 0 }, ...options });
 
 function clientOf(t: TestContext, broker: RunningBroker, options: Partial<ClientOptions> = {}): DanubeClient {
   const client = createClient({ serviceUrl: broker.url, ...options });
@@ -29,27 +18,11 @@ function clientOf(t: TestContext, broker: RunningBroker, options: Partial<Client
   return client;
 }
 
-/** Sum of a Prometheus counter over the samples whose labels include `labels`. */
-async function counter(broker: RunningBroker, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(broker.metricsUrl as string)).text();
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) {
-      total += Number(line.slice(line.lastIndexOf(" ") + 1));
-    }
-  }
-  return total;
-}
+/** Sum of the samples of `name` the broker exports whose labels include `labels`. */
+const counter = async (broker: RunningBroker, name: string, labels: Record<string, string>) =>
+  sum(await scrape(broker.metricsUrl!), name, labels);
 
-const rpcs = async (broker: RunningBroker) => ({
-  consume: await counter(broker, "danube_broker_rpc_total", { service: "consume_stream", method: "consume" }),
-  receive: await counter(broker, "danube_broker_rpc_total", {
-    service: "consumer",
-    method: "receive_messages",
-  }),
-  ack: await counter(broker, "danube_broker_rpc_total", { service: "consumer", method: "ack" }),
-});
+const rpcs = async (broker: RunningBroker) => rpcCalls(await scrape(broker.metricsUrl!));
 
 /** Creates the reliable topic; the returned function publishes `m0`, `m1`, ... on it. */
 async function reliableTopic(client: DanubeClient, topic: string): Promise<(count: number) => Promise<void>> {

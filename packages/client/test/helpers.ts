@@ -1,12 +1,9 @@
 // Shared helpers of the client's end-to-end tests: a broker on random ports per test.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { startPathChecked, testTransport } from "../../broker/test/unary-path/path-check.ts";
-
-export { testTransport };
-
+import { exclusiveConsumer } from "../../broker/test/helpers.ts";
+import { type RestartableBroker, restartableBroker, tempBroker } from "../../broker/test/temp-broker.ts";
+import { testTransport } from "../../broker/test/unary-path/path-check.ts";
+import { until } from "../../broker/test/until.ts";
 import {
   type ClientOptions,
   createClient,
@@ -15,6 +12,8 @@ import {
   ErrorCode,
   type Message,
 } from "../src/index.ts";
+
+export { exclusiveConsumer, type RestartableBroker, restartableBroker, tempBroker, testTransport };
 
 export interface TestEnv {
   url: string;
@@ -27,19 +26,15 @@ export interface TestEnv {
 
 /** A fresh broker (temp data dir, port 0) and a client; everything closed after the test. */
 export async function testEnv(t: TestContext, options: Partial<ClientOptions> = {}): Promise<TestEnv> {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-client-e2e-"));
-  const broker = await startPathChecked({ dataDir, port: 0, adminPort: 0 });
   const clients: DanubeClient[] = [];
+  // Registered first, so the clients close before the broker does.
+  t.after(() => Promise.allSettled(clients.map((c) => c.close())));
+  const broker = await tempBroker(t);
   const newClient = (extra: Partial<ClientOptions> = {}) => {
     const client = createClient({ serviceUrl: broker.url, transport: testTransport, ...options, ...extra });
     clients.push(client);
     return client;
   };
-  t.after(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await broker.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
   return { url: broker.url, adminUrl: broker.adminUrl, client: newClient(), newClient };
 }
 
@@ -78,49 +73,6 @@ export async function take<T = Uint8Array>(
   }
 }
 
-/** A broker that can be restarted on the same data dir and the same ports. */
-export interface RestartableBroker {
-  readonly url: string;
-  readonly adminUrl: string;
-  /** `broker.close()`, then a new broker on the same data dir, port and admin port. */
-  restart(): Promise<void>;
-  /** Closes the current broker (idempotent). */
-  stop(): Promise<void>;
-  /** Starts a broker again after `stop()`, on the same data dir and ports. */
-  start(): Promise<void>;
-}
-
-/** A broker on random ports (kept across restarts) with a fresh data dir; closed after the test. */
-export async function restartableBroker(t: TestContext): Promise<RestartableBroker> {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-client-restart-"));
-  let broker = await startPathChecked({ dataDir, port: 0, adminPort: 0 });
-  const { port, adminPort, url, adminUrl } = broker;
-  let running = true;
-  const stop = async () => {
-    if (!running) return;
-    running = false;
-    await broker.close();
-  };
-  const start = async () => {
-    broker = await startPathChecked({ dataDir, port, adminPort });
-    running = true;
-  };
-  t.after(async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return {
-    url,
-    adminUrl,
-    stop,
-    start,
-    restart: async () => {
-      await stop();
-      await start();
-    },
-  };
-}
-
 /** Records unhandled promise rejections of this process; `check()` fails if there were any. */
 export function watchUnhandledRejections(t: TestContext): { check(): void } {
   const seen: unknown[] = [];
@@ -136,13 +88,9 @@ export function watchUnhandledRejections(t: TestContext): { check(): void } {
   };
 }
 
-/** Polls `condition` every 20 ms; fails after `timeoutMs` with `what` in the message. */
-export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** `until` of the broker's tests, with the condition first as the client tests pass it. */
+export function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return until(what, condition, timeoutMs);
 }
 
 /**

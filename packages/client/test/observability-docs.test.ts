@@ -2,37 +2,19 @@
 // verbatim, and both run against a real broker: prom-client's scrape has the client series, the
 // OpenTelemetry bridge opens and ends one span per traced operation.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import type { Attributes, Meter, Span, SpanOptions, SpanStatus, Tracer } from "@opentelemetry/api";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { Registry } from "prom-client";
 import { openTelemetryMetrics, traceWithOpenTelemetry } from "../../../docs/examples/client-opentelemetry.ts";
 import { prometheusMetrics } from "../../../docs/examples/client-prometheus.ts";
 import { DanubeError } from "../src/index.ts";
+import { assertShowsExample } from "./doc-examples.ts";
 import { testEnv, uniqueTopic } from "./helpers.ts";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const squash = (code: string) =>
-  code
-    .replaceAll(/,(\s*[}\])])/g, "$1")
-    .replaceAll(/\s+/g, " ")
-    .trim();
-
 test("docs/observability.md shows the client metrics and OpenTelemetry examples", async () => {
-  const page = await readFile(join(root, "docs/observability.md"), "utf8");
-  const blocks = [...page.matchAll(/```ts\n([\s\S]*?)\n```/g)].map((m) => squash(m[1]!));
   for (const name of ["client-prometheus.ts", "client-opentelemetry.ts"]) {
-    const source = await readFile(join(root, "docs/examples", name), "utf8");
-    const block = source
-      .slice(
-        source.indexOf("// example:start\n") + "// example:start\n".length,
-        source.indexOf("// example:end"),
-      )
-      .replaceAll('"../../packages/client/src/index.ts"', '"@danube-ts/client"');
-    assert.ok(blocks.includes(squash(block)), `docs/observability.md differs from docs/examples/${name}`);
+    await assertShowsExample("docs/observability.md", `docs/examples/${name}`);
   }
 });
 

@@ -2,30 +2,15 @@
 // the fallback to upstream's unary SendMessage, credit under many large sends, per-send errors
 // identical to the unary ones, and a broker closing under an open stream.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type TestContext, test } from "node:test";
-import { type BrokerOptions, startBroker } from "@danube-ts/broker";
-import { parseExposition, sum } from "../../broker/test/prom-text.ts";
+import { test } from "node:test";
+import { scrape, sum } from "../../broker/test/prom-text.ts";
 import { createClient, DanubeError, ErrorCode, serdes, type TransportMode } from "../src/index.ts";
-import { take, uniqueTopic } from "./helpers.ts";
-
-async function broker(t: TestContext, options: Partial<BrokerOptions> = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-pubstream-"));
-  const b = await startBroker({ dataDir, port: 0, adminPort: 0, ...options });
-  t.after(async () => {
-    await b.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return b;
-}
+import { restartableBroker, take, tempBroker, uniqueTopic } from "./helpers.ts";
 
 /** SendMessage calls and publish-stream sends the broker counted. */
 async function sendCounts(metricsUrl: string | undefined) {
   assert.ok(metricsUrl);
-  const text = await (await fetch(metricsUrl)).text();
-  const e = parseExposition(text);
+  const e = await scrape(metricsUrl);
   return {
     sendMessageCalls: sum(e, "danube_broker_rpc_total", { service: "producer", method: "send_message" }),
     sends: sum(e, "danube_producer_send_total", { result: "ok" }),
@@ -35,7 +20,7 @@ async function sendCounts(metricsUrl: string | undefined) {
 const transports: TransportMode[] = ["stream", "unary"];
 
 test("transport: stream sends without SendMessage calls, unary with one per send, auto streams on a danube-ts broker", async (t) => {
-  const b = await broker(t, { prometheus: { port: 0 } });
+  const b = await tempBroker(t, { prometheus: { port: 0 } });
   let expectedSends = 0;
   for (const transport of ["stream", "unary", "auto"] as TransportMode[]) {
     const before = await sendCounts(b.metricsUrl);
@@ -53,7 +38,7 @@ test("transport: stream sends without SendMessage calls, unary with one per send
 });
 
 test("fallback: extensions.publishStream false makes auto use unary; stream forced fails with UNIMPLEMENTED", async (t) => {
-  const b = await broker(t, { extensions: { publishStream: false }, prometheus: { port: 0 } });
+  const b = await tempBroker(t, { extensions: { publishStream: false }, prometheus: { port: 0 } });
   const auto = createClient({ serviceUrl: b.url });
   t.after(() => auto.close());
   const topic = uniqueTopic("fallback");
@@ -86,7 +71,7 @@ test("fallback: extensions.publishStream false makes auto use unary; stream forc
 });
 
 test("credit: 120 sends of 256 KiB at once (30 MiB, twice the stream's byte window) all land, in order", async (t) => {
-  const b = await broker(t);
+  const b = await tempBroker(t);
   const client = createClient({ serviceUrl: b.url, transport: "stream", requestTimeoutMs: 60_000 });
   t.after(() => client.close());
   const topic = uniqueTopic("credit");
@@ -127,7 +112,7 @@ async function outcome(send: Promise<unknown>): Promise<string> {
 }
 
 test("per-send errors on the stream are the unary ones (oversized, schema refused); the sends around them land", async (t) => {
-  const b = await broker(t, { maxMessageSize: 64 * 1024 });
+  const b = await tempBroker(t, { maxMessageSize: 64 * 1024 });
   const results = new Map<TransportMode, string[]>();
   for (const transport of transports) {
     const client = createClient({ serviceUrl: b.url, transport, maxMessageBytes: 1024 * 1024 });
@@ -170,24 +155,20 @@ test("per-send errors on the stream are the unary ones (oversized, schema refuse
 });
 
 test("a broker closing under an open stream ends it at once; sends then recover on the restarted broker", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-pubstream-close-"));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
-  let b = await startBroker({ dataDir, port: 0, adminPort: 0 });
-  const { port, adminPort } = b;
-  t.after(() => b.close());
+  const b = await restartableBroker(t);
   const client = createClient({ serviceUrl: b.url, transport: "stream", healthCheckIntervalMs: 300 });
   t.after(() => client.close());
   const topic = uniqueTopic("close");
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   await producer.send("before");
   const started = Date.now();
-  await b.close();
+  await b.stop();
   const closeMs = Date.now() - started;
   t.diagnostic(`broker closed in ${closeMs} ms with a publish stream open`);
   // Not the gRPC server's 2 s forced shutdown: the stream was ended by the broker.
   assert.ok(closeMs < 1_500, `closed in ${closeMs} ms`);
   const during = producer.send("during the outage");
-  b = await startBroker({ dataDir, port, adminPort });
+  await b.start();
   await during;
   const consumer = await client.subscribe({ topic, subscription: "s", consumerName: "c" });
   await producer.send("after");
@@ -198,7 +179,7 @@ test("a broker closing under an open stream ends it at once; sends then recover 
 test("stream: a written send fails at its own deadline or abort while the broker still holds it", async (t) => {
   let release: () => void = () => {};
   let hold: Promise<void> | undefined;
-  const b = await broker(t, { faults: { beforeSegmentWrite: () => hold } });
+  const b = await tempBroker(t, { faults: { beforeSegmentWrite: () => hold } });
   const client = createClient({ serviceUrl: b.url, transport: "stream" });
   t.after(() => client.close());
   const topic = uniqueTopic("stream-deadline");

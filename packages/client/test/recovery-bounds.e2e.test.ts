@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createClient, DanubeError, ErrorCode } from "../src/index.ts";
-import { restartableBroker, uniqueTopic, waitUntil, watchUnhandledRejections } from "./helpers.ts";
+import {
+  exclusiveConsumer,
+  restartableBroker,
+  uniqueTopic,
+  waitUntil,
+  watchUnhandledRejections,
+} from "./helpers.ts";
 
 const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,12 +54,7 @@ test("after an 8 s outage a waiting send, new sends and the consumer recover wit
   t.after(() => client.close());
   const topic = uniqueTopic("outage8");
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-  const consumer = await client.subscribe({
-    topic,
-    subscription: "s",
-    consumerName: "c",
-    subscriptionType: "Exclusive",
-  });
+  const consumer = await exclusiveConsumer(client, topic);
   const received: Array<{ text: string; at: number }> = [];
   const reading = (async () => {
     for await (const message of consumer) {

@@ -51,6 +51,17 @@ function storingBroker(
   return stored;
 }
 
+/** Ids of the producers `broker` knows: each CreateProducer adds a new one; clear() forgets them. */
+function liveProducers(broker: FakeBroker): Set<bigint> {
+  const live = new Set<bigint>();
+  broker.handlers.createProducer = (r) => {
+    const id = 5000n + BigInt(broker.count("createProducer"));
+    live.add(id);
+    return { requestId: r.requestId, producerId: id, producerName: r.producerName };
+  };
+  return live;
+}
+
 function assertIncreasing(values: number[], what: string): void {
   for (let k = 1; k < values.length; k++) {
     assert.ok(
@@ -63,12 +74,7 @@ function assertIncreasing(values: number[], what: string): void {
 test("a producer forgotten by the broker is re-created and sends are retried in their order", async (t) => {
   const unhandled = watchUnhandledRejections(t);
   const { broker, client } = await setup(t);
-  const live = new Set<bigint>();
-  broker.handlers.createProducer = (r) => {
-    const id = 5000n + BigInt(broker.count("createProducer"));
-    live.add(id);
-    return { requestId: r.requestId, producerId: id, producerName: r.producerName };
-  };
+  const live = liveProducers(broker);
   const producer = await client.createProducer({ topic: "/d/t", name: "p" });
   const stored = storingBroker(broker, (arrival, m) => {
     if (arrival === 100) live.clear(); // "restart": every id known so far is gone
@@ -109,12 +115,7 @@ test("retryable failures in the middle of many in-flight sends keep the stored o
 
 test("maxRetries 0: a send failing because the producer was forgotten makes the next send re-create", async (t) => {
   const { broker, client } = await setup(t, { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 2 } });
-  const live = new Set<bigint>();
-  broker.handlers.createProducer = (r) => {
-    const id = 5000n + BigInt(broker.count("createProducer"));
-    live.add(id);
-    return { requestId: r.requestId, producerId: id, producerName: r.producerName };
-  };
+  const live = liveProducers(broker);
   const producer = await client.createProducer({ topic: "/d/t", name: "p" });
   live.clear(); // the broker forgot the producer
   storingBroker(broker, (_arrival, m) =>

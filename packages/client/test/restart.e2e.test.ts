@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type ClientStatus, createClient, type Message } from "../src/index.ts";
 import {
+  exclusiveConsumer,
   restartableBroker,
   testTransport,
   uniqueTopic,
@@ -27,12 +28,7 @@ for (const transport of testTransport === "unary" ? [] : (["stream", "unary"] as
     t.after(() => client.close());
     const topic = uniqueTopic("restart");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
 
     const producerEvents = collectStatus(producer.status());
     const consumerEvents = collectStatus(consumer.status());

@@ -2,41 +2,16 @@
 // a real broker (tsc type-checks them as part of the project), so the docs cannot drift.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type RunningBroker, startBroker } from "@danube-ts/broker";
+import { assertShowsExample, root } from "./doc-examples.ts";
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL("../../../", import.meta.url));
 const examples = join(root, "docs/examples");
-
-/** Code with layout ignored (the formatter may rewrap doc blocks differently from files). */
-function squash(code: string): string {
-  return code
-    .replaceAll(/,(\s*[}\])])/g, "$1")
-    .replaceAll(/\s+/g, " ")
-    .trim();
-}
-
-/** The ```ts blocks of a markdown file. */
-function codeBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/```ts\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
-}
-
-/** The code between the example markers, with repository-relative imports shown as the package. */
-function exampleBlock(source: string): string {
-  const start = source.indexOf("// example:start\n");
-  const end = source.indexOf("// example:end");
-  assert.ok(start >= 0 && end > start, "example markers present");
-  return source
-    .slice(start + "// example:start\n".length, end)
-    .trim()
-    .replaceAll(/"\.\.\/\.\.\/packages\/client\/src\/(schema\/)?index\.ts"/g, '"@danube-ts/client"');
-}
 
 const cases: Array<{ file: string; expect: RegExp[] }> = [
   {
@@ -96,12 +71,7 @@ describe("docs/schema-registry.md examples", () => {
 
   for (const { file, expect } of cases) {
     test(`${file} is shown verbatim in the docs`, async () => {
-      const doc = await readFile(join(root, "docs/schema-registry.md"), "utf8");
-      const block = exampleBlock(await readFile(join(examples, file), "utf8"));
-      assert.ok(
-        codeBlocks(doc).some((b) => squash(b) === squash(block)),
-        `docs/schema-registry.md does not show ${file} verbatim`,
-      );
+      await assertShowsExample("docs/schema-registry.md", `docs/examples/${file}`);
     });
 
     test(`${file} runs against a real broker`, async () => {

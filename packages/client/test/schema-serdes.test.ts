@@ -124,13 +124,11 @@ const userV1 = {
     { name: "name", type: "string" },
   ],
 };
+/** userV1 with two optional fields added. */
 const userV2 = {
-  type: "record",
-  name: "User",
-  namespace: "com.example",
+  ...userV1,
   fields: [
-    { name: "id", type: "long" },
-    { name: "name", type: "string" },
+    ...userV1.fields,
     { name: "email", type: ["null", "string"], default: null },
     { name: "age", type: "int", default: 0 },
   ],

@@ -2,12 +2,9 @@
 // every RPC, RBAC), with throwaway certificates made by openssl in a temp dir.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type AuthOptions, type RunningBroker, startBroker } from "@danube-ts/broker";
+import type { AuthOptions } from "@danube-ts/broker";
 import {
   type ClientOptions,
   createAdminClient,
@@ -18,13 +15,12 @@ import {
 } from "../src/index.ts";
 import { connectSchemaRegistry } from "../src/schema/index.ts";
 import { signToken, testPki } from "./fixtures/pki.ts";
-import { take, uniqueTopic } from "./helpers.ts";
+import { restartableBroker, take, tempBroker, uniqueTopic } from "./helpers.ts";
 
 const secret = "client-e2e-secret";
 const issuer = "danube-auth";
 
 interface SecureEnv {
-  broker: RunningBroker;
   /** `https://127.0.0.1:<port>` */
   url: string;
   adminUrl: string;
@@ -41,25 +37,22 @@ async function secureEnv(
   adminTls = true,
 ): Promise<SecureEnv> {
   const pki = testPki();
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-client-tls-"));
-  const options = (port = 0, adminPort = 0) => ({
-    dataDir,
-    port,
-    adminPort,
+  const clients: DanubeClient[] = [];
+  // Registered first, so the clients close before the broker does.
+  t.after(() => Promise.allSettled(clients.map((c) => c.close())));
+  const broker = await restartableBroker(t, {
     adminTls,
     auth: {
-      mode: "tls" as const,
+      mode: "tls",
       tls: { certFile: pki.serverCert.file, keyFile: pki.serverKey.file, caFile: pki.ca.file },
       jwt: { secret, issuer, expirationSecs: 3600 },
       superAdmins: ["admin"],
       ...auth,
     },
   });
-  const clients: DanubeClient[] = [];
   const env: SecureEnv = {
-    broker: await startBroker(options()),
-    url: "",
-    adminUrl: "",
+    url: broker.url,
+    adminUrl: broker.adminUrl,
     adminToken: signToken(secret, "admin", { issuer }),
     client(extra = {}) {
       const client = createClient({
@@ -72,19 +65,8 @@ async function secureEnv(
       clients.push(client);
       return client;
     },
-    async restart() {
-      const { port, adminPort } = env.broker;
-      await env.broker.close();
-      env.broker = await startBroker(options(port, adminPort));
-    },
+    restart: broker.restart,
   };
-  env.url = env.broker.url;
-  env.adminUrl = env.broker.adminUrl;
-  t.after(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await env.broker.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
   return env;
 }
 
@@ -150,12 +132,7 @@ test("the wrong CA, plaintext against TLS, and TLS against plaintext fail with t
   t.after(() => plaintext.close());
   await assert.rejects(plaintext.createProducer({ topic, name: "p" }), rejectsWith(ErrorCode.UNAVAILABLE));
   // A TLS client against a plaintext broker never falls back to plaintext.
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-client-plain-"));
-  const plain = await startBroker({ dataDir, port: 0, adminPort: 0 });
-  t.after(async () => {
-    await plain.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const plain = await tempBroker(t);
   const tlsToPlain = env.client({ ...quick, serviceUrl: plain.url.replace("http://", "https://") });
   await assert.rejects(tlsToPlain.createProducer({ topic, name: "p" }), rejectsWith(ErrorCode.UNAVAILABLE));
 });

@@ -4,13 +4,10 @@
 // order. Nothing acknowledged is lost, the stored order is the send order, and since a failed
 // write stores nothing, no message is stored twice.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
-import { type SegmentWrite, startBroker } from "@danube-ts/broker";
+import type { SegmentWrite } from "@danube-ts/broker";
 import { createClient } from "../src/index.ts";
-import { uniqueTopic, waitUntil } from "./helpers.ts";
+import { exclusiveConsumer, tempBroker, uniqueTopic, waitUntil } from "./helpers.ts";
 
 const COUNT = 128;
 const SIZE = 128 * 1024;
@@ -27,15 +24,11 @@ for (const code of ["ENOSPC", "EAGAIN"] as const) {
   test(`an injected ${code} write failure in the middle of ${IN_FLIGHT} pipelined ${SIZE / 1024} KiB sends: order kept, nothing lost, nothing stored twice`, {
     timeout: 120_000,
   }, async (t) => {
-    const dataDir = await mkdtemp(join(tmpdir(), "danube-fault-"));
     let acked = 0;
     let writes = 0;
     const injected: Array<{ write: SegmentWrite; ackedBefore: number }> = [];
     const topic = uniqueTopic("fault");
-    const broker = await startBroker({
-      dataDir,
-      port: 0,
-      adminPort: 0,
+    const broker = await tempBroker(t, {
       faults: {
         beforeSegmentWrite(write) {
           if (!write.dir.includes(topic.split("/").pop()!)) return;
@@ -47,18 +40,9 @@ for (const code of ["ENOSPC", "EAGAIN"] as const) {
       },
     });
     const client = createClient({ serviceUrl: broker.url });
-    t.after(async () => {
-      await client.close();
-      await broker.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    t.after(() => client.close());
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
 
     const failures: unknown[] = [];
     const window = new Set<Promise<void>>();

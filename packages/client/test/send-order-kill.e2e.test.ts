@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createClient } from "../src/index.ts";
-import { uniqueTopic, waitUntil } from "./helpers.ts";
+import { exclusiveConsumer, uniqueTopic, waitUntil } from "./helpers.ts";
 
 const cliBin = fileURLToPath(new URL("../../cli/bin/danube.mjs", import.meta.url));
 const listening = /danube broker listening on (\S+)/;
@@ -59,12 +59,7 @@ for (const transport of ["stream", "unary"] as const) {
     t.after(() => client.close());
     const topic = uniqueTopic("order-kill");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
 
     const total = 400;
     const payload = (i: number) => {

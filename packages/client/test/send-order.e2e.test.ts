@@ -3,35 +3,10 @@
 // The danube-ts broker runs are repeated over both publish transports (the publish stream and
 // upstream's unary SendMessage).
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type TestContext, test } from "node:test";
-import { type BrokerOptions, startBroker } from "@danube-ts/broker";
+import type { BrokerOptions } from "@danube-ts/broker";
 import { type Consumer, createClient, type Producer, type TransportMode } from "../src/index.ts";
-import { uniqueTopic, waitUntil } from "./helpers.ts";
-
-/** A broker on a temp data dir and port 0, restartable on the same dir and port. */
-async function broker(t: TestContext, options: Partial<BrokerOptions> = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-order-"));
-  let current = await startBroker({ dataDir, port: 0, adminPort: 0, ...options });
-  const { port, adminPort, url } = current;
-  let running = true;
-  const stop = async () => {
-    if (!running) return;
-    running = false;
-    await current.close();
-  };
-  const start = async () => {
-    current = await startBroker({ dataDir, port, adminPort, ...options });
-    running = true;
-  };
-  t.after(async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return { url, stop, start };
-}
+import { exclusiveConsumer, restartableBroker, uniqueTopic, waitUntil } from "./helpers.ts";
 
 /** Payload: the index as 8 decimal digits, padded to `size` bytes. */
 function numbered(i: number, size: number): Uint8Array {
@@ -111,18 +86,13 @@ async function orderRun(
   runs: Array<{ count: number; size: number; inFlight: number }>,
   transport: TransportMode = "auto",
 ) {
-  const b = await broker(t, brokerOptions);
+  const b = await restartableBroker(t, brokerOptions);
   const client = createClient({ serviceUrl: b.url, transport });
   t.after(() => client.close());
   for (const run of runs) {
     const topic = uniqueTopic("order");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
     const started = Date.now();
     const { acked, failed } = await produce(producer, run.count, run.size, run.inFlight);
     const elapsed = Date.now() - started;
@@ -167,17 +137,12 @@ test("against a broker that does not sequence (upstream mode) the client keeps o
 
 for (const transport of transports) {
   test(`a broker restart in the middle of pipelined large sends: nothing acknowledged lost, order kept [${transport}]`, async (t) => {
-    const b = await broker(t);
+    const b = await restartableBroker(t);
     const client = createClient({ serviceUrl: b.url, healthCheckIntervalMs: 300, transport });
     t.after(() => client.close());
     const topic = uniqueTopic("order-restart");
     const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
-    const consumer = await client.subscribe({
-      topic,
-      subscription: "s",
-      consumerName: "c",
-      subscriptionType: "Exclusive",
-    });
+    const consumer = await exclusiveConsumer(client, topic);
     let restart: Promise<void> | undefined;
     const { acked, failed } = await produce(producer, 400, 20_000, 64, (n) => {
       if (n === 150) restart ??= b.stop().then(() => b.start());

@@ -1,12 +1,8 @@
 // End-to-end: typed producers and consumers through a real broker's topics and registry.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { startBroker } from "@danube-ts/broker";
 import { createClient, DanubeError, serdes } from "../src/index.ts";
-import { take, testEnv, uniqueTopic } from "./helpers.ts";
+import { restartableBroker, take, testEnv, uniqueTopic } from "./helpers.ts";
 
 let n = 0;
 const subjectName = (prefix: string) => `${prefix}-${process.pid}-${++n}`;
@@ -224,9 +220,7 @@ message Inner { repeated string tags = 1; }`;
 });
 
 test("a restart keeps every schema, version, compatibility mode and topic config", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-schema-restart-"));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
-  let broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  const broker = await restartableBroker(t);
   let client = createClient({ serviceUrl: broker.url });
   const subject = subjectName("durable");
   const topic = uniqueTopic("durable");
@@ -243,14 +237,9 @@ test("a restart keeps every schema, version, compatibility mode and topic config
   const before = await client.schema.listVersions(subject);
   const config = await client.schema.getTopicSchemaConfig(topic);
   await client.close();
-  await broker.close();
-
-  broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
+  await broker.restart();
   client = createClient({ serviceUrl: broker.url });
-  t.after(async () => {
-    await client.close();
-    await broker.close();
-  });
+  t.after(() => client.close());
   assert.deepEqual(await client.schema.listVersions(subject), before);
   const latest = await client.schema.getLatestSchema(subject);
   assert.equal(latest.version, 2);

@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
+import { tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
 import type { MetadataStoreOptions } from "./metadata-store.ts";
 import { MetadataStore } from "./metadata-store.ts";
 
 const JOURNAL_0 = "journal-00000000000000000000.log";
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-metadata-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function openStore(
   t: TestContext,
@@ -24,6 +18,22 @@ async function openStore(
   const store = await MetadataStore.open(dir, options);
   t.after(() => store.close());
   return store;
+}
+
+/**
+ * Writes a, b and c (one journal entry each, `entryBytes` long) to a store in `dir`, closes it and
+ * flips a bit inside the text of entry `index`. Returns the journal's path and its damaged bytes.
+ */
+async function damagedEntry(dir: string, index: number) {
+  const store = await MetadataStore.open(dir);
+  for (const key of ["a", "b", "c"]) await store.put(key, key);
+  await store.close();
+  const path = join(dir, JOURNAL_0);
+  const entryBytes = 12 + '["a","a"]'.length;
+  const bytes = await readFile(path);
+  bytes[index * entryBytes + 14] ^= 0x01;
+  await writeFile(path, bytes);
+  return { path, entryBytes, bytes };
 }
 
 const isCode = (code: string) => (e: unknown) => e instanceof StorageError && e.code === code;
@@ -186,14 +196,7 @@ test("a torn journal tail is truncated; earlier entries survive", async (t) => {
 
 test("a damaged entry followed by valid ones: the store refuses to open, naming file and byte; repair keeps the rest", async (t) => {
   const dir = await tempDir(t);
-  const store = await MetadataStore.open(dir);
-  for (const key of ["a", "b", "c"]) await store.put(key, key);
-  await store.close();
-  const path = join(dir, JOURNAL_0);
-  const entryBytes = 12 + '["a","a"]'.length;
-  const bytes = await readFile(path);
-  bytes[entryBytes + 14] ^= 0x01; // inside the second entry's text
-  await writeFile(path, bytes);
+  const { path, entryBytes, bytes } = await damagedEntry(dir, 1);
   await assert.rejects(MetadataStore.open(dir), (e: unknown) => {
     assert.ok(isCode("CORRUPT")(e));
     const message = (e as Error).message;
@@ -230,14 +233,7 @@ test("a damaged entry followed by valid ones: the store refuses to open, naming 
 
 test("a damaged last entry is a torn tail: cut, reported and kept in quarantine", async (t) => {
   const dir = await tempDir(t);
-  const store = await MetadataStore.open(dir);
-  for (const key of ["a", "b", "c"]) await store.put(key, key);
-  await store.close();
-  const path = join(dir, JOURNAL_0);
-  const entryBytes = 12 + '["a","a"]'.length;
-  const bytes = await readFile(path);
-  bytes[2 * entryBytes + 14] ^= 0x01;
-  await writeFile(path, bytes);
+  const { entryBytes, bytes } = await damagedEntry(dir, 2);
   const reopened = await openStore(t, dir);
   assert.deepEqual(
     reopened.list("").map(([k]) => k),

@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { TestContext } from "node:test";
 import { test } from "node:test";
+import { tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
 import { writeFully } from "./fs-sync.ts";
 import { HandlePool } from "./handle-pool.ts";
 import type { WriteFn } from "./topic-log.ts";
 import { TopicLog } from "./topic-log.ts";
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-faults-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const text = (s: string) => new TextEncoder().encode(s);
 const errno = (code: string) => Object.assign(new Error(`${code}: injected`), { code });

@@ -1,21 +1,9 @@
 import assert from "node:assert/strict";
-import {
-  appendFile,
-  cp,
-  mkdtemp,
-  open,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  truncate,
-  unlink,
-  writeFile,
-} from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, cp, open, readdir, readFile, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
+import { tempDir } from "../../test/temp-dir.ts";
 import { HIGH_WATER_RESERVE } from "./high-water.ts";
 import { encodeRecord, RECORD_HEADER_BYTES } from "./record-format.ts";
 import type { LogRecord } from "./topic-log.ts";
@@ -24,12 +12,6 @@ import { TopicLog } from "./topic-log.ts";
 const FIRST = "00000000000000000000.log";
 const PAYLOAD_BYTES = 30;
 const RECORD_BYTES = RECORD_HEADER_BYTES + PAYLOAD_BYTES;
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-recovery-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 const payload = (i: number) => new TextEncoder().encode(`record-${i}`.padEnd(PAYLOAD_BYTES, "."));
 const payloadText = (r: LogRecord) => new TextDecoder().decode(r.payload).replace(/\.+$/, "");

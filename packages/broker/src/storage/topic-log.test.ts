@@ -1,23 +1,18 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { mkdtemp, open, readdir, rm, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
+import { tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
 import type { RecordHeader } from "./record-format.ts";
 import { decodeRecord, RECORD_HEADER_BYTES } from "./record-format.ts";
 import type { Segment } from "./segment.ts";
 import type { LogRecord, TopicLogOptions } from "./topic-log.ts";
 import { TopicLog } from "./topic-log.ts";
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "danube-topic-log-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 async function openLog(
   t: TestContext,

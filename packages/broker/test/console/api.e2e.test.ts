@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { after, before, describe, test } from "node:test";
 import { scrape, sum } from "../prom-text.ts";
-import { rawClient, until } from "../raw-client.ts";
+import { rawClient } from "../raw-client.ts";
+import { until } from "../until.ts";
 import { SEED, type SeededBroker, seededBroker } from "./seed.ts";
 
 let env: SeededBroker;

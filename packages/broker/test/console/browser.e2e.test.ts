@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { secureBroker } from "../fixtures/secure-broker.ts";
-import { until } from "../raw-client.ts";
+import { until } from "../until.ts";
 import { browserFor } from "./chromium.ts";
 import { SEED, type SeededBroker, seededBroker } from "./seed.ts";
 

@@ -14,6 +14,7 @@ import {
   serdes,
 } from "@danube-ts/client";
 import { type BrokerOptions, type RunningBroker, startBroker } from "../../src/index.ts";
+import { until } from "../until.ts";
 
 export const SEED = {
   orders: "/default/orders",
@@ -56,14 +57,6 @@ const paymentV2 = {
   ...paymentV1,
   fields: [...paymentV1.fields, { name: "currency", type: "string", default: "EUR" }],
 };
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 export async function seededBroker(options: Partial<BrokerOptions> = {}): Promise<SeededBroker> {
   const dataDir = await mkdtemp(join(tmpdir(), "danube-console-"));
@@ -165,10 +158,11 @@ export async function seededBroker(options: Partial<BrokerOptions> = {}): Promis
     });
 
     // The poison order reaches the dead-letter topic.
-    await until("the dead-lettered order", async () => {
-      const topics = await admin.listNamespaceTopics("default");
-      return topics.some((t) => t.name === SEED.dlq);
-    });
+    await until(
+      "the dead-lettered order",
+      async () => (await admin.listNamespaceTopics("default")).some((t) => t.name === SEED.dlq),
+      10_000,
+    );
     void consumed;
     return { broker, client, admin, consoleUrl: broker.consoleUrl!, close };
   } catch (err) {

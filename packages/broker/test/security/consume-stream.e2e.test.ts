@@ -4,12 +4,23 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { consumeStream, type danube } from "@danube-ts/protocol";
 import { type ServiceError, status } from "@grpc/grpc-js";
-import { bearer, caller, hostPort, type SecureBroker, secureBroker } from "../fixtures/secure-broker.ts";
+import {
+  bearer,
+  caller,
+  hostPort,
+  type SecureBroker,
+  secureBroker,
+  tlsChannelOptions,
+} from "../fixtures/secure-broker.ts";
 import { createBinding, createProducer, createRole, send, subscribe } from "./requests.ts";
 
 /** Opens a Consume call as `token` for `consumerId`; resolves with the first frame or the status. */
 function consume(sb: SecureBroker, token: string | undefined, consumerId: bigint) {
-  const client = new consumeStream.ConsumeStreamClient(hostPort(sb.broker.url), sb.creds());
+  const client = new consumeStream.ConsumeStreamClient(
+    hostPort(sb.broker.url),
+    sb.creds(),
+    tlsChannelOptions,
+  );
   const call = client.consume(bearer(token));
   const frames: consumeStream.ConsumeResponse[] = [];
   let failure: ServiceError | undefined;
