@@ -44,7 +44,7 @@ async function h2Server(t: import("node:test").TestContext, handler: Handler) {
 
 const deadlines = new DeadlineQueue();
 const ctx = (timeoutMs = 5000) => {
-  const owned = new OwnedContext("op", { timeoutMs }, 30_000, undefined, deadlines);
+  const owned = new OwnedContext("op", undefined, undefined, Date.now() + timeoutMs, deadlines);
   return { ctx: owned, release: () => owned.release() };
 };
 const ok = (stream: http2.ServerHttp2Stream, body: Buffer) => {

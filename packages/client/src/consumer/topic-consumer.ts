@@ -365,9 +365,9 @@ export class TopicConsumer implements Acknowledger {
     const runtime = this.#runtime;
     const ctx = new OwnedContext(
       nack === undefined ? "ack" : "nack",
-      options,
-      runtime.options.requestTimeoutMs,
+      options?.signal,
       this.#stop.signal,
+      Date.now() + (options?.timeoutMs ?? runtime.options.requestTimeoutMs),
       this.#deadlines,
     );
     const command: AckCommand = { message, subscription: this.#options.subscription, nack };

@@ -29,12 +29,13 @@ test("without subscribers and metrics, hooks hand back the operation's own promi
   assert.equal(built, 0, "no context is built");
 
   assert.equal(tracing.send.hasSubscribers, false);
-  const ctx = { operation: "send", signal: undefined, closeSignal: undefined, deadline: Date.now() + 1000 };
   const send = new PendingSend(
     0,
     7n,
     { payload: new Uint8Array(3), attributes: {}, key: undefined },
-    ctx,
+    undefined,
+    undefined,
+    Date.now() + 1000,
     new DeadlineQueue(),
     () => {},
   );

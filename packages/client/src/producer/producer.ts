@@ -1,8 +1,7 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
-import { setMaxListeners } from "node:events";
-import { abortError, type CallContext, CallStop, createCallContext, waitFor } from "../call-context.ts";
-import { toDanubeError } from "../errors/status-map.ts";
+import { type CallContext, createCallContext, waitFor } from "../call-context.ts";
+import { cancelledError, toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
   type CallOptions,
@@ -72,7 +71,6 @@ class ProducerImpl implements Producer<unknown> {
   readonly #runtime: ClientRuntime;
   readonly #producers: readonly TopicProducer[];
   readonly #router: PartitionRouter;
-  readonly #closing = new AbortController();
   readonly #onClose: (producer: Producer<unknown>) => void;
   readonly #schema: ResolvedProducerOptions["schema"];
   readonly #owner: object;
@@ -90,9 +88,6 @@ class ProducerImpl implements Producer<unknown> {
     this.#runtime = runtime;
     this.#schema = options.schema;
     this.#owner = owner;
-    // Sends carry it as their close signal without listening on it; a wait that listens (onAbort)
-    // must not warn however many there are.
-    setMaxListeners(0, this.#closing.signal);
     this.topic = options.topic;
     this.name = options.name;
     this.#producers = producers;
@@ -115,20 +110,14 @@ class ProducerImpl implements Producer<unknown> {
     else if (payload instanceof Uint8Array) bytes = payload;
     else throw invalidArgument("payload", "must be a Uint8Array or a string");
     const started = performance.now();
-    // The send's one context, with the stop its topic producer drives (deadline, signal, close).
-    const ctx: CallContext = {
-      operation: "send",
-      signal: options?.signal,
-      closeSignal: this.#closing.signal,
-      deadline: Date.now() + (options?.timeoutMs ?? this.#runtime.options.requestTimeoutMs),
-      stop: new CallStop(),
-    };
+    const signal = options?.signal;
+    const deadline = Date.now() + (options?.timeoutMs ?? this.#runtime.options.requestTimeoutMs);
     const key = options?.key;
     const attributes = { ...options?.attributes };
     assertMessageSize(bytes, attributes, key, this.#runtime.options.maxMessageBytes);
     const target = this.#producers[this.#router.next(key)]!;
     const message = { payload: bytes, attributes, key };
-    return this.#gate.run(ctx, () => target.send(message, ctx, started));
+    return this.#gate.run(signal, deadline, () => target.send(message, signal, deadline, started));
   }
 
   async flush(options?: CallOptions): Promise<void> {
@@ -150,8 +139,7 @@ class ProducerImpl implements Producer<unknown> {
       // Out of time or aborted: what is left is cancelled below.
       this.#runtime.observe.producerCloseTimeout(this, error);
     }
-    this.#closing.abort();
-    this.#gate.close((ctx) => abortError(ctx) ?? closedError(`producer ${this.name}`));
+    this.#gate.close(cancelledError("send", new Error("closed")));
     for (const producer of this.#producers) producer.close();
     this.#runtime.status.emit({ type: "closed", source: "producer", topic: this.topic, name: this.name }, [
       this.#owner,

@@ -8,7 +8,6 @@ import {
   type CallContext,
   createCallContext,
   sleep,
-  throwIfStopped,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
 import { observeSend, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
@@ -18,7 +17,7 @@ import {
   dispatchStrategyToWire,
   type ProducerAccessMode,
 } from "../enums.ts";
-import { toDanubeError } from "../errors/status-map.ts";
+import { cancelledError, deadlineError, toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
@@ -204,21 +203,26 @@ export class TopicProducer {
   }
 
   /**
-   * Publishes one message; resolves once the broker acknowledged it. `started`: the
-   * `performance.now()` of the application's `send()` call (the send latency metric's start).
+   * Publishes one message; resolves once the broker acknowledged it. `deadline`: absolute, ms
+   * since the epoch. `started`: the `performance.now()` of the application's `send()` call (the
+   * send latency metric's start).
    */
-  send(message: OutgoingMessage, ctx: CallContext, started = performance.now()): Promise<SendReceipt> {
+  send(
+    message: OutgoingMessage,
+    signal: AbortSignal | undefined,
+    deadline: number,
+    started = performance.now(),
+  ): Promise<SendReceipt> {
     if (this.#stop.signal.aborted) return Promise.reject(closedError(`producer ${this.name}`));
-    try {
-      throwIfStopped(ctx);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    if (signal?.aborted) return Promise.reject(cancelledError("send", signal.reason));
+    if (Date.now() >= deadline) return Promise.reject(deadlineError("send"));
     const send = new PendingSend(
       this.#seq++,
       this.#nextRequestId(),
       message,
-      ctx,
+      signal,
+      this.#stop.signal,
+      deadline,
       this.#deadlines,
       this.#onStopped,
     );
@@ -250,7 +254,7 @@ export class TopicProducer {
     if (error.code === ErrorCode.DEADLINE_EXCEEDED && send.failures > 0 && last !== undefined) {
       error = new DanubeError(
         ErrorCode.DEADLINE_EXCEEDED,
-        `${send.ctx.operation}: deadline exceeded after ${send.failures} failed attempts; last error: ${last.message}`,
+        `${send.operation}: deadline exceeded after ${send.failures} failed attempts; last error: ${last.message}`,
         { cause: last },
       );
     }
@@ -323,7 +327,7 @@ export class TopicProducer {
       this.#inFlight.delete(send);
       this.#inFlightBytes -= send.message.payload.byteLength;
     };
-    registration.sender.send(wire, send.ctx, after).then(
+    registration.sender.send(wire, send, after).then(
       (requestId) => {
         landed();
         this.#settle(send, { requestId, topic: this.topic, producerId: registration.producerId });
@@ -334,7 +338,7 @@ export class TopicProducer {
       (thrown: unknown) => {
         landed();
         if (this.#isProbe(send)) this.#phase = { kind: "sending" };
-        this.#onFailure(registration, send, toDanubeError(thrown, send.ctx.operation));
+        this.#onFailure(registration, send, toDanubeError(thrown, send.operation));
         this.#afterSettle();
       },
     );
@@ -345,7 +349,7 @@ export class TopicProducer {
   }
 
   #onFailure(registration: Registration, send: PendingSend, error: DanubeError): void {
-    const stopped = abortError(send.ctx) ?? (Date.now() >= send.ctx.deadline ? error : undefined);
+    const stopped = abortError(send) ?? (Date.now() >= send.deadline ? error : undefined);
     // NOT_FOUND on SendMessage: the broker does not know the producer id (it restarted).
     const forgotten = error.code === ErrorCode.NOT_FOUND;
     // Whether or not this send is retried, the registration is gone: re-create it.
@@ -476,8 +480,8 @@ export class TopicProducer {
     this.#sender?.close?.();
     const error = closedError(`producer ${this.name}`);
     for (const send of [...this.#failed, ...this.#queue, ...this.#inFlight]) {
-      send.stopWith(abortError(send.ctx) ?? error);
-      if (!this.#inFlight.has(send)) this.#settle(send, abortError(send.ctx) ?? error);
+      send.stopWith(abortError(send) ?? error);
+      if (!this.#inFlight.has(send)) this.#settle(send, abortError(send) ?? error);
     }
     this.#failed = [];
     this.#queue = [];
