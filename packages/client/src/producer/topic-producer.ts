@@ -473,15 +473,16 @@ export class TopicProducer {
 
   /**
    * Stops background work and fails what still waits or is in flight with CANCELLED (in-flight
-   * RPCs are cancelled). No close RPC exists.
+   * RPCs are cancelled and fail with it). No close RPC exists.
    */
   close(): void {
     this.#stop.abort();
     this.#sender?.close?.();
-    const error = closedError(`producer ${this.name}`);
+    // stopWith settles a waiting send at once (#abandon); an in-flight one settles when its
+    // cancelled RPC fails. One already stopped or settled is left as it is.
+    const closed = new Error("closed");
     for (const send of [...this.#failed, ...this.#queue, ...this.#inFlight]) {
-      send.stopWith(abortError(send) ?? error);
-      if (!this.#inFlight.has(send)) this.#settle(send, abortError(send) ?? error);
+      send.stopWith(cancelledError(send.operation, closed));
     }
     this.#failed = [];
     this.#queue = [];
