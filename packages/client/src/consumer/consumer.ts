@@ -49,7 +49,9 @@ export interface Consumer<T = Uint8Array> extends AsyncIterable<Message<T>>, Asy
    * Stops receiving; ends `for await` loops; later ack/nack fail with CLOSED. Acks and nacks
    * already in flight finish first (each within its own timeout), and a receive stream the broker
    * has not answered yet (just opened) is ended only once it has (within requestTimeoutMs), so
-   * the broker does not keep the consumer active. Every call returns the same promise.
+   * the broker does not keep the consumer active; likewise a Subscribe sent to subscribe again
+   * (after a broker restart) is answered first and that consumer ended on the broker. Every call
+   * returns the same promise.
    */
   close(): Promise<void>;
   /**
