@@ -1,6 +1,7 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
 import { type CallContext, createCallContext, waitFor } from "../call-context.ts";
+import { sendTraced, traceSend } from "../diagnostics/hooks.ts";
 import { cancelledError, toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
@@ -117,7 +118,18 @@ class ProducerImpl implements Producer<unknown> {
     assertMessageSize(bytes, attributes, key, this.#runtime.options.maxMessageBytes);
     const target = this.#producers[this.#router.next(key)]!;
     const message = { payload: bytes, attributes, key };
-    return this.#gate.run(signal, deadline, () => target.send(message, signal, deadline, started));
+    const requestId = target.nextRequestId();
+    if (!sendTraced()) {
+      return this.#gate.run(signal, deadline, () =>
+        target.send(message, requestId, signal, deadline, started),
+      );
+    }
+    // The trace starts here, so it covers any wait for room.
+    return traceSend(target, requestId, bytes.byteLength, (span) =>
+      this.#gate.run(signal, deadline, () =>
+        target.send(message, requestId, signal, deadline, started, span),
+      ),
+    );
   }
 
   async flush(options?: CallOptions): Promise<void> {

@@ -10,7 +10,7 @@ import {
   sleep,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
-import { observeSend, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
+import { observeSend, type SendSpan, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
 import {
   accessModeToWire,
   type DispatchStrategy,
@@ -203,22 +203,33 @@ export class TopicProducer {
   }
 
   /**
-   * Publishes one message; resolves once the broker acknowledged it. `deadline`: absolute, ms
-   * since the epoch. `started`: the `performance.now()` of the application's `send()` call (the
-   * send latency metric's start).
+   * The request id of the next send, taken at `send()` (before any wait for room, so that its
+   * trace names it); sends reach {@link TopicProducer.send} in the order they took their ids.
+   */
+  nextRequestId(): bigint {
+    return this.#nextRequestId();
+  }
+
+  /**
+   * Publishes one message under `requestId` (from {@link TopicProducer.nextRequestId}); resolves
+   * once the broker acknowledged it. `deadline`: absolute, ms since the epoch. `started`: the
+   * `performance.now()` of the application's `send()` call (the send latency metric's start).
+   * `span`, when the send is traced, learns the pending send.
    */
   send(
     message: OutgoingMessage,
+    requestId: bigint,
     signal: AbortSignal | undefined,
     deadline: number,
-    started = performance.now(),
+    started: number,
+    span?: SendSpan,
   ): Promise<SendReceipt> {
     if (this.#stop.signal.aborted) return Promise.reject(closedError(`producer ${this.name}`));
     if (signal?.aborted) return Promise.reject(cancelledError("send", signal.reason));
     if (Date.now() >= deadline) return Promise.reject(deadlineError("send"));
     const send = new PendingSend(
       this.#seq++,
-      this.#nextRequestId(),
+      requestId,
       message,
       signal,
       this.#stop.signal,
@@ -226,6 +237,7 @@ export class TopicProducer {
       this.#deadlines,
       this.#onStopped,
     );
+    if (span !== undefined) span.send = send;
     const observed = observeSend(this.#runtime.observe, this, send, started);
     this.#unsettled.add(send);
     this.#queue.push(send);
