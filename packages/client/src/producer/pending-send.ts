@@ -1,4 +1,4 @@
-// One send waiting in a topic producer: its place in the partition's order, the promise handed to
+// One send taken by a topic producer: its place in the partition's order, the promise handed to
 // the application, and its call context (an OwnedContext: its deadline is an entry in the
 // producer's one deadline queue, its stop is what the transport cancels the RPC through).
 
@@ -24,10 +24,10 @@ export interface OutgoingMessage {
 }
 
 /**
- * A send from `send()` until it settles, and the context of its RPCs. Its deadline is an entry in
- * the producer's {@link DeadlineQueue} and the producer's close reaches it through
- * {@link PendingSend.stopWith}; only a caller's own `signal` gets a listener (one per send that has
- * one).
+ * A send from the moment its topic producer took it (after any wait for room) until it settles,
+ * and the context of its RPCs (deadline and signal as given to `send()`). Its deadline is an
+ * entry in the producer's {@link DeadlineQueue} and the producer's close reaches it through
+ * {@link PendingSend.stopWith}; only a caller's own `signal` gets a listener.
  */
 export class PendingSend extends OwnedContext {
   /** Position in the partition's send order. */

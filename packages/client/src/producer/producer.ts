@@ -151,7 +151,8 @@ class ProducerImpl implements Producer<unknown> {
       // Out of time or aborted: what is left is cancelled below.
       this.#runtime.observe.producerCloseTimeout(this, error);
     }
-    this.#gate.close(cancelledError("send", new Error("closed")));
+    const closed = new Error("closed");
+    this.#gate.close(() => cancelledError("send", closed));
     for (const producer of this.#producers) producer.close();
     this.#runtime.status.emit({ type: "closed", source: "producer", topic: this.topic, name: this.name }, [
       this.#owner,

@@ -86,11 +86,11 @@ export class SendGate<T> {
     return results;
   }
 
-  /** Fails every waiting send with `error` (the producer closed). */
-  close(error: DanubeError): void {
+  /** Fails every waiting send with an error of its own from `error()` (the producer closed). */
+  close(error: () => DanubeError): void {
     for (let i = this.#head; i < this.#waiters.length; i++) {
       const w = this.#waiters[i]!;
-      if (!w.done) this.#fail(w, error);
+      if (!w.done) this.#fail(w, error());
     }
     this.#waiters = [];
     this.#head = 0;
