@@ -67,13 +67,14 @@ export function createCallContext(
 /**
  * A context whose {@link CallStop} is driven by its owner: the deadline is an entry in the owner's
  * `deadlines` (one timer) and only the caller's own signal gets a listener, so the transport adds
- * neither. The context is its own deadline entry. Call `release()`
- * once the operation ended.
+ * neither. The context is its own deadline entry; its deadline and signal end in
+ * {@link OwnedContext.stopWith}. Call `release()` once the operation ended.
  */
 export class OwnedContext implements CallContext, DeadlineEntry {
   readonly operation: string;
   readonly signal: AbortSignal | undefined;
   readonly closeSignal: AbortSignal | undefined;
+  /** Absolute deadline in ms since the epoch. */
   readonly deadline: number;
   readonly stop = new CallStop();
   /** @internal position in the deadline queue */
@@ -83,29 +84,34 @@ export class OwnedContext implements CallContext, DeadlineEntry {
 
   constructor(
     operation: string,
-    options: CallOptions | undefined,
-    defaultTimeoutMs: number,
+    signal: AbortSignal | undefined,
     closeSignal: AbortSignal | undefined,
+    deadline: number,
     deadlines: DeadlineQueue,
   ) {
     this.operation = operation;
-    const signal = options?.signal;
     this.signal = signal;
     this.closeSignal = closeSignal;
-    this.deadline = Date.now() + (options?.timeoutMs ?? defaultTimeoutMs);
+    this.deadline = deadline;
     this.#deadlines = deadlines;
     deadlines.insert(this);
     if (signal !== undefined) {
-      this.#onAbort = () => this.stop.stop(cancelledError(operation, signal.reason));
+      this.#onAbort = () => this.stopWith(cancelledError(operation, signal.reason));
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
   }
 
   /** @internal the deadline passed */
   fire(): void {
-    this.stop.stop(deadlineError(this.operation));
+    this.stopWith(deadlineError(this.operation));
   }
 
+  /** Stops the operation with `error` (its deadline, its signal, or the owner); first one wins. */
+  stopWith(error: DanubeError): void {
+    this.stop.stop(error);
+  }
+
+  /** Leaves the deadline queue and drops the signal listener. */
   release(): void {
     this.#deadlines.remove(this);
     if (this.#onAbort !== undefined) this.signal?.removeEventListener("abort", this.#onAbort);

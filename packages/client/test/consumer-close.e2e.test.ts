@@ -2,7 +2,8 @@
 // was opened an instant before close). The unary-path wrapper runs this again on ReceiveMessages.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { testEnv, uniqueTopic } from "./helpers.ts";
+import { ErrorCode } from "../src/index.ts";
+import { testEnv, uniqueTopic, watchUnhandledRejections } from "./helpers.ts";
 
 const ROUNDS = 5;
 
@@ -29,4 +30,22 @@ test("close() right after subscribe: a new Exclusive consumer subscribes at once
     const again = await client.subscribe({ ...options, subscription, consumerName: "other" });
     await again.close();
   }
+});
+
+test("a receive() pending across a close() that waits for an ack is rejected (CLOSED) without going unhandled", async (t) => {
+  const unhandled = watchUnhandledRejections(t);
+  const { client } = await testEnv(t);
+  const topic = uniqueTopic("close-receive");
+  const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
+  const consumer = await client.subscribe({ topic, subscription: "s", consumerName: "c" });
+  await producer.send("one");
+  const message = await consumer.receive({ timeoutMs: 10_000 });
+  const acked = message.ack(); // in flight: close() waits for the broker's answer
+  const pending = consumer.receive();
+  await consumer.close();
+  // The application handles the receive only after close() resolved.
+  await assert.rejects(pending, { code: ErrorCode.CLOSED });
+  await acked;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  unhandled.check();
 });

@@ -250,3 +250,38 @@ test("a broker restart: reconnect traces for producer and consumer, a reconnect 
   await consumer.close();
   await producer.close();
 });
+
+test("the send trace starts at send(): it covers the wait for room (maxPendingSends)", async (t) => {
+  const { client } = await testEnv(t);
+  const topic = uniqueTopic("trace-wait");
+  const producer = await client.createProducer({
+    topic,
+    name: "wp",
+    dispatchStrategy: "Reliable",
+    maxPendingSends: 1,
+  });
+  const events = recordTraces(t);
+  const starts = () => events.filter((e) => e.channel === "send" && e.phase === "start").length;
+  const sends: Promise<{ requestId: bigint }>[] = [];
+  for (let i = 0; i < 6; i++) sends.push(producer.send(`m${i}`));
+  // One send is pending, five wait for room: every one of them is traced from its send() call.
+  assert.equal(starts(), 6, "a start per send() call, waiting ones included");
+  // A send that gives up while waiting for room is traced too, with its error.
+  const late = producer.send("late", { timeoutMs: 1 });
+  await assert.rejects(late, { code: ErrorCode.DEADLINE_EXCEEDED });
+  const receipts = await Promise.all(sends);
+  const traced = operations(events, "send", (c) => c.topic === topic);
+  assert.equal(traced.length, 7);
+  for (const [i, receipt] of receipts.entries()) {
+    assert.deepEqual(traced[i]!.phases, ok);
+    assert.equal(
+      traced[i]!.first.requestId,
+      receipt.requestId,
+      "the trace names the request id it was sent under",
+    );
+    assert.equal(traced[i]!.last.retries, 0);
+  }
+  assert.deepEqual(traced[6]!.phases, failed);
+  assert.equal((traced[6]!.last.error as DanubeError).code, ErrorCode.DEADLINE_EXCEEDED);
+  await producer.close();
+});

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import http2 from "node:http2";
 import net, { type AddressInfo } from "node:net";
 import { test } from "node:test";
+import tls from "node:tls";
 import type { danube } from "@danube-ts/protocol";
 import { OwnedContext } from "../src/call-context.ts";
 import { DeadlineQueue } from "../src/deadlines.ts";
@@ -16,6 +17,7 @@ import { H2UnaryClient } from "../src/transport/h2-unary.ts";
 import { sendMessageRpc } from "../src/transport/hot-calls.ts";
 import { TokenSource } from "../src/transport/tokens.ts";
 import { startFakeBroker } from "./fake-broker.ts";
+import { testPki } from "./fixtures/pki.ts";
 
 type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer[]) => void;
 
@@ -44,7 +46,7 @@ async function h2Server(t: import("node:test").TestContext, handler: Handler) {
 
 const deadlines = new DeadlineQueue();
 const ctx = (timeoutMs = 5000) => {
-  const owned = new OwnedContext("op", { timeoutMs }, 30_000, undefined, deadlines);
+  const owned = new OwnedContext("op", undefined, undefined, Date.now() + timeoutMs, deadlines);
   return { ctx: owned, release: () => owned.release() };
 };
 const ok = (stream: http2.ServerHttp2Stream, body: Buffer) => {
@@ -161,6 +163,86 @@ test("the bearer token is sent; UNAUTHENTICATED makes a supplier's token be fetc
   });
   again.release();
   assert.equal(server.seen.length, 3, "a static token is not retried");
+});
+
+test("TLS: the secure context is made once per client, not per reconnect; certificates are still verified", async (t) => {
+  const pki = testPki();
+  const server = http2.createSecureServer({
+    cert: pki.serverCert.pem,
+    key: pki.serverKey.pem,
+    ca: pki.ca.pem,
+    requestCert: true, // mutual TLS: the client's identity comes from the same context
+    rejectUnauthorized: true,
+  });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const seen: http2.IncomingHttpHeaders[] = [];
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  server.on("stream", (stream, headers) => {
+    seen.push(headers);
+    stream.on("data", () => {});
+    stream.on("end", () => ok(stream, Buffer.from("tls")));
+  });
+  let handshakes = 0;
+  server.on("secureConnection", () => handshakes++);
+  server.on("tlsClientError", () => {});
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    for (const session of sessions) session.destroy();
+    server.close();
+  });
+  const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Node's TLS calls tls.createSecureContext on every connect that brings no secureContext.
+  let contexts = 0;
+  const original = tls.createSecureContext;
+  tls.createSecureContext = (options) => {
+    contexts++;
+    return original(options);
+  };
+  t.after(() => {
+    tls.createSecureContext = original;
+  });
+  const material = {
+    ca: pki.ca.pem,
+    cert: pki.clientCert.pem,
+    key: pki.clientKey.pem,
+    serverName: undefined,
+  };
+  const client = new H2UnaryClient({ target, tls: material, tokens: TokenSource.fixed("tok") });
+  t.after(() => client.close());
+  const created = contexts;
+  for (let i = 0; i < 3; i++) {
+    const call = ctx();
+    assert.equal((await client.call("/svc/M", Buffer.from("x"), {}, call.ctx)).toString(), "tls");
+    call.release();
+    // The broker drops the connection: the next call reconnects.
+    for (const session of sessions) session.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(handshakes, 3, "each call came over a new TLS connection");
+  assert.equal(contexts, created, "reconnects reuse the client's secure context");
+  assert.deepEqual(
+    seen.map((h) => h.authorization),
+    ["Bearer tok", "Bearer tok", "Bearer tok"],
+    "the token is asked for per call",
+  );
+  // A client trusting another CA is refused by its own certificate check.
+  const wrong = new H2UnaryClient({
+    target,
+    tls: { ...material, ca: pki.otherCa.pem },
+    tokens: undefined,
+  });
+  t.after(() => wrong.close());
+  const call = ctx();
+  await assert.rejects(wrong.call("/svc/M", Buffer.from("x"), {}, call.ctx), (e: DanubeError) => {
+    assert.equal(e.code, ErrorCode.UNAVAILABLE);
+    assert.match(e.message, /certificate/i);
+    return true;
+  });
+  call.release();
+  assert.equal(seen.length, 3, "nothing reached the server over an unverified connection");
 });
 
 test("a server that does not speak gRPC: the call goes out again over grpc-js, later calls stay there", async (t) => {

@@ -40,7 +40,8 @@ export interface Consumer<T = Uint8Array> extends AsyncIterable<Message<T>>, Asy
   [Symbol.asyncIterator](): AsyncIterator<Message<T>, undefined>;
   /**
    * The next message. Rejects with DEADLINE_EXCEEDED after `timeoutMs`, CANCELLED when
-   * `signal` aborts, CLOSED when the consumer closes; a message is never lost to a timeout.
+   * `signal` aborts, CLOSED when the consumer closes (once `close()` has finished, so a caller
+   * awaiting `close()` first still handles it in time); a message is never lost to a timeout.
    * Not allowed while a `for await` loop is reading (FAILED_PRECONDITION).
    */
   receive(options?: ReceiveOptions): Promise<Message<T>>;
@@ -48,7 +49,9 @@ export interface Consumer<T = Uint8Array> extends AsyncIterable<Message<T>>, Asy
    * Stops receiving; ends `for await` loops; later ack/nack fail with CLOSED. Acks and nacks
    * already in flight finish first (each within its own timeout), and a receive stream the broker
    * has not answered yet (just opened) is ended only once it has (within requestTimeoutMs), so
-   * the broker does not keep the consumer active. Every call returns the same promise.
+   * the broker does not keep the consumer active; likewise a Subscribe sent to subscribe again
+   * (after a broker restart) is answered first and that consumer ended on the broker. Every call
+   * returns the same promise.
    */
   close(): Promise<void>;
   /**
@@ -60,6 +63,8 @@ export interface Consumer<T = Uint8Array> extends AsyncIterable<Message<T>>, Asy
   /** Reconnect and error events of this consumer's partitions; ends after `closed`. */
   status(): AsyncIterable<ClientStatus>;
 }
+
+const noop = (): void => {};
 
 class ConsumerImpl implements Consumer<unknown> {
   readonly topic: string;
@@ -146,7 +151,12 @@ class ConsumerImpl implements Consumer<unknown> {
     try {
       const take = () => this.#queue.take((stop) => watchStop(ctx, stop));
       const result = await observeReceive(this.#runtime.observe, this, take);
-      if (result.done) throw closedError("consumer");
+      if (result.done) {
+        // Closed: reject only once close() has finished (it may wait for the broker), so that
+        // an application awaiting close() before handling this promise never sees it unhandled.
+        await this.#closing?.then(noop, noop);
+        throw closedError("consumer");
+      }
       return result.value;
     } finally {
       this.#receiving--;

@@ -10,6 +10,7 @@ import {
   createCallContext,
   OwnedContext,
   sleep,
+  throwIfStopped,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
 import { ackObserved, observeAck, traceSubscribe } from "../diagnostics/hooks.ts";
@@ -127,9 +128,11 @@ export class TopicConsumer implements Acknowledger {
     );
   }
 
-  async #register(ctx: CallContext): Promise<void> {
+  /** Lookup (under `ctx`) + Subscribe (under `subscribeCtx`, by default `ctx` too). */
+  async #register(ctx: CallContext, subscribeCtx = ctx): Promise<void> {
     const runtime = this.#runtime;
     const address = await resolveTopicAddress(runtime, runtime.serviceAddress, this.topic, ctx);
+    throwIfStopped(ctx);
     const connection = runtime.pool.get(address);
     const request: danube.ConsumerRequest = {
       requestId: this.#nextRequestId(),
@@ -140,13 +143,22 @@ export class TopicConsumer implements Acknowledger {
       keyFilters: this.#options.keyFilters,
     };
     let offered = false;
-    const response = await unaryCall<danube.ConsumerResponse>(ctx, "Subscribe", (options, callback) => {
-      const call = connection.consumer.subscribe(request, runtime.pool.metadata(address), options, callback);
-      call.on("metadata", (metadata) => {
-        offered = metadata.get(consumeStreamHeader).some((v) => String(v) === "1");
-      });
-      return call;
-    });
+    const response = await unaryCall<danube.ConsumerResponse>(
+      subscribeCtx,
+      "Subscribe",
+      (options, callback) => {
+        const call = connection.consumer.subscribe(
+          request,
+          runtime.pool.metadata(address),
+          options,
+          callback,
+        );
+        call.on("metadata", (metadata) => {
+          offered = metadata.get(consumeStreamHeader).some((v) => String(v) === "1");
+        });
+        return call;
+      },
+    );
     if (!offered && runtime.options.transport === "stream") {
       throw new DanubeError(
         ErrorCode.UNIMPLEMENTED,
@@ -183,8 +195,15 @@ export class TopicConsumer implements Acknowledger {
     while (!stop.aborted && !queue.closed) {
       if (resubscribe) {
         const subCtx = createCallContext("resubscribe", undefined, runtime.options.requestTimeoutMs, stop);
+        // close() does not cancel a Subscribe once sent (the broker may already hold the consumer
+        // active); it waits for the answer, bounded by the same timeout.
+        const subscribeCtx = { ...subCtx, closeSignal: undefined };
         try {
-          await this.#register(subCtx);
+          await this.#register(subCtx, subscribeCtx);
+          if (stop.aborted) {
+            await this.#detach(queue);
+            return;
+          }
           resubscribe = false;
           this.#emit({
             type: "reconnected",
@@ -217,6 +236,21 @@ export class TopicConsumer implements Acknowledger {
       this.#status("reconnecting", attempt, reason, error);
       await sleep(backoffDelay(attempt - 1, runtime.options.retry), ctx).catch(() => {});
     }
+  }
+
+  /**
+   * close() came while a Subscribe was answered: the broker holds the consumer active without a
+   * delivery call (until its streamless timeout, refusing an unsubscribe or another Exclusive
+   * consumer). As close() does for an open call: open one, wait until the broker attached it
+   * (bounded by requestTimeoutMs), and end it, which deactivates the consumer on the broker.
+   * Nothing is handed to the application (`queue` is closed, the consumer stopped).
+   */
+  async #detach(queue: AsyncQueue<Message<unknown>>): Promise<void> {
+    const pumping = this.#pumpStream(queue);
+    const attached = this.#attached;
+    if (attached !== undefined) await this.#within(attached, this.#runtime.options.requestTimeoutMs);
+    this.#stream?.cancel();
+    await pumping;
   }
 
   /**
@@ -365,9 +399,9 @@ export class TopicConsumer implements Acknowledger {
     const runtime = this.#runtime;
     const ctx = new OwnedContext(
       nack === undefined ? "ack" : "nack",
-      options,
-      runtime.options.requestTimeoutMs,
+      options?.signal,
       this.#stop.signal,
+      Date.now() + (options?.timeoutMs ?? runtime.options.requestTimeoutMs),
       this.#deadlines,
     );
     const command: AckCommand = { message, subscription: this.#options.subscription, nack };
@@ -392,7 +426,8 @@ export class TopicConsumer implements Acknowledger {
    * Refuses new acks and nacks (CLOSED), lets those in flight settle (each bounded by its own
    * timeout), waits until the broker attached the open delivery call (bounded by
    * requestTimeoutMs), then stops the stream, the health check and the receive loop and waits for
-   * the loop to end. Later calls return the same promise.
+   * the loop to end; a resubscribe whose Subscribe was sent is answered first and its consumer
+   * ended on the broker (#detach). Later calls return the same promise.
    */
   close(): Promise<void> {
     this.#closed ??= this.#close();

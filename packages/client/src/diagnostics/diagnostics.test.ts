@@ -8,7 +8,7 @@ import { createClient, DanubeError, ErrorCode } from "../index.ts";
 import { PendingSend } from "../producer/pending-send.ts";
 import { StatusHub, statusBufferSize } from "../status.ts";
 import { type TracedContext, tracing } from "./channels.ts";
-import { observeSend } from "./hooks.ts";
+import { observeSend, traceSend } from "./hooks.ts";
 import { clientLogger } from "./logger.ts";
 import { createInstruments } from "./metrics.ts";
 import { ClientObserver } from "./observer.ts";
@@ -29,17 +29,22 @@ test("without subscribers and metrics, hooks hand back the operation's own promi
   assert.equal(built, 0, "no context is built");
 
   assert.equal(tracing.send.hasSubscribers, false);
-  const ctx = { operation: "send", signal: undefined, closeSignal: undefined, deadline: Date.now() + 1000 };
   const send = new PendingSend(
     0,
     7n,
     { payload: new Uint8Array(3), attributes: {}, key: undefined },
-    ctx,
+    undefined,
+    undefined,
+    Date.now() + 1000,
     new DeadlineQueue(),
     () => {},
   );
   const observer = new ClientObserver(undefined);
-  assert.equal(observeSend(observer, { topic: "/d/t", name: "p" }, send, performance.now()), send.promise);
+  assert.equal(observeSend(observer, { topic: "/d/t" }, send, performance.now()), send.promise);
+  assert.equal(
+    traceSend({ topic: "/d/t", name: "p" }, 7n, 3, () => send.promise),
+    send.promise,
+  );
   send.resolve({ requestId: 7n, topic: "/d/t", producerId: 1n });
 });
 

@@ -71,12 +71,12 @@ export function traceSchemaCall<T>(operation: string, rpc: string, fn: () => Pro
 }
 
 /**
- * Observes one send from `send()` until it settles: in-flight gauge, latency, outcome counters,
- * and the `danube-ts:client:send` trace. Returns the promise to hand to the application.
+ * Counts one send from `send()` until it settles: in-flight gauge, latency (from `started`, the
+ * `performance.now()` of `send()`), outcome counters. Returns the promise to hand on.
  */
 export function observeSend(
   observer: ClientObserver,
-  producer: { readonly topic: string; readonly name: string },
+  producer: { readonly topic: string },
   send: PendingSend,
   started: number,
 ): Promise<SendReceipt> {
@@ -96,19 +96,45 @@ export function observeSend(
       },
     );
   }
-  if (!tracing.send.hasSubscribers) return send.promise;
+  return send.promise;
+}
+
+/** Whether sends are traced now (a subscriber on `danube-ts:client:send`). */
+export function sendTraced(): boolean {
+  return tracing.send.hasSubscribers;
+}
+
+/** What the `danube-ts:client:send` trace of one send reads when it settles. */
+export interface SendSpan {
+  /** The send once its topic producer took it (after any wait for room). */
+  send: PendingSend | undefined;
+}
+
+/**
+ * Traces one send as the `danube-ts:client:send` operation from `send()` (any wait for room
+ * included) until it settles; `fn(span)` runs it, and its topic producer sets `span.send`. Runs
+ * `fn(undefined)` when nobody listens.
+ */
+export function traceSend(
+  producer: { readonly topic: string; readonly name: string },
+  requestId: bigint,
+  payloadSize: number,
+  fn: (span: SendSpan | undefined) => Promise<SendReceipt>,
+): Promise<SendReceipt> {
+  if (!tracing.send.hasSubscribers) return fn(undefined);
+  const span: SendSpan = { send: undefined };
   return traced(
     tracing.send,
     (): SendContext => ({
       topic: producer.topic,
       partition: partitionOf(producer.topic),
       producerName: producer.name,
-      requestId: send.requestId,
-      payloadSize: send.message.payload.byteLength,
+      requestId,
+      payloadSize,
     }),
-    () => send.promise,
+    () => fn(span),
     (ctx) => {
-      ctx.retries = send.failures;
+      ctx.retries = span.send?.failures ?? 0;
     },
   );
 }

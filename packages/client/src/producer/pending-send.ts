@@ -1,10 +1,9 @@
-// One send waiting in a topic producer: its place in the partition's order, its deadline (an
-// entry in the producer's one deadline queue), the caller's abort signal, and the promise handed to
-// the application.
+// One send taken by a topic producer: its place in the partition's order, the promise handed to
+// the application, and its call context (an OwnedContext: its deadline is an entry in the
+// producer's one deadline queue, its stop is what the transport cancels the RPC through).
 
-import { type CallContext, CallStop } from "../call-context.ts";
-import type { DeadlineEntry, DeadlineQueue } from "../deadlines.ts";
-import { cancelledError, deadlineError } from "../errors/status-map.ts";
+import { OwnedContext } from "../call-context.ts";
+import type { DeadlineQueue } from "../deadlines.ts";
 import type { DanubeError } from "../errors.ts";
 
 /** What a successful send returns. */
@@ -25,19 +24,18 @@ export interface OutgoingMessage {
 }
 
 /**
- * A send from `send()` until it settles. Its deadline is an entry in the producer's
- * {@link DeadlineQueue} and the producer's close reaches it through {@link PendingSend.stopWith};
- * only a caller's own `signal` gets a listener (one per send that has one).
+ * A send from the moment its topic producer took it (after any wait for room) until it settles,
+ * and the context of its RPCs (deadline and signal as given to `send()`). Its deadline is an
+ * entry in the producer's {@link DeadlineQueue} and the producer's close reaches it through
+ * {@link PendingSend.stopWith}; only a caller's own `signal` gets a listener.
  */
-export class PendingSend implements DeadlineEntry {
+export class PendingSend extends OwnedContext {
   /** Position in the partition's send order. */
   readonly seq: number;
   /** Request id, fixed at `send()` time and reused by every retry. */
   readonly requestId: bigint;
   readonly message: OutgoingMessage;
   readonly publishTime: bigint;
-  /** The caller's context, with the stop the transport cancels its RPC through. */
-  readonly ctx: CallContext;
   /** Failed attempts so far. */
   failures = 0;
   #settled = false;
@@ -46,35 +44,23 @@ export class PendingSend implements DeadlineEntry {
   readonly done: Promise<void>;
   #resolve!: (receipt: SendReceipt) => void;
   #reject!: (error: DanubeError) => void;
-  readonly #stop: CallStop;
-  readonly #deadlines: DeadlineQueue;
-  /** The send's deadline; the send is its own entry in the producer's deadline queue. */
-  readonly deadline: number;
-  /** @internal position in the deadline queue */
-  index = -1;
   readonly #onStopped: (send: PendingSend, error: DanubeError) => void;
-  readonly #onAbort: (() => void) | undefined;
 
-  /** `ctx.stop`, when set, must be this send's own (producer.ts makes one per send). */
   constructor(
     seq: number,
     requestId: bigint,
     message: OutgoingMessage,
-    ctx: CallContext,
+    signal: AbortSignal | undefined,
+    closeSignal: AbortSignal | undefined,
+    deadline: number,
     deadlines: DeadlineQueue,
     onStopped: (send: PendingSend, error: DanubeError) => void,
   ) {
+    super("send", signal, closeSignal, deadline, deadlines);
     this.seq = seq;
     this.requestId = requestId;
     this.message = message;
     this.publishTime = BigInt(Date.now());
-    if (ctx.stop === undefined) {
-      this.#stop = new CallStop();
-      this.ctx = { ...ctx, stop: this.#stop };
-    } else {
-      this.#stop = ctx.stop;
-      this.ctx = ctx;
-    }
     this.promise = new Promise<SendReceipt>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -84,19 +70,6 @@ export class PendingSend implements DeadlineEntry {
       () => {},
     );
     this.#onStopped = onStopped;
-    this.#deadlines = deadlines;
-    this.deadline = ctx.deadline;
-    deadlines.insert(this);
-    const signal = ctx.signal;
-    if (signal !== undefined) {
-      this.#onAbort = () => this.stopWith(cancelledError(ctx.operation, signal.reason));
-      signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
-  }
-
-  /** @internal the deadline passed */
-  fire(): void {
-    this.stopWith(deadlineError(this.ctx.operation));
   }
 
   get settled(): boolean {
@@ -108,27 +81,23 @@ export class PendingSend implements DeadlineEntry {
    * RPC if one runs (it then fails with `error`), and tells the producer, which settles a send
    * that is not in flight.
    */
-  stopWith(error: DanubeError): void {
-    if (this.#settled || this.#stop.reason !== undefined) return;
-    this.#stop.stop(error);
+  override stopWith(error: DanubeError): void {
+    if (this.#settled || this.stop.reason !== undefined) return;
+    this.stop.stop(error);
     this.#onStopped(this, error);
   }
 
   resolve(receipt: SendReceipt): void {
     if (this.#settled) return;
-    this.#settle();
+    this.#settled = true;
+    this.release();
     this.#resolve(receipt);
   }
 
   reject(error: DanubeError): void {
     if (this.#settled) return;
-    this.#settle();
-    this.#reject(error);
-  }
-
-  #settle(): void {
     this.#settled = true;
-    this.#deadlines.remove(this);
-    if (this.#onAbort !== undefined) this.ctx.signal?.removeEventListener("abort", this.#onAbort);
+    this.release();
+    this.#reject(error);
   }
 }

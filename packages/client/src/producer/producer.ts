@@ -1,8 +1,8 @@
 // The public producer: one topic producer, or one per partition behind a router.
 
-import { setMaxListeners } from "node:events";
-import { abortError, type CallContext, CallStop, createCallContext, waitFor } from "../call-context.ts";
-import { toDanubeError } from "../errors/status-map.ts";
+import { type CallContext, createCallContext, waitFor } from "../call-context.ts";
+import { sendTraced, traceSend } from "../diagnostics/hooks.ts";
+import { cancelledError, toDanubeError } from "../errors/status-map.ts";
 import { closedError, invalidArgument } from "../errors.ts";
 import {
   type CallOptions,
@@ -72,7 +72,6 @@ class ProducerImpl implements Producer<unknown> {
   readonly #runtime: ClientRuntime;
   readonly #producers: readonly TopicProducer[];
   readonly #router: PartitionRouter;
-  readonly #closing = new AbortController();
   readonly #onClose: (producer: Producer<unknown>) => void;
   readonly #schema: ResolvedProducerOptions["schema"];
   readonly #owner: object;
@@ -90,9 +89,6 @@ class ProducerImpl implements Producer<unknown> {
     this.#runtime = runtime;
     this.#schema = options.schema;
     this.#owner = owner;
-    // Sends carry it as their close signal without listening on it; a wait that listens (onAbort)
-    // must not warn however many there are.
-    setMaxListeners(0, this.#closing.signal);
     this.topic = options.topic;
     this.name = options.name;
     this.#producers = producers;
@@ -115,20 +111,25 @@ class ProducerImpl implements Producer<unknown> {
     else if (payload instanceof Uint8Array) bytes = payload;
     else throw invalidArgument("payload", "must be a Uint8Array or a string");
     const started = performance.now();
-    // The send's one context, with the stop its topic producer drives (deadline, signal, close).
-    const ctx: CallContext = {
-      operation: "send",
-      signal: options?.signal,
-      closeSignal: this.#closing.signal,
-      deadline: Date.now() + (options?.timeoutMs ?? this.#runtime.options.requestTimeoutMs),
-      stop: new CallStop(),
-    };
+    const signal = options?.signal;
+    const deadline = Date.now() + (options?.timeoutMs ?? this.#runtime.options.requestTimeoutMs);
     const key = options?.key;
     const attributes = { ...options?.attributes };
     assertMessageSize(bytes, attributes, key, this.#runtime.options.maxMessageBytes);
     const target = this.#producers[this.#router.next(key)]!;
     const message = { payload: bytes, attributes, key };
-    return this.#gate.run(ctx, () => target.send(message, ctx, started));
+    const requestId = target.nextRequestId();
+    if (!sendTraced()) {
+      return this.#gate.run(signal, deadline, () =>
+        target.send(message, requestId, signal, deadline, started),
+      );
+    }
+    // The trace starts here, so it covers any wait for room.
+    return traceSend(target, requestId, bytes.byteLength, (span) =>
+      this.#gate.run(signal, deadline, () =>
+        target.send(message, requestId, signal, deadline, started, span),
+      ),
+    );
   }
 
   async flush(options?: CallOptions): Promise<void> {
@@ -150,8 +151,8 @@ class ProducerImpl implements Producer<unknown> {
       // Out of time or aborted: what is left is cancelled below.
       this.#runtime.observe.producerCloseTimeout(this, error);
     }
-    this.#closing.abort();
-    this.#gate.close((ctx) => abortError(ctx) ?? closedError(`producer ${this.name}`));
+    const closed = new Error("closed");
+    this.#gate.close(() => cancelledError("send", closed));
     for (const producer of this.#producers) producer.close();
     this.#runtime.status.emit({ type: "closed", source: "producer", topic: this.topic, name: this.name }, [
       this.#owner,

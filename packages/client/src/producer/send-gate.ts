@@ -1,6 +1,5 @@
 // Backpressure for one producer: at most `maxPendingSends` sends pending (queued or in flight);
 // further sends wait in order for room (each within its own deadline and signal), or fail fast.
-import type { CallContext } from "../call-context.ts";
 import { type DeadlineEntry, DeadlineQueue } from "../deadlines.ts";
 import { cancelledError, deadlineError } from "../errors/status-map.ts";
 import { type DanubeError, DanubeError as Err, ErrorCode } from "../errors.ts";
@@ -8,7 +7,7 @@ import { OnFull, type ResolvedPendingLimit } from "./pending-limit.ts";
 
 /** A send waiting for room. */
 interface Waiter<T> {
-  readonly ctx: CallContext;
+  readonly signal: AbortSignal | undefined;
   readonly start: () => Promise<T>;
   readonly resolve: (value: T) => void;
   readonly reject: (error: unknown) => void;
@@ -37,14 +36,17 @@ export class SendGate<T> {
     this.#limit = limit;
   }
 
-  /** Runs `start` now if there is room, else waits for room (or fails fast, per `onFull`). */
-  run(ctx: CallContext, start: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `start` now if there is room, else waits for room until `deadline` (ms since the epoch)
+   * or `signal` (or fails fast, per `onFull`).
+   */
+  run(signal: AbortSignal | undefined, deadline: number, start: () => Promise<T>): Promise<T> {
     if (this.#pending < this.#limit.maxPendingSends && this.#waiting === 0) return this.#start(start);
     if (this.#limit.onFull === OnFull.Fail) {
       return Promise.reject(
         new Err(
           ErrorCode.RESOURCE_EXHAUSTED,
-          `${ctx.operation}: ${this.#pending} sends pending, the producer's maxPendingSends (${this.#limit.maxPendingSends}) with onFull "fail"`,
+          `send: ${this.#pending} sends pending, the producer's maxPendingSends (${this.#limit.maxPendingSends}) with onFull "fail"`,
         ),
       );
     }
@@ -55,7 +57,7 @@ export class SendGate<T> {
       reject = rej;
     });
     const waiter: Waiter<T> = {
-      ctx,
+      signal,
       start,
       resolve,
       reject,
@@ -64,12 +66,9 @@ export class SendGate<T> {
       onAbort: undefined,
       done: false,
     };
-    waiter.deadline = this.#deadlines.add(ctx.deadline, () =>
-      this.#fail(waiter, deadlineError(ctx.operation)),
-    );
-    const signal = ctx.signal;
+    waiter.deadline = this.#deadlines.add(deadline, () => this.#fail(waiter, deadlineError("send")));
     if (signal !== undefined) {
-      waiter.onAbort = () => this.#fail(waiter, cancelledError(ctx.operation, signal.reason));
+      waiter.onAbort = () => this.#fail(waiter, cancelledError("send", signal.reason));
       signal.addEventListener("abort", waiter.onAbort, { once: true });
     }
     this.#waiters.push(waiter);
@@ -87,11 +86,11 @@ export class SendGate<T> {
     return results;
   }
 
-  /** Fails every waiting send with `error` (the producer closed). */
-  close(error: (ctx: CallContext) => DanubeError): void {
+  /** Fails every waiting send with an error of its own from `error()` (the producer closed). */
+  close(error: () => DanubeError): void {
     for (let i = this.#head; i < this.#waiters.length; i++) {
       const w = this.#waiters[i]!;
-      if (!w.done) this.#fail(w, error(w.ctx));
+      if (!w.done) this.#fail(w, error());
     }
     this.#waiters = [];
     this.#head = 0;
@@ -132,7 +131,7 @@ export class SendGate<T> {
     waiter.done = true;
     this.#waiting--;
     if (waiter.deadline !== undefined) this.#deadlines.remove(waiter.deadline);
-    if (waiter.onAbort !== undefined) waiter.ctx.signal?.removeEventListener("abort", waiter.onAbort);
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener("abort", waiter.onAbort);
   }
 
   /** Drops consumed entries once they make up half the array (amortised O(1)). */

@@ -8,17 +8,16 @@ import {
   type CallContext,
   createCallContext,
   sleep,
-  throwIfStopped,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
-import { observeSend, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
+import { observeSend, type SendSpan, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
 import {
   accessModeToWire,
   type DispatchStrategy,
   dispatchStrategyToWire,
   type ProducerAccessMode,
 } from "../enums.ts";
-import { toDanubeError } from "../errors/status-map.ts";
+import { cancelledError, deadlineError, toDanubeError } from "../errors/status-map.ts";
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
@@ -204,24 +203,41 @@ export class TopicProducer {
   }
 
   /**
-   * Publishes one message; resolves once the broker acknowledged it. `started`: the
-   * `performance.now()` of the application's `send()` call (the send latency metric's start).
+   * The request id of the next send, taken at `send()` (before any wait for room, so that its
+   * trace names it); sends reach {@link TopicProducer.send} in the order they took their ids.
    */
-  send(message: OutgoingMessage, ctx: CallContext, started = performance.now()): Promise<SendReceipt> {
+  nextRequestId(): bigint {
+    return this.#nextRequestId();
+  }
+
+  /**
+   * Publishes one message under `requestId` (from {@link TopicProducer.nextRequestId}); resolves
+   * once the broker acknowledged it. `deadline`: absolute, ms since the epoch. `started`: the
+   * `performance.now()` of the application's `send()` call (the send latency metric's start).
+   * `span`, when the send is traced, learns the pending send.
+   */
+  send(
+    message: OutgoingMessage,
+    requestId: bigint,
+    signal: AbortSignal | undefined,
+    deadline: number,
+    started: number,
+    span?: SendSpan,
+  ): Promise<SendReceipt> {
     if (this.#stop.signal.aborted) return Promise.reject(closedError(`producer ${this.name}`));
-    try {
-      throwIfStopped(ctx);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    if (signal?.aborted) return Promise.reject(cancelledError("send", signal.reason));
+    if (Date.now() >= deadline) return Promise.reject(deadlineError("send"));
     const send = new PendingSend(
       this.#seq++,
-      this.#nextRequestId(),
+      requestId,
       message,
-      ctx,
+      signal,
+      this.#stop.signal,
+      deadline,
       this.#deadlines,
       this.#onStopped,
     );
+    if (span !== undefined) span.send = send;
     const observed = observeSend(this.#runtime.observe, this, send, started);
     this.#unsettled.add(send);
     this.#queue.push(send);
@@ -250,7 +266,7 @@ export class TopicProducer {
     if (error.code === ErrorCode.DEADLINE_EXCEEDED && send.failures > 0 && last !== undefined) {
       error = new DanubeError(
         ErrorCode.DEADLINE_EXCEEDED,
-        `${send.ctx.operation}: deadline exceeded after ${send.failures} failed attempts; last error: ${last.message}`,
+        `${send.operation}: deadline exceeded after ${send.failures} failed attempts; last error: ${last.message}`,
         { cause: last },
       );
     }
@@ -323,7 +339,7 @@ export class TopicProducer {
       this.#inFlight.delete(send);
       this.#inFlightBytes -= send.message.payload.byteLength;
     };
-    registration.sender.send(wire, send.ctx, after).then(
+    registration.sender.send(wire, send, after).then(
       (requestId) => {
         landed();
         this.#settle(send, { requestId, topic: this.topic, producerId: registration.producerId });
@@ -334,7 +350,7 @@ export class TopicProducer {
       (thrown: unknown) => {
         landed();
         if (this.#isProbe(send)) this.#phase = { kind: "sending" };
-        this.#onFailure(registration, send, toDanubeError(thrown, send.ctx.operation));
+        this.#onFailure(registration, send, toDanubeError(thrown, send.operation));
         this.#afterSettle();
       },
     );
@@ -345,7 +361,7 @@ export class TopicProducer {
   }
 
   #onFailure(registration: Registration, send: PendingSend, error: DanubeError): void {
-    const stopped = abortError(send.ctx) ?? (Date.now() >= send.ctx.deadline ? error : undefined);
+    const stopped = abortError(send) ?? (Date.now() >= send.deadline ? error : undefined);
     // NOT_FOUND on SendMessage: the broker does not know the producer id (it restarted).
     const forgotten = error.code === ErrorCode.NOT_FOUND;
     // Whether or not this send is retried, the registration is gone: re-create it.
@@ -469,15 +485,16 @@ export class TopicProducer {
 
   /**
    * Stops background work and fails what still waits or is in flight with CANCELLED (in-flight
-   * RPCs are cancelled). No close RPC exists.
+   * RPCs are cancelled and fail with it). No close RPC exists.
    */
   close(): void {
     this.#stop.abort();
     this.#sender?.close?.();
-    const error = closedError(`producer ${this.name}`);
+    // stopWith settles a waiting send at once (#abandon); an in-flight one settles when its
+    // cancelled RPC fails. One already stopped or settled is left as it is.
+    const closed = new Error("closed");
     for (const send of [...this.#failed, ...this.#queue, ...this.#inFlight]) {
-      send.stopWith(abortError(send.ctx) ?? error);
-      if (!this.#inFlight.has(send)) this.#settle(send, abortError(send.ctx) ?? error);
+      send.stopWith(cancelledError(send.operation, closed));
     }
     this.#failed = [];
     this.#queue = [];

@@ -1,6 +1,8 @@
 // The only place where the client builds gRPC channels: credentials (plaintext, or TLS and mutual
 // TLS from tls-credentials.ts), the bearer-token interceptor, keepalive, message-size, flow-control
 // and reconnect settings.
+
+import type { SecureContext } from "node:tls";
 import {
   Channel,
   type ChannelCredentials,
@@ -11,7 +13,7 @@ import {
 } from "@grpc/grpc-js";
 import { authInterceptor } from "./auth.ts";
 import type { ResolvedSecurity, ResolvedTls } from "./security.ts";
-import { TlsCredentials } from "./tls-credentials.ts";
+import { secureContextOf, TlsCredentials } from "./tls-credentials.ts";
 import { TokenSource, type TokenSourceOptions } from "./tokens.ts";
 
 /**
@@ -57,6 +59,8 @@ export class Transport {
   readonly secure: boolean;
   /** The TLS material (for the raw node:http2 unary client, h2-unary.ts). */
   readonly tls: ResolvedTls | undefined;
+  /** Made from `tls` once; every grpc-js channel and raw session of this transport uses it. */
+  readonly secureContext: SecureContext | undefined;
   /** The token source, when a token or supplier is configured. */
   readonly tokens: TokenSource | undefined;
   readonly #credentials: ChannelCredentials;
@@ -70,7 +74,9 @@ export class Transport {
     const tls = security.tls;
     this.secure = tls !== undefined;
     this.tls = tls;
-    this.#credentials = tls === undefined ? credentials.createInsecure() : new TlsCredentials(tls);
+    this.secureContext = tls === undefined ? undefined : secureContextOf(tls);
+    this.#credentials =
+      tls === undefined ? credentials.createInsecure() : new TlsCredentials(tls, this.secureContext);
     if (tokens !== undefined) {
       this.tokens = tokens;
     } else if (security.tokenSupplier !== undefined) {

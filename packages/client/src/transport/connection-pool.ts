@@ -98,7 +98,12 @@ export class ConnectionPool {
         publishStream: transport.stub(PublishStreamClient, target, channel),
         consumeStream: transport.stub(consumeStream.ConsumeStreamClient, target, channel),
         h2: h2UnaryEnabled()
-          ? new H2UnaryClient({ target, tls: transport.tls, tokens: transport.tokens })
+          ? new H2UnaryClient({
+              target,
+              tls: transport.tls,
+              secureContext: transport.secureContext,
+              tokens: transport.tokens,
+            })
           : undefined,
       };
       this.#connections.set(target, connection);

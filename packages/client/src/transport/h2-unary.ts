@@ -6,6 +6,7 @@
 // Anything unexpected from the server (a non-gRPC response, bad framing, no status) marks the
 // client unusable and the callers go back to grpc-js.
 import http2 from "node:http2";
+import { type ConnectionOptions, createSecureContext, type SecureContext } from "node:tls";
 import type { CallContext } from "../call-context.ts";
 import { fromServiceError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
@@ -107,6 +108,12 @@ export interface H2UnaryOptions {
   /** `host:port`. */
   readonly target: string;
   readonly tls: ResolvedTls | undefined;
+  /**
+   * The secure context made from `tls` (the client's transport shares one with its grpc-js
+   * channels); made here, once, when not given.
+   */
+  readonly secureContext?: SecureContext | undefined;
+  /** Asked for a token on every call (a supplier's token may change between calls). */
   readonly tokens: TokenSource | undefined;
   /**
    * Keepalive, as grpc-js does it on the channel: while calls are in flight a PING goes out every
@@ -126,6 +133,8 @@ const channelKeepalive = {
 export class H2UnaryClient {
   readonly #options: H2UnaryOptions;
   readonly #authority: string;
+  /** TLS options of every session (one secure context for all reconnects), undefined for h2c. */
+  readonly #tls: ConnectionOptions | undefined;
   #session: http2.ClientHttp2Session | undefined;
   #active = 0;
   #unusable: string | undefined;
@@ -133,7 +142,17 @@ export class H2UnaryClient {
 
   constructor(options: H2UnaryOptions) {
     this.#options = options;
-    this.#authority = `${options.tls === undefined ? "http" : "https"}://${options.target}`;
+    const tls = options.tls;
+    this.#authority = `${tls === undefined ? "http" : "https"}://${options.target}`;
+    this.#tls =
+      tls === undefined
+        ? undefined
+        : {
+            secureContext:
+              options.secureContext ?? createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
+            ...serverNameOptions(tls.serverName),
+            ALPNProtocols: ["h2"],
+          };
   }
 
   /** False once the server answered something a gRPC server would not; callers use grpc-js. */
@@ -301,19 +320,7 @@ export class H2UnaryClient {
     if (this.#closed) throw new Error("client closed");
     const current = this.#session;
     if (current !== undefined && !current.closed && !current.destroyed) return current;
-    const tls = this.#options.tls;
-    const session = http2.connect(this.#authority, {
-      settings: { enablePush: false },
-      ...(tls === undefined
-        ? {}
-        : {
-            ca: tls.ca,
-            cert: tls.cert,
-            key: tls.key,
-            ...serverNameOptions(tls.serverName),
-            ALPNProtocols: ["h2"],
-          }),
-    });
+    const session = http2.connect(this.#authority, { settings: { enablePush: false }, ...this.#tls });
     session.on("connect", () => {
       try {
         session.setLocalWindowSize(connectionWindowBytes);

@@ -15,14 +15,19 @@ function dialledHost(target: experimental.GrpcUri, options: ChannelOptions): str
   return experimental.splitHostPort(path)?.host ?? path;
 }
 
+/** As createSsl: the CA given, else Node's bundled roots; the client identity for mutual TLS. */
+export function secureContextOf(tls: ResolvedTls): SecureContext {
+  return createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+}
+
 export class TlsCredentials extends ChannelCredentials {
   readonly #context: SecureContext;
   readonly #serverName: string | undefined;
 
-  constructor(tls: ResolvedTls) {
+  /** `context`: made from `tls` by {@link secureContextOf}. */
+  constructor(tls: ResolvedTls, context: SecureContext = secureContextOf(tls)) {
     super();
-    // As createSsl: the CA given, else Node's bundled roots; the client identity for mutual TLS.
-    this.#context = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+    this.#context = context;
     this.#serverName = tls.serverName;
   }
 
