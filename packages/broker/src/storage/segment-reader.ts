@@ -3,10 +3,11 @@
  * wanted offset is not in the in-memory cache). Damaged records are skipped, never served.
  *
  * A read goes through the log's open segment file (read-handles.ts), reads it in chunks and
- * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the file position where its previous
- * read ended (`ResumePoints`), instead of re-validating records from the nearest index entry.
- * Payloads are copied out of the read chunks into one buffer sized to the records returned, so
- * a record held in a subscription's window never pins a whole read chunk.
+ * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the
+ * file position where its previous read ended (`ResumePoints`), instead of re-validating records
+ * from the nearest index entry. Chunks are read into a few buffers kept for reuse (a new buffer
+ * per chunk costs page faults and GC); each payload is copied out into its own small buffer, so a
+ * record held in a subscription's window pins only its own bytes (or Node's 8 KiB buffer pool).
  */
 import type { FileHandle } from "node:fs/promises";
 import { ioError, StorageError } from "./errors.ts";
@@ -16,7 +17,11 @@ import type { Segment } from "./segment.ts";
 import type { ScanGap } from "./segment-scanner.ts";
 import { scanRecords } from "./segment-scanner.ts";
 
-const READ_CHUNK_BYTES = 128 * 1024;
+/** Chunk size: a read-ahead of 1 MiB of payload (core/read-ahead.ts) takes one chunk. */
+const READ_CHUNK_BYTES = 1024 * 1024 + 64 * 1024;
+/** Read buffers no read is using (at most MAX_SPARE), shared by all logs. */
+const spare: Buffer[] = [];
+const MAX_SPARE = 4;
 const byOffset = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Where recent reads ended: offset -> file position of that offset's record. Bounded. */
@@ -58,12 +63,32 @@ export async function readSegments(
   segments: Segment[],
   cache: RecordCache,
   dir: string,
-  { from, upTo, maxRecords, maxBytes }: ReadRange,
+  range: ReadRange,
   onSkip: (gap: ScanGap, count: number, path: string) => void,
   files: ReadHandles,
   resume?: ResumePoints,
 ): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
+  const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+  try {
+    await readInto(out, buffer, segments, cache, dir, range, onSkip, files, resume);
+  } finally {
+    if (spare.length < MAX_SPARE) spare.push(buffer);
+  }
+  return out;
+}
+
+async function readInto(
+  out: LogRecord[],
+  buffer: Buffer,
+  segments: Segment[],
+  cache: RecordCache,
+  dir: string,
+  { from, upTo, maxRecords, maxBytes }: ReadRange,
+  onSkip: (gap: ScanGap, count: number, path: string) => void,
+  files: ReadHandles,
+  resume: ResumePoints | undefined,
+): Promise<void> {
   let bytes = 0;
   let offset = from;
   let full = false;
@@ -76,7 +101,6 @@ export async function readSegments(
     const resumeAt = resume?.get(segment, offset);
     const entry = resumeAt !== undefined ? { offset, position: resumeAt } : segment.lookup(offset);
     const wanted = offset;
-    const firstFromDisk = out.length;
     let endPosition = -1;
     const scan = async (handle: FileHandle) => {
       const skip = (gap: ScanGap) => {
@@ -98,14 +122,17 @@ export async function readSegments(
             full = true;
             return false;
           }
-          out.push({ offset: recordOffset, payload });
+          // Copied out of the read buffer, which the next chunk overwrites.
+          const copy = Buffer.allocUnsafe(payload.length);
+          copy.set(payload);
+          out.push({ offset: recordOffset, payload: copy });
           bytes += payload.length;
           offset = recordOffset + 1n;
           endPosition = position + recordBytes;
           full = out.length >= maxRecords;
           return !full;
         },
-        { chunkBytes: READ_CHUNK_BYTES, onGap: skip },
+        { chunkBytes: READ_CHUNK_BYTES, onGap: skip, buffer },
       );
       if (result.error !== undefined && !full) {
         // Damaged up to the segment's end: what is left of this segment cannot be served.
@@ -118,7 +145,6 @@ export async function readSegments(
           reason,
         });
       }
-      copyOut(out, firstFromDisk);
       if (resume && endPosition >= 0 && endPosition < segment.size) resume.set(segment, offset, endPosition);
     };
     try {
@@ -128,23 +154,6 @@ export async function readSegments(
       throw ioError(`reading topic log ${dir}`, error);
     }
     if (!full && i + 1 < segments.length) offset = segments[i + 1].baseOffset;
-  }
-  return out;
-}
-
-/** Moves the payloads of out[from..] (views into read chunks) into one buffer of their exact size. */
-function copyOut(out: LogRecord[], from: number): void {
-  let total = 0;
-  for (let i = from; i < out.length; i++) total += out[i]!.payload.length;
-  if (total === 0) return;
-  const target = Buffer.allocUnsafeSlow(total); // its own memory, not a slice of Node's shared pool
-  let at = 0;
-  for (let i = from; i < out.length; i++) {
-    const record = out[i]!;
-    const length = record.payload.length;
-    target.set(record.payload, at);
-    record.payload = new Uint8Array(target.buffer, target.byteOffset + at, length);
-    at += length;
   }
 }
 
