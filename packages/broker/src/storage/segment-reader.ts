@@ -6,8 +6,9 @@
  * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the
  * file position where its previous read ended (`ResumePoints`), instead of re-validating records
  * from the nearest index entry. Chunks are read into a few buffers kept for reuse (a new buffer
- * per chunk costs page faults and GC); each payload is copied out into its own small buffer, so a
- * record held in a subscription's window pins only its own bytes (or Node's 8 KiB buffer pool).
+ * per chunk costs page faults and GC); each payload is copied out into a 16 KiB slab shared with its
+ * neighbours (or a buffer of its own when larger), so a record held in a subscription's window
+ * pins at most that much, never a read buffer.
  */
 import type { FileHandle } from "node:fs/promises";
 import { ioError, StorageError } from "./errors.ts";
@@ -122,10 +123,7 @@ async function readInto(
             full = true;
             return false;
           }
-          // Copied out of the read buffer, which the next chunk overwrites.
-          const copy = Buffer.allocUnsafe(payload.length);
-          copy.set(payload);
-          out.push({ offset: recordOffset, payload: copy });
+          out.push({ offset: recordOffset, payload: copyPayload(payload) });
           bytes += payload.length;
           offset = recordOffset + 1n;
           endPosition = position + recordBytes;
@@ -155,6 +153,25 @@ async function readInto(
     }
     if (!full && i + 1 < segments.length) offset = segments[i + 1].baseOffset;
   }
+}
+
+/** Payloads up to half this size are copied into shared slabs of it; larger ones get their own buffer. */
+const SLAB_BYTES = 16 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/** A copy of `payload` (a view into the read buffer, which the next chunk overwrites). */
+function copyPayload(payload: Uint8Array): Uint8Array {
+  const length = payload.length;
+  if (length > SLAB_BYTES / 2) return payload.slice();
+  if (slabUsed + length > slab.byteLength) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer; // not zero-filled: every byte handed out is copied over
+    slabUsed = 0;
+  }
+  const copy = new Uint8Array(slab, slabUsed, length);
+  copy.set(payload);
+  slabUsed += length;
+  return copy;
 }
 
 /** Index of the segment holding `offset` (the last segment whose base offset is <= offset). */
