@@ -8,6 +8,7 @@
  */
 import { danube } from "@danube-ts/protocol";
 import type { StreamMessage } from "./types.ts";
+import { WireFields } from "./wire-fields.ts";
 
 /**
  * Where a message keeps its stored bytes: a non-enumerable property, as received-bytes.ts keeps
@@ -110,73 +111,23 @@ export function deliveryEncoding(message: StreamMessage): Buffer {
 /**
  * Where the msg_id field is in `bytes` (an encoded StreamMessage): [start, end), [0, 0) when there
  * is none (the new one goes first); undefined when the bytes hold something this splice does not
- * handle (groups, a repeated msg_id, truncation).
+ * handle (malformed or a group, wire-fields.ts; a repeated msg_id).
  */
 function findMsgId(bytes: Uint8Array): [number, number] | undefined {
+  const fields = new WireFields(bytes);
   let start = -1;
   let end = -1;
-  let pos = 0;
-  const n = bytes.length;
-  while (pos < n) {
-    const fieldStart = pos;
-    // Tags of StreamMessage's fields fit in one byte; longer ones are read as varints.
-    let tag = bytes[pos]!;
-    if (tag < 0x80) pos++;
-    else {
-      const read = readVarint(bytes, pos);
-      if (read < 0) return undefined;
-      tag = varintValue;
-      pos = read;
-    }
-    switch (tag & 7) {
-      case 0: {
-        while (pos < n && bytes[pos]! >= 0x80) pos++;
-        pos++;
-        break;
-      }
-      case 1:
-        pos += 8;
-        break;
-      case 2: {
-        const read = readVarint(bytes, pos);
-        if (read < 0) return undefined;
-        pos = read + varintValue;
-        break;
-      }
-      case 5:
-        pos += 4;
-        break;
-      default:
-        return undefined;
-    }
-    if (pos > n) return undefined;
+  while (fields.more()) {
+    const fieldStart = fields.pos;
+    const tag = fields.tag();
+    if (tag < 0 || !fields.skip(tag & 7)) return undefined;
     if (tag === MSG_ID_TAG) {
       if (start >= 0) return undefined;
       start = fieldStart;
-      end = pos;
+      end = fields.pos;
     }
   }
   return start >= 0 ? [start, end] : [0, 0];
-}
-
-/** The value of the varint readVarint read last. */
-let varintValue = 0;
-
-/** Reads the varint at `pos` into varintValue (exact up to 2^53); the position after it, or -1. */
-function readVarint(bytes: Uint8Array, pos: number): number {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    const byte = bytes[pos + i];
-    if (byte === undefined) return -1;
-    value += (byte & 0x7f) * scale;
-    scale *= 128;
-    if (byte < 0x80) {
-      varintValue = value;
-      return pos + i + 1;
-    }
-  }
-  return -1;
 }
 
 export function varintSize(n: number): number {
