@@ -40,6 +40,34 @@ test("walks a generated encoding field by field", () => {
   ]);
 });
 
+test("uint64 reads 64-bit varints as the generated decoder does", () => {
+  for (const value of [
+    1n,
+    127n,
+    128n,
+    2n ** 28n - 1n,
+    2n ** 28n,
+    2n ** 53n + 1n,
+    2n ** 63n,
+    2n ** 64n - 1n,
+  ]) {
+    const bytes = danube.MsgID.encode({
+      producerId: value,
+      topicName: "",
+      brokerAddr: "",
+      topicOffset: 0n,
+    }).finish();
+    const fields = new WireFields(bytes);
+    assert.equal(fields.tag(), 1 << 3);
+    assert.equal(fields.uint64(), value);
+    assert.equal(fields.pos, bytes.length);
+  }
+  // A 10th byte above 1 carries bits past the 64th: dropped, as by the generated decoder.
+  const overlong = Uint8Array.from([8, ...Array(9).fill(0xff), 0x7f]);
+  const fields = new WireFields(overlong, 1);
+  assert.equal(fields.uint64(), danube.MsgID.decode(overlong).producerId);
+});
+
 test("a value's range is walked on its own: nothing past its end is read", () => {
   // Field 1 holds [field 2 = varint 5]; the byte after it would continue a varint.
   const bytes = Uint8Array.from([(1 << 3) | 2, 2, 2 << 3, 5, 0x80]);
@@ -67,7 +95,7 @@ const malformed: Array<[string, number[], RegExp, (f: WireFields) => void]> = [
     /longer than 10 bytes at byte 1/,
     (f) => f.skip(f.tag() & 7),
   ],
-  ["uint64 over 63 bits", [...Array(9).fill(0xff), 1], /more than 63 bits at byte 0/, (f) => f.uint64()],
+  ["uint64 over 10 bytes", [...Array(10).fill(0xff), 1], /longer than 10 bytes at byte 0/, (f) => f.uint64()],
   ["tag over 32 bits", [0x80, 0x80, 0x80, 0x80, 0x10], /tag longer than 32 bits at byte 0/, (f) => f.tag()],
   ["field number 0", [0, 1], /field number 0 at byte 0/, (f) => f.tag()],
   [

@@ -67,26 +67,30 @@ export class WireFields {
   }
 
   /**
-   * The next varint as a uint64, else undefined (and `error`). Only up to 63 bits (9 bytes):
-   * a 10-byte varint counts as malformed here, and is left to the generated decoders.
+   * The next varint as a uint64, else undefined (and `error`). Bits past the 64th of a 10-byte
+   * varint are dropped, as the generated decoders drop them.
    */
   uint64(): bigint | undefined {
     const { bytes, end } = this;
     const at = this.pos;
-    let value = 0n;
-    for (let i = 0; i < 9; i++) {
+    let low = 0; // bits 0-27
+    let high = 0; // bits 28 and up (at most 42 of them: exact in a double)
+    for (let i = 0; i < 10; i++) {
       if (at + i >= end) {
         this.fail(`truncated varint at byte ${at}`);
         return undefined;
       }
       const byte = bytes[at + i]!;
-      value |= BigInt(byte & 0x7f) << BigInt(7 * i);
+      if (i < 4) low |= (byte & 0x7f) << (7 * i);
+      else high += (byte & 0x7f) * 2 ** (7 * (i - 4));
       if (byte < 0x80) {
         this.pos = at + i + 1;
-        return value;
+        if (i < 4) return BigInt(low);
+        const value = (BigInt(high) << 28n) | BigInt(low);
+        return i === 9 ? BigInt.asUintN(64, value) : value;
       }
     }
-    this.fail(`varint of more than 63 bits at byte ${at}`);
+    this.fail(`varint longer than 10 bytes at byte ${at}`);
     return undefined;
   }
 
