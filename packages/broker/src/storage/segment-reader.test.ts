@@ -65,6 +65,26 @@ test("records read earlier keep their bytes while later reads reuse the read buf
   }
 });
 
+test("many reads at once (more than the shared read buffers) each get their own records", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "danube-segment-reader-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const log = await TopicLog.open({ dir, fsync: false, cacheRecords: 0 });
+  t.after(() => log.close());
+  const payloadOf = (i: number) => new Uint8Array(700 + (i % 50)).fill(i & 0xff);
+  const count = 3000;
+  await Promise.all(Array.from({ length: count }, (_, i) => log.append(payloadOf(i))));
+  const starts = Array.from({ length: 12 }, (_, k) => k * 250);
+  const reads = await Promise.all(starts.map((from) => log.read(BigInt(from), 400)));
+  for (const [k, records] of reads.entries()) {
+    assert.ok(records.length > 0);
+    for (const [j, record] of records.entries()) {
+      const i = starts[k]! + j;
+      assert.equal(record.offset, BigInt(i));
+      assert.deepEqual(record.payload, payloadOf(i), `read ${k}, record ${i}`);
+    }
+  }
+});
+
 /** How many of this process's file descriptors are open on `path` (Linux /proc). */
 async function openCount(path: string): Promise<number> {
   let count = 0;

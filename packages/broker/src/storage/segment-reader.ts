@@ -6,7 +6,7 @@
  * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the
  * file position where its previous read ended (`ResumePoints`), instead of re-validating records
  * from the nearest index entry. Chunks are read into a few buffers kept for reuse (a new buffer
- * per chunk costs page faults and GC); each payload is copied out into a 16 KiB slab shared with its
+ * per chunk costs page faults and GC; see MAX_BUFFERS); each payload is copied out into a 16 KiB slab shared with its
  * neighbours (or a buffer of its own when larger), so a record held in a subscription's window
  * pins at most that much, never a read buffer.
  */
@@ -20,9 +20,34 @@ import { scanRecords } from "./segment-scanner.ts";
 
 /** Chunk size: a read-ahead of 1 MiB of payload (core/read-ahead.ts) takes one chunk. */
 const READ_CHUNK_BYTES = 1024 * 1024 + 64 * 1024;
-/** Read buffers no read is using (at most MAX_SPARE), shared by all logs. */
+/**
+ * At most this many chunk buffers exist, shared by all logs and kept for reuse; reads beyond
+ * that many at once read in chunks of SMALL_CHUNK_BYTES into buffers of their own, so many
+ * subscriptions reading at once do not hold a chunk buffer each.
+ */
+const MAX_BUFFERS = 4;
+const SMALL_CHUNK_BYTES = 128 * 1024;
 const spare: Buffer[] = [];
-const MAX_SPARE = 4;
+let lent = 0;
+
+function takeBuffer(): Buffer {
+  const buffer = spare.pop();
+  if (buffer !== undefined) {
+    lent++;
+    return buffer;
+  }
+  if (lent < MAX_BUFFERS) {
+    lent++;
+    return Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+  }
+  return Buffer.allocUnsafeSlow(SMALL_CHUNK_BYTES);
+}
+
+function giveBack(buffer: Buffer): void {
+  if (buffer.length !== READ_CHUNK_BYTES) return;
+  lent--;
+  spare.push(buffer);
+}
 const byOffset = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Where recent reads ended: offset -> file position of that offset's record. Bounded. */
@@ -70,11 +95,11 @@ export async function readSegments(
   resume?: ResumePoints,
 ): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
-  const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+  const buffer = takeBuffer();
   try {
     await readInto(out, buffer, segments, cache, dir, range, onSkip, files, resume);
   } finally {
-    if (spare.length < MAX_SPARE) spare.push(buffer);
+    giveBack(buffer);
   }
   return out;
 }
@@ -130,7 +155,7 @@ async function readInto(
           full = out.length >= maxRecords;
           return !full;
         },
-        { chunkBytes: READ_CHUNK_BYTES, onGap: skip, buffer },
+        { chunkBytes: buffer.length, onGap: skip, buffer },
       );
       if (result.error !== undefined && !full) {
         // Damaged up to the segment's end: what is left of this segment cannot be served.
