@@ -45,6 +45,7 @@ export class StoredMessage implements StreamMessage {
   private id: danube.MsgID | undefined;
   private payloadView: Uint8Array | undefined;
   private name: string | undefined;
+  private key: string | undefined;
   private decoded: StreamMessage | undefined;
 
   private constructor(
@@ -142,7 +143,9 @@ export class StoredMessage implements StreamMessage {
   }
 
   get routingKey(): string | undefined {
-    return this.string(this.keyStart, this.keyEnd);
+    if (this.keyStart < 0) return undefined;
+    this.key ??= this.string(this.keyStart, this.keyEnd);
+    return this.key;
   }
 
   get requestId(): bigint {
