@@ -29,13 +29,13 @@ export class StoredMessage implements StreamMessage {
   /** Where the stored msg_id field is: [msgIdStart, msgIdEnd); [0, 0) when there is none. */
   msgIdStart = 0;
   msgIdEnd = 0;
-  /** Spans of the stored bytes: [start, end), start -1 when the field is absent. Inside msg_id: */
-  /** the producer_id varint, */
+  /** The producer_id varint in the stored msg_id: [producerStart, producerEnd); start -1 when absent. */
   producerStart = -1;
   producerEnd = 0;
-  /** the broker_addr string. */
+  /** The broker_addr string in the stored msg_id, likewise. */
   brokerStart = -1;
   brokerEnd = 0;
+  /** Payload, producer name and routing key, likewise. */
   private payloadStart = -1;
   private payloadEnd = 0;
   private nameStart = -1;
