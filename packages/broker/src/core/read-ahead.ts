@@ -1,7 +1,7 @@
 import type { LogRecord, TopicLog } from "../storage/index.ts";
 
 /** Records read ahead of the window per subscription: one log read serves many acks. */
-const READ_AHEAD_RECORDS = 256;
+const READ_AHEAD_RECORDS = 1024;
 const READ_AHEAD_BYTES = 1024 * 1024;
 
 /** A subscription's records read from the log but not yet in its window. */

@@ -1,4 +1,3 @@
-import { danube } from "@danube-ts/protocol";
 import type { LogFields, Logger } from "../logger.ts";
 import type { WindowSnapshot } from "../metrics/stats.ts";
 import type { TopicLog } from "../storage/index.ts";
@@ -7,7 +6,7 @@ import type { ConsumerHandle } from "./consumer.ts";
 import type { MemoryBudget } from "./memory-budget.ts";
 import { MinHeap } from "./min-heap.ts";
 import { ReadAhead } from "./read-ahead.ts";
-import { rememberStoredBytes } from "./stored-bytes.ts";
+import { readStoredMessage } from "./stored-bytes.ts";
 import { type Dispatcher, routingKeyOf, type Subscription } from "./subscription.ts";
 import { type FailurePolicy, type StreamMessage, SubscriptionType } from "./types.ts";
 import { gapReason, type UnreadableKind, UnreadableRecords } from "./unreadable-records.ts";
@@ -559,7 +558,8 @@ export class ReliableDispatcher implements Dispatcher {
         if (!fits && this.inFlight.size > 0) break; // read again once acks made room
         let message: StreamMessage;
         try {
-          message = danube.StreamMessage.decode(record.payload);
+          // Delivered as stored, msg_id replaced (stored-bytes.ts).
+          message = readStoredMessage(record.payload, subscription.topicName, record.offset);
         } catch (err) {
           // Intact on disk (CRC) but not a message: never blocks the subscription.
           const why = `the stored message cannot be decoded (${err instanceof Error ? err.message : String(err)})`;
@@ -567,13 +567,6 @@ export class ReliableDispatcher implements Dispatcher {
           this.readPosition = record.offset + 1n;
           continue;
         }
-        message.msgId = {
-          producerId: message.msgId?.producerId ?? 0n,
-          topicName: subscription.topicName,
-          brokerAddr: message.msgId?.brokerAddr ?? "",
-          topicOffset: record.offset,
-        };
-        rememberStoredBytes(message, record.payload); // delivered as stored, msg_id replaced
         this.admit(record.offset, message, bytes);
         this.windowBytes += bytes;
         this.options.budget.take(bytes);

@@ -3,10 +3,12 @@
  * wanted offset is not in the in-memory cache). Damaged records are skipped, never served.
  *
  * A read goes through the log's open segment file (read-handles.ts), reads it in chunks and
- * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the file position where its previous
- * read ended (`ResumePoints`), instead of re-validating records from the nearest index entry.
- * Payloads are copied out of the read chunks into one buffer sized to the records returned, so
- * a record held in a subscription's window never pins a whole read chunk.
+ * checks each record's CRC once. A sequential reader (a subscription reading on) resumes at the
+ * file position where its previous read ended (`ResumePoints`), instead of re-validating records
+ * from the nearest index entry. Chunks are read into a few buffers kept for reuse (a new buffer
+ * per chunk costs page faults and GC; see MAX_BUFFERS); each payload is copied out into a 16 KiB slab shared with its
+ * neighbours (or a buffer of its own when larger), so a record held in a subscription's window
+ * pins at most that much, never a read buffer.
  */
 import type { FileHandle } from "node:fs/promises";
 import { ioError, StorageError } from "./errors.ts";
@@ -16,7 +18,36 @@ import type { Segment } from "./segment.ts";
 import type { ScanGap } from "./segment-scanner.ts";
 import { scanRecords } from "./segment-scanner.ts";
 
-const READ_CHUNK_BYTES = 128 * 1024;
+/** Chunk size: a read-ahead of 1 MiB of payload (core/read-ahead.ts) takes one chunk. */
+const READ_CHUNK_BYTES = 1024 * 1024 + 64 * 1024;
+/**
+ * At most this many chunk buffers exist, shared by all logs and kept for reuse; reads beyond
+ * that many at once read in chunks of SMALL_CHUNK_BYTES into buffers of their own, so many
+ * subscriptions reading at once do not hold a chunk buffer each.
+ */
+const MAX_BUFFERS = 4;
+const SMALL_CHUNK_BYTES = 128 * 1024;
+const spare: Buffer[] = [];
+let lent = 0;
+
+function takeBuffer(): Buffer {
+  const buffer = spare.pop();
+  if (buffer !== undefined) {
+    lent++;
+    return buffer;
+  }
+  if (lent < MAX_BUFFERS) {
+    lent++;
+    return Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+  }
+  return Buffer.allocUnsafeSlow(SMALL_CHUNK_BYTES);
+}
+
+function giveBack(buffer: Buffer): void {
+  if (buffer.length !== READ_CHUNK_BYTES) return;
+  lent--;
+  spare.push(buffer);
+}
 const byOffset = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Where recent reads ended: offset -> file position of that offset's record. Bounded. */
@@ -58,12 +89,32 @@ export async function readSegments(
   segments: Segment[],
   cache: RecordCache,
   dir: string,
-  { from, upTo, maxRecords, maxBytes }: ReadRange,
+  range: ReadRange,
   onSkip: (gap: ScanGap, count: number, path: string) => void,
   files: ReadHandles,
   resume?: ResumePoints,
 ): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
+  const buffer = takeBuffer();
+  try {
+    await readInto(out, buffer, segments, cache, dir, range, onSkip, files, resume);
+  } finally {
+    giveBack(buffer);
+  }
+  return out;
+}
+
+async function readInto(
+  out: LogRecord[],
+  buffer: Buffer,
+  segments: Segment[],
+  cache: RecordCache,
+  dir: string,
+  { from, upTo, maxRecords, maxBytes }: ReadRange,
+  onSkip: (gap: ScanGap, count: number, path: string) => void,
+  files: ReadHandles,
+  resume: ResumePoints | undefined,
+): Promise<void> {
   let bytes = 0;
   let offset = from;
   let full = false;
@@ -76,7 +127,6 @@ export async function readSegments(
     const resumeAt = resume?.get(segment, offset);
     const entry = resumeAt !== undefined ? { offset, position: resumeAt } : segment.lookup(offset);
     const wanted = offset;
-    const firstFromDisk = out.length;
     let endPosition = -1;
     const scan = async (handle: FileHandle) => {
       const skip = (gap: ScanGap) => {
@@ -98,14 +148,14 @@ export async function readSegments(
             full = true;
             return false;
           }
-          out.push({ offset: recordOffset, payload });
+          out.push({ offset: recordOffset, payload: copyPayload(payload) });
           bytes += payload.length;
           offset = recordOffset + 1n;
           endPosition = position + recordBytes;
           full = out.length >= maxRecords;
           return !full;
         },
-        { chunkBytes: READ_CHUNK_BYTES, onGap: skip },
+        { chunkBytes: buffer.length, onGap: skip, buffer },
       );
       if (result.error !== undefined && !full) {
         // Damaged up to the segment's end: what is left of this segment cannot be served.
@@ -118,7 +168,6 @@ export async function readSegments(
           reason,
         });
       }
-      copyOut(out, firstFromDisk);
       if (resume && endPosition >= 0 && endPosition < segment.size) resume.set(segment, offset, endPosition);
     };
     try {
@@ -129,23 +178,25 @@ export async function readSegments(
     }
     if (!full && i + 1 < segments.length) offset = segments[i + 1].baseOffset;
   }
-  return out;
 }
 
-/** Moves the payloads of out[from..] (views into read chunks) into one buffer of their exact size. */
-function copyOut(out: LogRecord[], from: number): void {
-  let total = 0;
-  for (let i = from; i < out.length; i++) total += out[i]!.payload.length;
-  if (total === 0) return;
-  const target = Buffer.allocUnsafeSlow(total); // its own memory, not a slice of Node's shared pool
-  let at = 0;
-  for (let i = from; i < out.length; i++) {
-    const record = out[i]!;
-    const length = record.payload.length;
-    target.set(record.payload, at);
-    record.payload = new Uint8Array(target.buffer, target.byteOffset + at, length);
-    at += length;
+/** Payloads up to half this size are copied into shared slabs of it; larger ones get their own buffer. */
+const SLAB_BYTES = 16 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/** A copy of `payload` (a view into the read buffer, which the next chunk overwrites). */
+function copyPayload(payload: Uint8Array): Uint8Array {
+  const length = payload.length;
+  if (length > SLAB_BYTES / 2) return payload.slice();
+  if (slabUsed + length > slab.byteLength) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES).buffer; // not zero-filled: every byte handed out is copied over
+    slabUsed = 0;
   }
+  const copy = new Uint8Array(slab, slabUsed, length);
+  copy.set(payload);
+  slabUsed += length;
+  return copy;
 }
 
 /** Index of the segment holding `offset` (the last segment whose base offset is <= offset). */

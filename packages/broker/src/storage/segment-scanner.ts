@@ -11,8 +11,9 @@ import {
 } from "./record-format.ts";
 
 /**
- * Called for each valid record in order. `payload` is a view into a read buffer (no copy).
- * Return false to stop scanning after this record.
+ * Called for each valid record in order. `payload` is a view into a read buffer (no copy); with
+ * {@link ScanOptions.buffer} it is valid only during the call. Return false to stop scanning after
+ * this record.
  */
 export type RecordVisitor = (offset: bigint, payload: Uint8Array, position: number, bytes: number) => boolean;
 
@@ -42,6 +43,11 @@ export interface ScanOptions {
    * goes on. Without it the scan stops at the first damaged or non-contiguous record.
    */
   onGap?: (gap: ScanGap) => void;
+  /**
+   * Chunks that fit are read into this buffer, again and again, instead of a new buffer each: the
+   * visitor must copy what it keeps before it returns.
+   */
+  buffer?: Buffer;
 }
 
 /**
@@ -65,7 +71,8 @@ export async function scanRecords(
   let limit = end;
   outer: while (position < limit) {
     const want = Math.min(limit - position, Math.max(chunkBytes, needed));
-    const buf = Buffer.allocUnsafe(want);
+    const reuse = options.buffer;
+    const buf = reuse !== undefined && reuse.length >= want ? reuse : Buffer.allocUnsafe(want);
     const got = await readFully(handle, buf, want, position);
     if (got < want) limit = position + got; // the file is shorter than expected
     let p = 0;
