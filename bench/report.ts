@@ -88,7 +88,9 @@ function latencyTable(rows: LatencyRow[]): string[] {
 }
 
 const ratioText = (c: Comparison, v: number) => (c.unit === "ms" ? `${fmt(v, 2)} ms` : `${fmt(v)} msgs/s`);
-const range = (s: Spread, f: (v: number) => string) => `${f(s.min)} - ${f(s.max)}`;
+/** min - max over rounds ("1 round" when there is one value). */
+const range = (s: Spread, f: (v: number) => string) =>
+  s.n > 1 ? `${f(s.min)} - ${f(s.max)}` : `${s.n} round`;
 /** A median with its spread over rounds, as "12 (10-15)". */
 const withRange = (s: Spread, digits = 0) =>
   s.n > 1 ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}-${fmt(s.max, digits)})` : fmt(s.median, digits);
@@ -341,11 +343,13 @@ export function renderMarkdown(results: RunResults): string {
     `- Settings: ${m.settings}`,
     ...(multi
       ? [
-          `- Rounds: ${rounds.length}. In each, every system runs one figure back to back (order reversed every ` +
+          `- Rounds: ${rounds.length}. In each, the systems run each figure back to back (order reversed every ` +
             "other round); a row shows its median and min - max over rounds, a ratio is the median of " +
-            "the ratios taken within each round. Latency: " +
-            (results.latency.some((r) => roundOf(r) > 1) ? "every round" : "first round only") +
-            "; backlog: once, after the rounds.",
+            "the ratios taken within each round." +
+            (results.latency.length === 0
+              ? ""
+              : ` Latency: ${results.latency.some((r) => roundOf(r) > 1) ? "every round" : "first round only"}.`) +
+            (results.backlog === undefined ? "" : " Backlog: once, after the rounds."),
         ]
       : []),
     "",
