@@ -277,8 +277,12 @@ export function benchUnits(
           if (version === undefined) return undefined;
           try {
             const started = await startNatsServer(sync, args.natsServer);
+            const js = await JetStreamBench.connect(started.url).catch(async (err: unknown) => {
+              await started.close();
+              throw err;
+            });
             ran.push(sync === "default" ? "default sync (fsync every 2 min)" : "sync_interval: always");
-            return { started, js: await JetStreamBench.connect(started.url) };
+            return { started, js };
           } catch (err) {
             results.skipped.push(
               `JetStream with sync ${sync}: nats-server ${version} refused it (${err instanceof Error ? err.message : String(err)})`,
