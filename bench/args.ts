@@ -24,6 +24,10 @@ export interface BenchArgs {
   inProcess: boolean;
   quick: boolean;
   natsServer: string;
+  /** Rounds of the compared figures, systems alternating within each (1: every figure once). */
+  rounds: number;
+  /** With rounds > 1, the latency figures run in every round too (default: in the first only). */
+  latencyRounds: boolean;
   /** Print the markdown of an earlier run's JSON instead of running. */
   render: string | undefined;
 }
@@ -42,6 +46,9 @@ export const usage = `npm run bench -- [options]
   --profile           CPU profiles of client and broker over the danube figures, summarized
   --in-process        broker inside the bench process (no broker CPU/RSS figures)
   --nats-server PATH  nats-server binary for the JetStream figures (default nats-server on PATH)
+  --rounds N          run the throughput figures N times, systems alternating, and report medians
+                      (default 1); latency runs in the first round only, backlog once after the rounds
+  --latency-rounds    with --rounds: the latency figures in every round too
   --quick             small counts, for a smoke run
   --render FILE       print the markdown of an earlier run's JSON file (no run)`;
 
@@ -60,6 +67,13 @@ function positive(name: string, value: string): number {
 function nonNegative(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got ${value}`);
+  return n;
+}
+
+function count(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${name} must be a whole number of at least 1, got ${value}`);
   return n;
 }
 
@@ -88,6 +102,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       "in-process": { type: "boolean", default: false },
       "nats-server": { type: "string", default: "nats-server" },
       quick: { type: "boolean", default: false },
+      rounds: { type: "string", default: "1" },
+      "latency-rounds": { type: "boolean", default: false },
       render: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -95,6 +111,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
   });
   if (values.help) return "help";
   const quick = values.quick;
+  const rounds = count("rounds", values.rounds);
+  if (rounds > 1 && values.profile)
+    throw new Error("--profile takes one round: its profiles would mix every system of a round");
+  if (values["latency-rounds"] && rounds === 1) throw new Error("--latency-rounds needs --rounds 2 or more");
   return {
     count: positive("count", values.count ?? (quick ? "500" : "20000")),
     capMs: positive("cap-s", values["cap-s"] ?? (quick ? "20" : "60")) * 1000,
@@ -112,6 +132,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
     inProcess: values["in-process"],
     quick,
     natsServer: values["nats-server"],
+    rounds,
+    latencyRounds: values["latency-rounds"],
     render: values.render,
   };
 }

@@ -10,6 +10,7 @@ import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createAdminClient, createClient, type DanubeClient, type Message } from "@danube-ts/client";
+import { AckPipeline } from "./ack-pipeline.ts";
 import { startBenchBroker } from "./bench-broker.ts";
 
 const { values } = parseArgs({
@@ -33,7 +34,7 @@ const admin = createAdminClient({ adminUrl: broker.adminUrl });
 const publisher = createClient({ serviceUrl: broker.url, transport: "unary" });
 console.log(`broker: ${broker.description}; ${count} x 1 KiB per run, receiveQueueSize ${receiveQueueSize}`);
 
-/** Acks without waiting for each, at most `limit` outstanding. */
+/** Receives `count` messages, acking without waiting for each (at most 1,024 outstanding). */
 async function drain(client: DanubeClient, topic: string): Promise<{ received: number; seconds: number }> {
   const consumer = await client.subscribe({
     topic,
@@ -41,21 +42,16 @@ async function drain(client: DanubeClient, topic: string): Promise<{ received: n
     consumerName: "c",
     receiveQueueSize,
   });
-  const pending = new Set<Promise<void>>();
+  const acks = new AckPipeline(1024);
   let received = 0;
   const started = performance.now();
   const idle = setTimeout(() => void consumer.close(), 60_000);
   for await (const message of consumer as AsyncIterable<Message>) {
     received++;
-    const p: Promise<void> = message.ack().then(
-      () => void pending.delete(p),
-      () => void pending.delete(p),
-    );
-    pending.add(p);
-    if (pending.size >= 1024) await Promise.race(pending);
+    await acks.ack(message);
     if (received >= count) break;
   }
-  await Promise.all(pending);
+  await acks.drain();
   const seconds = (performance.now() - started) / 1000;
   clearTimeout(idle);
   await consumer.close();

@@ -1,5 +1,5 @@
 // The benchmark harness itself: option parsing, path detection, profile summary, rendering, and a
-// smoke run of `npm run bench` with tiny counts (real broker child, real raw grpc-js server, and
+// smoke run of `npm run bench --rounds 2` with tiny counts (real broker child, real raw grpc-js server, and
 // JetStream where nats-server is installed) that must print every table and write the JSON.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -59,6 +59,21 @@ test("latency percentiles leave out the warm-up's messages; counts keep them", (
   assert.deepEqual([...measured.publishToReceive], [1, 2, 3]);
   assert.equal(measured.received, 5);
   assert.equal(afterWarmup(run, 9).sendToReceive.length, 0);
+});
+
+test("options: --rounds", () => {
+  const one = parseBenchArgs([]);
+  assert.ok(one !== "help");
+  assert.equal(one.rounds, 1);
+  assert.equal(one.latencyRounds, false);
+  const three = parseBenchArgs(["--rounds", "3", "--latency-rounds"]);
+  assert.ok(three !== "help");
+  assert.equal(three.rounds, 3);
+  assert.equal(three.latencyRounds, true);
+  for (const bad of ["0", "1.5", "-2", "x"])
+    assert.throws(() => parseBenchArgs([`--rounds=${bad}`]), /--rounds must be a whole number of at least 1/);
+  assert.throws(() => parseBenchArgs(["--rounds", "2", "--profile"]), /--profile takes one round/);
+  assert.throws(() => parseBenchArgs(["--latency-rounds"]), /--latency-rounds needs --rounds 2 or more/);
 });
 
 test("the path is told from the broker's unary RPC counts", async () => {
@@ -210,8 +225,8 @@ test("the markdown has every section and states the targets", () => {
 const root = fileURLToPath(new URL("..", import.meta.url));
 const withNats = natsServerVersion() !== undefined;
 
-test(`npm run bench with tiny counts prints every table and writes the JSON${withNats ? " (JetStream too)" : ""}`, {
-  timeout: 120_000,
+test(`npm run bench --rounds 2 with tiny counts prints every table and writes the JSON${withNats ? " (JetStream too)" : ""}`, {
+  timeout: 240_000,
 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "danube-bench-test-"));
   try {
@@ -230,6 +245,8 @@ test(`npm run bench with tiny counts prints every table and writes the JSON${wit
       "0.1",
       "--rate",
       "100",
+      "--rounds",
+      "2",
     ];
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
@@ -243,7 +260,7 @@ test(`npm run bench with tiny counts prints every table and writes the JSON${wit
           "--json",
           json,
         ],
-        { cwd: root, timeout: 110_000 },
+        { cwd: root, timeout: 230_000 },
         (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)),
       );
     });
@@ -252,16 +269,26 @@ test(`npm run bench with tiny counts prints every table and writes the JSON${wit
       "#### Throughput",
       "#### Publish-to-receive latency",
       "#### Unary path",
+      "#### Throughput in each round",
     ]) {
       assert.ok(stdout.includes(heading), `missing ${heading} in:\n${stdout}`);
     }
     if (withNats) assert.ok(stdout.includes("#### danube against JetStream"), stdout);
     const results = JSON.parse(await readFile(json, "utf8")) as RunResults;
+    // --render prints what the run printed.
+    assert.ok(stdout.includes(renderMarkdown(results)));
     const danube = results.throughput.filter((r) => r.system === "danube");
+    const keys = ["publish-1", "publish-64", "publish-1024", "consume-w10", "consume-w1000"];
     assert.deepEqual(
-      danube.map((r) => r.key),
-      ["publish-1", "publish-64", "publish-1024", "consume-w10", "consume-w1000"],
+      danube.map((r) => `${r.round} ${r.key}`),
+      [...keys.map((k) => `1 ${k}`), ...keys.map((k) => `2 ${k}`)],
     );
+    // Round 1 runs the baseline just before the unary path's figure, round 2 just after it.
+    const seq = (round: number, key: string, system: string) =>
+      results.throughput.find((r) => r.round === round && r.key === key && r.system === system)!.seq!;
+    assert.equal(seq(1, "publish-64", "danube") - seq(1, "baseline-64", "grpc-js"), 1);
+    assert.equal(seq(2, "baseline-64", "grpc-js") - seq(2, "publish-64", "danube"), 1);
+    assert.equal(results.medians?.throughput.find((g) => g.key === "publish-64")?.rounds.length, 2);
     for (const r of danube) {
       assert.equal(r.messages, 30, `${r.key} moved every message`);
       assert.equal(r.failures, 0);
@@ -269,9 +296,11 @@ test(`npm run bench with tiny counts prints every table and writes the JSON${wit
       assert.equal(r.path, "unary");
       assert.ok((r.clientUsPerMsg ?? 0) > 0 && (r.serverUsPerMsg ?? -1) >= 0, `${r.key} has CPU per message`);
     }
-    assert.equal(results.throughput.filter((r) => r.system === "grpc-js").length, 3);
+    assert.equal(results.throughput.filter((r) => r.system === "grpc-js").length, 6);
+    // Latency runs in the first round only.
     const latency = results.latency.filter((r) => r.system === "danube");
     assert.equal(latency.length, 1);
+    assert.equal(latency[0]!.round, 1);
     // 10 warm-up messages, then 20 measured: the counts cover both.
     assert.equal(latency[0]!.received, 30);
     if (withNats) assert.ok(results.throughput.some((r) => r.system === "jetstream" && r.messages === 30));

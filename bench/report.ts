@@ -2,7 +2,19 @@
 import { PAYLOAD_BYTES } from "./phases.ts";
 import { CATEGORIES } from "./profile.ts";
 import type { LatencyRow, RunResults, System, ThroughputRow } from "./results.ts";
+import { type Spread, spread } from "./rounds.ts";
 import { fmt, table } from "./stats.ts";
+import {
+  baselineComparisons,
+  type Comparison,
+  comparisons,
+  MEANINGFUL_LOG_BYTES,
+  mb,
+  roundOf,
+  roundsIn,
+  targets,
+  throughputGroups,
+} from "./summary.ts";
 
 const SYSTEM_NAMES: Record<System, string> = {
   danube: "danube-ts",
@@ -12,9 +24,6 @@ const SYSTEM_NAMES: Record<System, string> = {
 };
 const system = (r: { system: System; path: string }) =>
   r.path === "" ? SYSTEM_NAMES[r.system] : `${SYSTEM_NAMES[r.system]}, ${r.path}`;
-/** Below this much log, timing noise swamps the recovery time per GB. */
-const MEANINGFUL_LOG_BYTES = 50e6;
-const mb = (bytes: number | undefined) => (bytes === undefined ? "n/a" : fmt(bytes / 1e6));
 
 function throughputTable(rows: ThroughputRow[]): string[] {
   return table(
@@ -78,78 +87,169 @@ function latencyTable(rows: LatencyRow[]): string[] {
   );
 }
 
+const ratioText = (c: Comparison, v: number) => (c.unit === "ms" ? `${fmt(v, 2)} ms` : `${fmt(v)} msgs/s`);
+/** min - max over rounds ("1 round" when there is one value). */
+const range = (s: Spread, f: (v: number) => string) =>
+  s.n > 1 ? `${f(s.min)} - ${f(s.max)}` : `${s.n} round`;
+/** A median with its spread over rounds, as "12 (10-15)". */
+const withRange = (s: Spread, digits = 0) =>
+  s.n > 1 ? `${fmt(s.median, digits)} (${fmt(s.min, digits)}-${fmt(s.max, digits)})` : fmt(s.median, digits);
+
 /** danube paths against JetStream, per figure: throughput ratios (>1 = danube faster), p99 ratios (<1 = danube lower). */
-function comparisonTable(results: RunResults): string[] {
-  const js = (key: string, sys: System) => results.throughput.find((r) => r.key === key && r.system === sys);
-  const jsLat = (key: string, sys: System) => results.latency.find((r) => r.key === key && r.system === sys);
-  const rows: string[][] = [];
-  for (const d of results.throughput.filter((r) => r.system === "danube")) {
-    for (const sys of ["jetstream", "jetstream-sync-always"] as const) {
-      const other = js(d.key, sys);
-      if (other === undefined) continue;
-      rows.push([
-        d.figure,
-        d.path,
-        SYSTEM_NAMES[sys],
-        `${fmt(d.msgsPerSec)} msgs/s`,
-        `${fmt(other.msgsPerSec)} msgs/s`,
-        `${fmt(d.msgsPerSec / other.msgsPerSec, 2)}x`,
-      ]);
-    }
-  }
-  for (const d of results.latency.filter((r) => r.system === "danube")) {
-    for (const sys of ["jetstream", "jetstream-sync-always"] as const) {
-      const other = jsLat(d.key, sys);
-      if (other === undefined) continue;
-      rows.push([
-        `p99 latency at ${fmt(d.offeredRate)} msgs/s`,
-        d.path,
-        SYSTEM_NAMES[sys],
-        `${fmt(d.sendToReceive.p99, 2)} ms`,
-        `${fmt(other.sendToReceive.p99, 2)} ms`,
-        `${fmt(d.sendToReceive.p99 / other.sendToReceive.p99, 2)}x`,
-      ]);
-    }
-  }
+function comparisonTable(results: RunResults, multi: boolean): string[] {
+  const entries = comparisons(results);
+  const x = (v: number) => `${fmt(v, 2)}x`;
+  const rows = entries.map((c) => [
+    c.figure,
+    c.path,
+    SYSTEM_NAMES[c.against],
+    ratioText(c, c.danube.median),
+    ratioText(c, c.other.median),
+    x(c.ratio.median),
+    ...(multi ? [range(c.ratio, x)] : []),
+  ]);
+  if (rows.length === 0) return [];
+  return multi
+    ? table(
+        [
+          "figure",
+          "danube path",
+          "against",
+          "danube, median",
+          "JetStream, median",
+          "danube / JetStream, median of rounds",
+          "min - max",
+        ],
+        ["l", "l", "l", "r", "r", "r", "r"],
+        rows,
+      )
+    : table(
+        ["figure", "danube path", "against", "danube", "JetStream", "danube / JetStream"],
+        ["l", "l", "l", "r", "r", "r"],
+        rows,
+      );
+}
+
+function baselineTable(results: RunResults, multi: boolean): string[] {
+  const pct = (v: number) => `${fmt(v)}%`;
+  const rows = baselineComparisons(results).map((b) => [
+    b.inFlight,
+    fmt(b.raw.median),
+    `${fmt(b.danube.median)} (${b.path})`,
+    pct(b.percent.median),
+    ...(multi ? [range(b.percent, pct)] : []),
+    `${fmt(b.rawClientUs.median)} / ${fmt(b.rawServerUs.median)}`,
+    `${fmt(b.danubeClientUs.median)} / ${fmt(b.danubeServerUs.median)}`,
+  ]);
   if (rows.length === 0) return [];
   return table(
-    ["figure", "danube path", "against", "danube", "JetStream", "danube / JetStream"],
-    ["l", "l", "l", "r", "r", "r"],
+    multi
+      ? [
+          "in flight",
+          "raw grpc-js unary calls/s, median",
+          "danube unary SendMessage msgs/s, median",
+          "danube / raw, median of rounds (target >= 90% at 64)",
+          "min - max",
+          "raw client / server µs per call, median",
+          "danube client / broker µs per msg, median",
+        ]
+      : [
+          "in flight",
+          "raw grpc-js unary calls/s",
+          "danube unary SendMessage msgs/s",
+          "danube / raw (target >= 90% at 64)",
+          "raw client / server µs per call",
+          "danube client / broker µs per msg",
+        ],
+    ["r", "r", "r", "r", "r", "r", ...(multi ? (["r"] as const) : [])],
     rows,
   );
 }
 
-function baselineTable(results: RunResults): string[] {
-  const rows: string[][] = [];
-  for (const base of results.throughput.filter((r) => r.system === "grpc-js")) {
-    const inFlight = base.key.replace("baseline-", "");
-    for (const d of results.throughput.filter(
-      (r) => r.system === "danube" && r.key === `publish-${inFlight}`,
-    )) {
-      if (!d.path.startsWith("unary")) continue;
-      rows.push([
-        inFlight,
-        fmt(base.msgsPerSec),
-        `${fmt(d.msgsPerSec)} (${d.path})`,
-        `${fmt((100 * d.msgsPerSec) / base.msgsPerSec)}%`,
-        `${fmt(base.clientUsPerMsg)} / ${fmt(base.serverUsPerMsg)}`,
-        `${fmt(d.clientUsPerMsg)} / ${fmt(d.serverUsPerMsg)}`,
-      ]);
-    }
-  }
-  if (rows.length === 0) return [];
+/** Every throughput row over the rounds: median, spread, and CPU per message. */
+function roundsThroughputTable(results: RunResults): string[] {
+  const groups = throughputGroups(results.throughput);
   return table(
     [
-      "in flight",
-      "raw grpc-js unary calls/s",
-      "danube unary SendMessage msgs/s",
-      "danube / raw (target >= 90% at 64)",
-      "raw client / server µs per call",
-      "danube client / broker µs per msg",
+      "figure",
+      "system, path",
+      "rounds",
+      "messages",
+      "msgs/s, median",
+      "msgs/s, min - max",
+      "MB/s",
+      "client µs/msg, median (min-max)",
+      "server µs/msg, median (min-max)",
+      "note",
     ],
-    ["r", "r", "r", "r", "r", "r"],
-    rows,
+    ["l", "l", "r", "r", "r", "r", "r", "r", "r", "l"],
+    groups.map((g) => [
+      g.figure,
+      system(g),
+      String(g.rounds.length),
+      g.messages.min === g.messages.max ? fmt(g.messages.min) : range(g.messages, (v) => fmt(v)),
+      fmt(g.msgsPerSec.median),
+      range(g.msgsPerSec, (v) => fmt(v)),
+      fmt((g.msgsPerSec.median * PAYLOAD_BYTES) / 1e6, 1),
+      withRange(g.clientUsPerMsg),
+      withRange(g.serverUsPerMsg),
+      g.notes.join("; "),
+    ]),
   );
+}
+
+/** msgs/s of every row in every round, in the order of the throughput table. */
+function everyRoundTable(results: RunResults, rounds: number[]): string[] {
+  const groups = throughputGroups(results.throughput);
+  return table(
+    ["figure", "system, path", ...rounds.map((r) => `round ${r}`)],
+    ["l", "l", ...rounds.map(() => "r" as const)],
+    groups.map((g) => [
+      g.figure,
+      system(g),
+      ...rounds.map((r) => {
+        const i = g.rounds.indexOf(r);
+        return i < 0 ? "-" : fmt(g.perRound[i]);
+      }),
+    ]),
+  );
+}
+
+/** Latency rows; a row measured in several rounds shows the median of each column. */
+function latencyRows(rows: LatencyRow[]): LatencyRow[] {
+  const groups = new Map<string, LatencyRow[]>();
+  for (const r of rows) {
+    const id = `${r.key}|${r.system}|${r.path}`;
+    groups.set(id, [...(groups.get(id) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    if (g.length === 1) return g[0]!;
+    const m = (f: (r: LatencyRow) => number | undefined) => spread(g.map(f)).median;
+    const p99 = spread(g.map((r) => r.sendToReceive.p99));
+    const notes = g.filter((r) => r.note !== "").map((r) => `round ${roundOf(r)}: ${r.note}`);
+    return {
+      ...g[0]!,
+      issuedRate: m((r) => r.issuedRate),
+      receiveRate: m((r) => r.receiveRate),
+      issued: m((r) => r.issued),
+      received: m((r) => r.received),
+      publishToReceive:
+        g[0]!.publishToReceive === undefined
+          ? undefined
+          : { p50: m((r) => r.publishToReceive?.p50), p99: m((r) => r.publishToReceive?.p99) },
+      sendToReceive: {
+        p50: m((r) => r.sendToReceive.p50),
+        p99: p99.median,
+        max: m((r) => r.sendToReceive.max),
+      },
+      clientUsPerMsg: m((r) => r.clientUsPerMsg),
+      serverUsPerMsg: m((r) => r.serverUsPerMsg),
+      failures: g.reduce((n, r) => n + r.failures, 0),
+      note: [`median of ${g.length} rounds, p99 ${fmt(p99.min, 2)} - ${fmt(p99.max, 2)} ms`, ...notes].join(
+        "; ",
+      ),
+    };
+  });
 }
 
 function backlogTable(results: RunResults): string[] {
@@ -202,90 +302,38 @@ function profileTable(results: RunResults): string[] {
   );
 }
 
-/** The targets of issue 12 against this run's figures. */
-function targetTable(results: RunResults): string[] {
-  const danube = results.throughput.filter((r) => r.system === "danube");
-  const best = (key: string) => Math.max(0, ...danube.filter((r) => r.key === key).map((r) => r.msgsPerSec));
-  const jsRate = (key: string) => results.throughput.find((r) => r.key === key && r.system === "jetstream");
-  const bestConsume = Math.max(best("consume-w10"), best("consume-w1000"));
-  const jsConsume = Math.max(
-    jsRate("consume-w10")?.msgsPerSec ?? 0,
-    jsRate("consume-w1000")?.msgsPerSec ?? 0,
-  );
-  /** Best p99 among danube rows at `rate` that delivered everything; a string when none did. */
-  const p99 = (rate: number): number | string | undefined => {
-    const rows = results.latency.filter((r) => r.system === "danube" && r.offeredRate === rate);
-    if (rows.length === 0) return undefined;
-    const complete = rows.filter((r) => r.received === r.issued && r.issued > 0);
-    if (complete.length === 0) return "consumer fell behind (not all received)";
-    return Math.min(...complete.map((r) => r.sendToReceive.p99));
-  };
-  const base = results.throughput.find((r) => r.key === "baseline-64");
-  const unary = danube
-    .filter((r) => r.key === "publish-64" && r.path.startsWith("unary"))
-    .sort((a, b) => b.msgsPerSec - a.msgsPerSec)[0];
-  const rows: [string, string, boolean | undefined][] = [];
-  const pub = best("publish-64");
-  if (pub > 0) rows.push(["publish, 64 in flight >= 47k msgs/s", fmt(pub), pub >= 47_000]);
-  const jsPub = jsRate("publish-64");
-  if (pub > 0 && jsPub)
-    rows.push([
-      "publish, 64 in flight >= 1.5x JetStream",
-      `${fmt(pub / jsPub.msgsPerSec, 2)}x`,
-      pub >= 1.5 * jsPub.msgsPerSec,
-    ]);
-  if (bestConsume > 0) rows.push(["consume + ack >= 75k msgs/s", fmt(bestConsume), bestConsume >= 75_000]);
-  if (bestConsume > 0 && jsConsume > 0)
-    rows.push([
-      "consume + ack >= JetStream",
-      `${fmt(bestConsume / jsConsume, 2)}x`,
-      bestConsume >= jsConsume,
-    ]);
-  for (const [rate, limit] of [
-    [5000, 10],
-    [1000, 2],
-  ] as const) {
-    const v = p99(rate);
-    if (typeof v === "string") rows.push([`p99 < ${limit} ms at ${fmt(rate)} msgs/s`, v, false]);
-    else if (v !== undefined)
-      rows.push([`p99 < ${limit} ms at ${fmt(rate)} msgs/s`, `${fmt(v, 2)} ms`, v < limit]);
-  }
-  if (base && unary)
-    rows.push([
-      "unary path >= 90% of raw grpc-js (64 in flight)",
-      `${fmt((100 * unary.msgsPerSec) / base.msgsPerSec)}%`,
-      unary.msgsPerSec >= 0.9 * base.msgsPerSec,
-    ]);
-  const b = results.backlog;
-  if (b?.writeRss.max !== undefined && b.readRss.max !== undefined) {
-    rows.push([
-      `broker RSS flat over a ${fmt(b.count)}-message backlog`,
-      `max ${mb(Math.max(b.writeRss.max, b.readRss.max))} MB`,
-      undefined,
-    ]);
-    const gb = b.dataBytes / 1e9;
-    const perGb = (b.restartMs - b.emptyStartMs) / 1000 / gb;
-    rows.push(
-      b.dataBytes < MEANINGFUL_LOG_BYTES
-        ? ["restart recovery < 2 s per GB", `n/a (${fmt(gb, 3)} GB is too little log)`, undefined]
-        : ["restart recovery < 2 s per GB", `${fmt(perGb, 2)} s/GB`, perGb < 2],
+/** The targets of issue 12 against this run's figures (medians over rounds). */
+function targetTable(results: RunResults, rounds: number): string[] {
+  const met = (ok: boolean | undefined) => (ok === undefined ? "see table" : ok ? "yes" : "no");
+  const rows = targets(results);
+  if (rounds === 1)
+    return table(
+      ["target (issue 12)", "this run", "met"],
+      ["l", "r", "l"],
+      rows.map((t) => [t.target, t.text, met(t.met)]),
     );
-  }
   return table(
-    ["target (issue 12)", "this run", "met"],
-    ["l", "r", "l"],
-    rows.map(([t, v, ok]) => [t, v, ok === undefined ? "see table" : ok ? "yes" : "no"]),
+    ["target (issue 12)", `median of ${rounds} rounds`, "min - max", "met (median)"],
+    ["l", "r", "r", "l"],
+    rows.map((t) => [t.target, t.text, t.range, met(t.met)]),
   );
 }
 
 export function renderMarkdown(results: RunResults): string {
   const m = results.meta;
+  const rounds = roundsIn(results);
+  const multi = rounds.length > 1;
   const sections: [string, string[]][] = [
-    ["Targets", targetTable(results)],
-    ["Throughput (reliable, 1 KiB)", throughputTable(results.throughput)],
-    ["Publish-to-receive latency, producer and consumer live", latencyTable(results.latency)],
-    ["danube against JetStream", comparisonTable(results)],
-    ["Unary path against raw grpc-js unary calls", baselineTable(results)],
+    ["Targets", targetTable(results, rounds.length)],
+    multi
+      ? [`Throughput (reliable, 1 KiB), over ${rounds.length} rounds`, roundsThroughputTable(results)]
+      : ["Throughput (reliable, 1 KiB)", throughputTable(results.throughput)],
+    ...(multi
+      ? [["Throughput in each round, msgs/s", everyRoundTable(results, rounds)] as [string, string[]]]
+      : []),
+    ["Publish-to-receive latency, producer and consumer live", latencyTable(latencyRows(results.latency))],
+    ["danube against JetStream", comparisonTable(results, multi)],
+    ["Unary path against raw grpc-js unary calls", baselineTable(results, multi)],
     ["Backlog memory and restart recovery", backlogTable(results)],
     ["CPU profile summary (self time by category)", profileTable(results)],
   ];
@@ -293,6 +341,17 @@ export function renderMarkdown(results: RunResults): string {
     `- Run: ${m.date}; ${m.machine}; node ${m.node}`,
     `- Broker: ${m.broker}. JetStream: ${m.nats}.`,
     `- Settings: ${m.settings}`,
+    ...(multi
+      ? [
+          `- Rounds: ${rounds.length}. In each, the systems run each figure back to back (order reversed every ` +
+            "other round); a row shows its median and min - max over rounds, a ratio is the median of " +
+            "the ratios taken within each round." +
+            (results.latency.length === 0
+              ? ""
+              : ` Latency: ${results.latency.some((r) => roundOf(r) > 1) ? "every round" : "first round only"}.`) +
+            (results.backlog === undefined ? "" : " Backlog: once, after the rounds."),
+        ]
+      : []),
     "",
   ];
   for (const [title, lines] of sections) {

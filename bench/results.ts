@@ -5,6 +5,7 @@ import type { LatencyResult, PhaseResult } from "./phases.ts";
 import type { ProfileSummary } from "./profile.ts";
 import { detectPath, pathLabel } from "./rpc-path.ts";
 import { percentile, perMessage, perSecond } from "./stats.ts";
+import type { RoundsSummary } from "./summary.ts";
 
 /** danube, the raw grpc-js baseline, or JetStream with its default or `always` sync. */
 export type System = "danube" | "grpc-js" | "jetstream" | "jetstream-sync-always";
@@ -23,6 +24,10 @@ export interface ThroughputRow {
   serverUsPerMsg: number | undefined;
   failures: number;
   note: string;
+  /** The round (--rounds) it was measured in; absent in files written before rounds (one round). */
+  round?: number;
+  /** Its place in the run's order (0 first); absent in files written before rounds. */
+  seq?: number;
 }
 
 export interface LatencyRow {
@@ -42,6 +47,8 @@ export interface LatencyRow {
   serverUsPerMsg: number | undefined;
   failures: number;
   note: string;
+  round?: number;
+  seq?: number;
 }
 
 export interface ProfileRow {
@@ -64,12 +71,16 @@ export interface RunResults {
     nats: string;
     settings: string;
     argv: string[];
+    /** --rounds; absent in files written before rounds (one round). */
+    rounds?: number;
   };
   throughput: ThroughputRow[];
   latency: LatencyRow[];
   backlog: BacklogResult | undefined;
   profile: ProfileRow[];
   skipped: string[];
+  /** With more than one round: the medians and ratios the report shows (recomputed from the rows by --render). */
+  medians?: RoundsSummary;
 }
 
 const pathOf = (

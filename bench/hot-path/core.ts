@@ -2,22 +2,18 @@
 // + ack of a stored backlog (window 10 and 1,000) through BrokerCore with an in-memory sink; one
 // ack per event-loop turn. Isolates storage and dispatcher cost from transport cost.
 //   node --conditions=@danube-ts/source --import tsx bench/hot-path/core.ts [--count N]
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { danube } from "@danube-ts/protocol";
 import { BrokerCore } from "../../packages/broker/src/core/broker-core.ts";
+import { rememberReceivedBytes } from "../../packages/broker/src/core/received-bytes.ts";
 import type { MessageSink } from "../../packages/broker/src/core/types.ts";
 import { resolveBrokerOptions } from "../../packages/broker/src/options.ts";
 
 const { values } = parseArgs({ options: { count: { type: "string", default: "20000" } } });
 const count = Number(values.count);
-const receivedModule = new URL("../../packages/broker/src/core/received-bytes.ts", import.meta.url);
-const remember: ((m: danube.StreamMessage, b: Uint8Array) => void) | undefined = existsSync(receivedModule)
-  ? (await import(receivedModule.href)).rememberReceivedBytes
-  : undefined;
 
 const cpu = () => {
   const u = process.cpuUsage();
@@ -53,7 +49,7 @@ async function run(window: number) {
     const payload = new Uint8Array(1024).fill(0x61);
     let issued = 0;
     const publishOne = () => {
-      // As the gRPC layer does: decode the request's bytes (and keep them where supported).
+      // As the gRPC layer does: decode the request's bytes and keep them for storage.
       const bytes = danube.StreamMessage.encode(
         danube.StreamMessage.fromPartial({
           requestId: BigInt(++issued),
@@ -64,7 +60,7 @@ async function run(window: number) {
         }),
       ).finish();
       const message = danube.StreamMessage.decode(bytes);
-      remember?.(message, bytes);
+      rememberReceivedBytes(message, bytes);
       return core.publish(message);
     };
     const c0 = cpu();

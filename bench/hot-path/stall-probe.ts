@@ -1,19 +1,12 @@
 // Probe: N unary sends of SIZE bytes, IN_FLIGHT at a time, on one raw grpc-js connection; prints
 // latency and the most sends that overtook one send (starvation shows as ~N).
 //   node --conditions=@danube-ts/source --import tsx bench/hot-path/stall-probe.ts N r|nr SIZE IN_FLIGHT
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startBroker } from "@danube-ts/broker";
 import { danube } from "@danube-ts/protocol";
 import { credentials, Metadata } from "@grpc/grpc-js";
+import { startBenchBroker } from "../bench-broker.ts";
 
-const broker = await startBroker({
-  dataDir: await mkdtemp(join(tmpdir(), "st-")),
-  port: 0,
-  adminPort: 0,
-  logLevel: "warn",
-});
+// In this process (as the probe always ran); close() removes its temp data dir.
+const broker = await startBenchBroker({ inProcess: true });
 const client = new danube.ProducerServiceClient(
   broker.url.replace("http://", ""),
   credentials.createInsecure(),
