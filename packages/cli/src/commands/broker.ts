@@ -8,7 +8,6 @@ import {
 } from "@danube-ts/broker";
 import { Flags, parseFlags } from "../args.ts";
 import { ExitCode, signalExitCode } from "../exit-codes.ts";
-import { tuneBrokerGc } from "../gc-tuning.ts";
 import type { Io } from "../io.ts";
 import { aborted, onStopSignal } from "../signals.ts";
 import { brokerUsage } from "../usage.ts";
@@ -86,7 +85,6 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
     }
   }
 
-  tuneBrokerGc();
   const stop = onStopSignal();
   io.err(`danube broker: starting (data dir ${dataDir})`);
   try {
