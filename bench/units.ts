@@ -8,10 +8,10 @@ import { type ClientOptions, createAdminClient, createClient, type DanubeClient 
 import type { BenchArgs, RequestedTransport } from "./args.ts";
 import { startBenchBroker } from "./bench-broker.ts";
 import { type BaselineServer, baselinePhase, startBaselineServer } from "./grpc-baseline.ts";
-import { Meter } from "./meter.ts";
+import { Meter, type Metered } from "./meter.ts";
 import { JetStreamBench } from "./nats-phases.ts";
 import { type JetStreamSync, natsServerVersion, startNatsServer } from "./nats-server.ts";
-import { afterWarmup, consumePhase, latencyPhase, publishPhase } from "./phases.ts";
+import { afterWarmup, consumePhase, latencyPhase, type PhaseResult, publishPhase } from "./phases.ts";
 import { InProcessProfiler, readProfiles, summarize } from "./profile.ts";
 import type { LatencyRow, RunResults, System, ThroughputRow } from "./results.ts";
 import { latencyRow, throughputRow } from "./results.ts";
@@ -84,6 +84,16 @@ export async function measured<T>(
 }
 
 /** Every unit of the run in the one-round order, and every system in the order to close them. */
+/** Throughput figures of every system share these keys (the ratio tables pair rows by key). */
+const publishFigure = (inFlight: number) => ({
+  key: `publish-${inFlight}`,
+  label: `publish, ${inFlight} in flight`,
+});
+const consumeFigure = (window: number) => ({
+  key: `consume-w${window}`,
+  label: `consume + ack, window ${window}`,
+});
+
 export function benchUnits(
   args: BenchArgs,
   results: RunResults,
@@ -98,6 +108,18 @@ export function benchUnits(
     units.push({ order: units.length, group: groupOf.get(group)!, system, latency, needs, run });
   const prefix = (round: number) => (args.rounds > 1 ? `round ${round}: ` : "");
   const withRound = <T extends { round?: number }>(row: T, round: number) => ({ ...row, round });
+  /** A throughput figure's row in `round`; `figure` (key and label) pairs the systems' rows. */
+  const throughput = (
+    round: number,
+    figure: { key: string; label: string },
+    system: System,
+    transport: RequestedTransport | undefined,
+    r: PhaseResult,
+    metered: Metered | undefined,
+  ) => {
+    const row = throughputRow(figure.key, figure.label, system, transport, r, metered, args.capMs);
+    return { kind: "throughput", row: withRound(row, round) } as const;
+  };
 
   // danube, one client per transport on one broker.
   const danube = ["publish", "consume", "latency"].some((f) => args.only.has(f as "publish"));
@@ -166,16 +188,7 @@ export function benchUnits(
                 inFlight,
                 meter,
               });
-              const row = throughputRow(
-                `publish-${inFlight}`,
-                `publish, ${inFlight} in flight`,
-                "danube",
-                transport,
-                r,
-                meter.result,
-                args.capMs,
-              );
-              return { kind: "throughput", row: withRound(row, round) } as const;
+              return throughput(round, publishFigure(inFlight), "danube", transport, r, meter.result);
             }),
           );
         }
@@ -194,16 +207,7 @@ export function benchUnits(
                 window,
                 meter,
               });
-              const row = throughputRow(
-                `consume-w${window}`,
-                `consume + ack, window ${window}`,
-                "danube",
-                transport,
-                r,
-                meter.result,
-                args.capMs,
-              );
-              return { kind: "throughput", row: withRound(row, round) } as const;
+              return throughput(round, consumeFigure(window), "danube", transport, r, meter.result);
             }),
           );
         }
@@ -241,16 +245,14 @@ export function benchUnits(
           const server = (await baseline.get())!;
           const meter = new Meter(server);
           const r = await baselinePhase(server, { count: args.count, capMs: args.capMs, inFlight, meter });
-          const row = throughputRow(
-            `baseline-${inFlight}`,
-            `unary calls, ${inFlight} in flight`,
+          return throughput(
+            round,
+            { key: `baseline-${inFlight}`, label: `unary calls, ${inFlight} in flight` },
             "grpc-js",
             undefined,
             r,
             meter.result,
-            args.capMs,
           );
-          return { kind: "throughput", row: withRound(row, round) } as const;
         }),
       );
     }
@@ -321,16 +323,7 @@ export function benchUnits(
                 inFlight,
                 meter,
               });
-              const row = throughputRow(
-                `publish-${inFlight}`,
-                `publish, ${inFlight} in flight`,
-                sys,
-                undefined,
-                r,
-                meter.result,
-                args.capMs,
-              );
-              return { kind: "throughput", row: withRound(row, round) } as const;
+              return throughput(round, publishFigure(inFlight), sys, undefined, r, meter.result);
             })(),
           );
         }
@@ -347,16 +340,7 @@ export function benchUnits(
                 window,
                 meter,
               });
-              const row = throughputRow(
-                `consume-w${window}`,
-                `consume + ack, window ${window}`,
-                sys,
-                undefined,
-                r,
-                meter.result,
-                args.capMs,
-              );
-              return { kind: "throughput", row: withRound(row, round) } as const;
+              return throughput(round, consumeFigure(window), sys, undefined, r, meter.result);
             })(),
           );
         }
