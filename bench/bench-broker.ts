@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startBroker } from "@danube-ts/broker";
+import { brokerNodeFlags } from "../packages/cli/bin/node-flags.mjs";
 import { processCpuMicros } from "./proc.ts";
 
 export interface BenchBroker {
@@ -51,10 +52,20 @@ interface Started {
   readyMs: number;
 }
 
+/**
+ * The broker's V8 flags, given on the command line only where Node has no process.execve: there
+ * `danube broker` cannot re-execute itself with them (packages/cli/bin/node-flags.mjs), so the
+ * bench applies them as an operator would, and measures the broker as it runs on newer Node.
+ */
+function explicitNodeFlags(): string[] {
+  return typeof (process as { execve?: unknown }).execve === "function" ? [] : brokerNodeFlags();
+}
+
 /** Starts `danube broker` on random ports and waits for its listening line. */
 async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<Started> {
   const nodeArgs = [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof"))];
   if (opts.profileDir !== undefined) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
+  nodeArgs.push(...explicitNodeFlags());
   const args = [cliBin, "broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0"];
   args.push("--admin-addr", "127.0.0.1:0", "--log-level", "warn");
   if (opts.metrics) args.push("--prom-exporter", "127.0.0.1:0");
@@ -151,7 +162,7 @@ export async function startBenchBroker(
       pid,
       dataDir,
       readyMs,
-      description: `child process (danube broker, own event loop${opts.metrics ? ", Prometheus exporter on" : ""})`,
+      description: `child process (danube broker, own event loop, node ${brokerNodeFlags().join(" ") || "without flags"}${opts.metrics ? ", Prometheus exporter on" : ""})`,
       cpuMicros: () => processCpuMicros(pid),
       stop: () => stopChild(child),
       close: async () => {

@@ -253,5 +253,35 @@ for (const major of extraNodes) {
     const bin = join(project, "node_modules/@danube-ts/cli/bin/danube.mjs");
     const version = ok(await run(node, [bin, "--version"], { cwd: project, env: cleanEnv }), "--version");
     assert.match(version.stdout, /^danube \d+\.\d+\.\d+/);
+
+    // Node with process.execve: `danube broker` replaces itself with a process that has the
+    // broker's V8 flags, keeping its process id (signals and kill -9 reach the broker itself).
+    const dataDir = join(work, `cli-data-node-${major}`);
+    const args = [
+      bin,
+      "broker",
+      "--data-dir",
+      dataDir,
+      "--broker-addr",
+      "127.0.0.1:0",
+      "--admin-addr",
+      "127.0.0.1:0",
+    ];
+    const broker = startProcess(node, args, { cwd: project, env: cleanEnv });
+    try {
+      const [line] = await broker.waitFor(/danube broker: starting \(.*\)/, 30_000);
+      const probe = await run(node, ["-p", "typeof process.execve"], { cwd: project, env: cleanEnv });
+      if (probe.stdout.trim() === "function") {
+        assert.match(line, new RegExp(`pid ${broker.child.pid};`), line);
+        assert.match(line, / --initial-old-space-size=64\)/, line);
+      } else {
+        assert.doesNotMatch(line, /--initial-old-space-size/, line);
+      }
+      await broker.waitFor(/danube broker listening on /, 30_000);
+    } finally {
+      broker.kill("SIGKILL");
+    }
+    const killed = await broker.exited(30_000);
+    assert.equal(killed.signal, "SIGKILL", "kill -9 of the spawned process ended the broker itself");
   });
 }

@@ -2,6 +2,10 @@
 // Entry point of the `danube` command: plain JavaScript that loads the CLI through the package's
 // own exports. Installed, that is the compiled dist/; inside the repository, with
 // `--conditions=@danube-ts/source --import tsx` (as `npm test` and `npm run danube` set), the sources.
+import { reexecForBroker } from "./node-flags.mjs";
+
+// `danube broker` first replaces this process with one that has the broker's V8 flags (node-flags.mjs).
+reexecForBroker();
 let cli;
 try {
   cli = await import("@danube-ts/cli");

@@ -1,3 +1,10 @@
+/**
+ * Stale deadlines allowed beyond twice the live ones before a compaction. Small, because a stale
+ * deadline still references its (acknowledged) message until dropped; each compaction removes at
+ * least half of what it scans, so its cost stays O(1) per deadline.
+ */
+const STALE_SLACK = 64;
+
 /** A delivered message's ack deadline; valid while `isCurrent` says so. */
 export interface Deadline {
   /** When it is due (ms since epoch). */
@@ -10,7 +17,7 @@ export interface Deadline {
  * order while the ack timeout stays the same: a queue serves, and a deadline earlier than the
  * last one (the timeout was shortened) re-sorts it once. Deadlines that stopped being current
  * (acked, nacked, redelivered) are dropped when they reach the front, or all at once when they
- * outnumber the current ones.
+ * outnumber the current ones (plus a small slack).
  */
 export class AckDeadlines<T extends Deadline> {
   private items: T[] = [];
@@ -28,7 +35,7 @@ export class AckDeadlines<T extends Deadline> {
     const last = this.items[this.items.length - 1];
     if (this.size > 0 && last !== undefined && item.at < last.at) this.sorted = false;
     this.items.push(item);
-    if (this.size > 2 * live + 1024) this.compact();
+    if (this.size > 2 * live + STALE_SLACK) this.compact();
   }
 
   /** Removes the current deadlines due at `now` and hands each to `due`, earliest first. */

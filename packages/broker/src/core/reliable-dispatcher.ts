@@ -50,8 +50,12 @@ export class ReliableDispatcher implements Dispatcher {
   private readPosition: bigint;
   private cursor: bigint;
   private readonly inFlight = new Map<bigint, Entry>();
-  /** The window in offset order (finished entries are dropped from the front): the cursor is its first live entry. */
-  private window: Entry[] = [];
+  /**
+   * The window in offset order: the cursor is its first live entry. Finished entries before
+   * `windowHead` are cleared at once, so nothing keeps an acknowledged message alive (a message
+   * held past a young-generation collection would be promoted and cost a full one later).
+   */
+  private window: (Entry | undefined)[] = [];
   private windowHead = 0;
   /** Waiting entries that are due, by offset: redeliveries go before newer messages. */
   private readonly ready = new MinHeap<Slot>((a, b) => a.entry.offset < b.entry.offset);
@@ -264,7 +268,8 @@ export class ReliableDispatcher implements Dispatcher {
     }
     if (this.keyShared) this.finishInKey(entry);
     const window = this.window;
-    while (this.windowHead < window.length && window[this.windowHead]!.done) this.windowHead++;
+    while (this.windowHead < window.length && window[this.windowHead]!.done)
+      window[this.windowHead++] = undefined;
     if (this.windowHead > 1024 && this.windowHead * 2 > window.length) {
       this.window = window.slice(this.windowHead);
       this.windowHead = 0;

@@ -148,10 +148,16 @@ export function writeDelivery(plan: DeliveryPlan, out: Uint8Array, at: number): 
   return at + bytes.length - end;
 }
 
-/** The encoding of `message` to deliver: its stored bytes with msg_id replaced, else a fresh encoding. */
-export function deliveryEncoding(message: StreamMessage): Buffer {
+/**
+ * The encoding of `message` to deliver: its stored bytes with msg_id replaced, else a fresh
+ * encoding; written into `output(length)` (a new buffer unless given).
+ */
+export function deliveryEncoding(
+  message: StreamMessage,
+  output: (length: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   const planned = planDelivery(message);
-  const out = Buffer.allocUnsafe(planned.length);
+  const out = output(planned.length);
   writeDelivery(planned, out, 0);
   return out;
 }

@@ -11,6 +11,7 @@ import {
   writeVarint,
 } from "../core/stored-bytes.ts";
 import type { StreamMessage } from "../core/types.ts";
+import { serializeScratch } from "./serialize-scratch.ts";
 
 type Response = consumeStream.ConsumeResponse;
 
@@ -25,14 +26,20 @@ export function serveStoredDeliveries(definition: ServiceDefinition, method: str
     ...original,
     responseSerialize: (response: Response) =>
       response.frame?.$case === "delivery"
-        ? encodeDelivery(response.frame.value.messages)
+        ? encodeDelivery(response.frame.value.messages, serializeScratch)
         : original.responseSerialize(response),
   };
   return { ...definition, [method]: wrapped };
 }
 
-/** ConsumeResponse{delivery: ConsumeDelivery{messages}}, each message as core/stored-bytes.ts plans it. */
-export function encodeDelivery(messages: readonly StreamMessage[]): Buffer {
+/**
+ * ConsumeResponse{delivery: ConsumeDelivery{messages}}, each message as core/stored-bytes.ts plans
+ * it, written into `output(length)` (a new buffer unless given).
+ */
+export function encodeDelivery(
+  messages: readonly StreamMessage[],
+  output: (length: number) => Buffer = Buffer.allocUnsafe,
+): Buffer {
   const plans = new Array<DeliveryPlan>(messages.length);
   let inner = 0;
   for (let i = 0; i < messages.length; i++) {
@@ -40,7 +47,7 @@ export function encodeDelivery(messages: readonly StreamMessage[]): Buffer {
     plans[i] = plan;
     inner += 1 + varintSize(plan.length) + plan.length;
   }
-  const out = Buffer.allocUnsafe(1 + varintSize(inner) + inner);
+  const out = output(1 + varintSize(inner) + inner);
   out[0] = FIELD_1_LEN;
   let at = writeVarint(out, 1, inner);
   for (const plan of plans) {

@@ -4,6 +4,7 @@ import { rememberReceivedBytes } from "../core/received-bytes.ts";
 import { deliveryEncoding } from "../core/stored-bytes.ts";
 import type { StreamMessage } from "../core/types.ts";
 import { WireFields } from "../core/wire-fields.ts";
+import { serializeScratch } from "./serialize-scratch.ts";
 
 /**
  * The service with `method`'s decoded requests (StreamMessage) remembering the bytes they came in,
@@ -32,7 +33,7 @@ export function serveStoredBytes(definition: ServiceDefinition, method: string):
   if (!original) throw new Error(`no method ${method} in the service definition`);
   const wrapped: MethodDefinition<unknown, StreamMessage> = {
     ...original,
-    responseSerialize: (message: StreamMessage) => deliveryEncoding(message),
+    responseSerialize: (message: StreamMessage) => deliveryEncoding(message, serializeScratch),
   };
   return { ...definition, [method]: wrapped };
 }

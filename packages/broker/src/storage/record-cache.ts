@@ -9,6 +9,8 @@ export interface LogRecord {
  * read without touching the disk. Offsets are contiguous: [firstOffset, endOffset).
  * Bounded by a record count and by payload bytes (at least one record is kept).
  */
+const EMPTY = new Uint8Array(0);
+
 export class RecordCache {
   private payloads: Uint8Array[] = [];
   private head = 0; // payloads[head] holds firstOffset
@@ -40,7 +42,7 @@ export class RecordCache {
     this.bytes += payload.length;
     while (this.size > this.maxRecords || (this.bytes > this.maxBytes && this.size > 1)) {
       this.bytes -= this.payloads[this.head].length;
-      this.head++;
+      this.payloads[this.head++] = EMPTY; // let the evicted payload go now, not at the next slice
       this.first++;
     }
     if (this.head > 1024 && this.head * 2 > this.payloads.length) {

@@ -88,13 +88,38 @@ test("append then read round-trips payloads with contiguous offsets", async (t) 
   for (const [i, r] of records.entries()) assert.deepEqual(r.payload, payloads[i]);
 });
 
-test("the payload is copied when append() is called", async (t) => {
-  const log = await openLog(t, { dir: await tempDir(t) });
+test("the read cache hands back the appended payload; the stored record is its copy", async (t) => {
+  const dir = await tempDir(t);
+  const log = await TopicLog.open({ dir });
   const payload = text("original");
-  const appended = log.append(payload);
-  payload.fill(0);
-  assert.equal(await appended, 0n);
-  assert.deepEqual(decode(await log.read(0n, 1)), [[0n, "original"]]);
+  assert.equal(await log.append(payload), 0n);
+  const [cached] = await log.read(0n, 1);
+  assert.equal(cached?.payload, payload, "the cache keeps the caller's bytes (callers must not modify them)");
+  await log.close();
+  const reopened = await openLog(t, { dir });
+  assert.deepEqual(decode(await reopened.read(0n, 1)), [[0n, "original"]]);
+});
+
+test("batch buffers are reused: every record reads back intact from the cache and from disk", async (t) => {
+  const dir = await tempDir(t);
+  const log = await TopicLog.open({ dir, cacheRecords: 1_000 });
+  const expected: string[] = [];
+  // Batches of growing and shrinking sizes, each appended after the previous one is durable, so
+  // later batches are encoded into the buffers of earlier ones.
+  for (const [round, size] of [1, 5, 40, 3, 1, 200, 7, 2].entries()) {
+    const batch: Promise<bigint>[] = [];
+    for (let i = 0; i < size; i++) {
+      const value = `r${round}-${i}-${"x".repeat((i * 37) % 300)}`;
+      expected.push(value);
+      batch.push(log.append(text(value)));
+    }
+    await Promise.all(batch);
+  }
+  const want = expected.map((value, i) => [BigInt(i), value] as [bigint, string]);
+  assert.deepEqual(decode(await log.read(0n, 10_000)), want, "from the cache");
+  await log.close();
+  const reopened = await openLog(t, { dir, cacheRecords: 0 });
+  assert.deepEqual(decode(await reopened.read(0n, 10_000)), want, "from disk");
 });
 
 test("offsets continue after close and reopen, and records are read back from disk", async (t) => {

@@ -64,9 +64,15 @@ export interface TopicLogOptions {
   segmentBytes?: number;
   /** Default true; false only for tests and benchmarks that opt out of durability. */
   fsync?: boolean;
-  /** Newest committed records kept in memory for reads; default 1024. */
+  /**
+   * Newest committed records kept in memory for reads; default 64. Enough for a consumer at the
+   * tail, which reads each batch as it commits. Kept small on purpose: a record held past a
+   * young-generation collection is promoted, and promoted buffers are freed only by a full
+   * collection. With 1,024 the broker ran 29 full collections in 40 s at 1,000 msgs/s, with 64
+   * it ran 3 (docs/benchmarks.md, "The latency tail at 1,000 msgs/s, traced").
+   */
   cacheRecords?: number;
-  /** Payload bytes the read cache may hold; default 8 MiB. */
+  /** Payload bytes the read cache may hold; default 1 MiB. */
   cacheBytes?: number;
   /**
    * Shared cap on open segment files (the active one for writing, a few for reading); default: a
@@ -105,6 +111,8 @@ const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
  * fdatasync waits for the disk, on the thread pool). Larger batches are written asynchronously.
  */
 const SYNC_WRITE_BYTES = 1024 * 1024;
+/** A durable batch buffer larger than this is kept for reuse only while batches stay near its size. */
+const SPARE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** Appends waiting for the next write+fsync, already encoded into one buffer. */
 class Batch {
@@ -118,14 +126,21 @@ class Batch {
   readonly durable: Promise<void>;
   readonly settle: { resolve: () => void; reject: (error: Error) => void };
   /**
-   * `initialBytes`: the first record's size or the previous batch's, whichever is larger. No
-   * larger floor: a batch of one small record (a low send rate) then comes from Node's shared
-   * buffer pool instead of a fresh 16 KiB ArrayBuffer per commit, whose external memory made V8
-   * run a full mark-compact about every 0.5 s at 1,000 sends/s.
+   * The callers' payloads, in order: the read cache keeps these (not views into `buffer`), so the
+   * buffer can be reused by a later batch once this one is durable.
    */
-  constructor(firstOffset: bigint, initialBytes: number) {
+  readonly payloads: Uint8Array[] = [];
+
+  /**
+   * `buffer`: a previous batch's buffer, emptied, or a new one of `initialBytes` (the first
+   * record's size or the previous batch's, whichever is larger). No larger floor: a batch of one
+   * small record (a low send rate) comes from Node's shared buffer pool instead of a fresh 16 KiB
+   * ArrayBuffer per commit, whose external memory made V8 run a full mark-compact about every
+   * 0.5 s at 1,000 sends/s.
+   */
+  constructor(firstOffset: bigint, buffer: BatchBuffer) {
     this.firstOffset = firstOffset;
-    this.buffer = new BatchBuffer(initialBytes);
+    this.buffer = buffer;
     let settle!: Batch["settle"];
     this.durable = new Promise<void>((resolve, reject) => {
       settle = { resolve, reject };
@@ -162,6 +177,8 @@ export class TopicLog implements PooledFile {
    * batches rarely grows (copies) its buffer.
    */
   private lastBatchBytes = 0;
+  /** A durable batch's buffer, kept for the next batch (batchBuffer()). */
+  private spare: BatchBuffer | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -210,7 +227,7 @@ export class TopicLog implements PooledFile {
     } catch (error) {
       throw ioError(`opening topic log ${options.dir}`, error);
     }
-    const cache = new RecordCache(options.cacheRecords ?? 1024, options.cacheBytes ?? 8 * 1024 * 1024);
+    const cache = new RecordCache(options.cacheRecords ?? 64, options.cacheBytes ?? 1024 * 1024);
     const { segments, report } = recovered;
     const handles = options.handles ?? new HandlePool(3);
     const log = new TopicLog(options.dir, segmentBytes, fsync, segments, report, cache, handles, options);
@@ -244,7 +261,8 @@ export class TopicLog implements PooledFile {
 
   /**
    * Assigns the next offset now (call order = offset order) and resolves with it once the record
-   * is written and fsynced. The payload is copied before this returns.
+   * is written and fsynced. The payload is encoded into the batch before this returns, and the
+   * read cache keeps `payload` itself (handing it to readers): callers must not modify it later.
    */
   append(payload: Uint8Array): Promise<bigint> {
     const offset = this.next;
@@ -268,10 +286,11 @@ export class TopicLog implements PooledFile {
     const offset = this.next;
     this.next = offset + 1n;
     const bytes = RECORD_HEADER_BYTES + payload.length;
-    const batch = this.commits.batch(() => new Batch(offset, Math.max(bytes, this.lastBatchBytes)));
+    const batch = this.commits.batch(() => new Batch(offset, this.batchBuffer(bytes)));
     const position = batch.buffer.reserve(bytes);
     encodeRecord(batch.buffer.bytes, position, offset, payload);
     batch.positions.push(position);
+    batch.payloads.push(payload);
     return batch.durable;
   }
 
@@ -397,32 +416,45 @@ export class TopicLog implements PooledFile {
     if (this.fsync) await handle.datasync();
   }
 
+  /**
+   * The buffer for a new batch whose first record takes `bytes`: the spare one when it is large
+   * enough, else a new one. Reusing it keeps the group commit from allocating an ArrayBuffer per
+   * batch (external memory that V8 frees only in a full collection once promoted).
+   */
+  private batchBuffer(bytes: number): BatchBuffer {
+    const spare = this.spare;
+    this.spare = undefined;
+    const want = Math.max(bytes, this.lastBatchBytes);
+    if (spare !== undefined && spare.bytes.length >= want) return spare;
+    return new BatchBuffer(want);
+  }
+
+  /** A durable batch's buffer becomes the spare, unless it grew far beyond recent batches. */
+  private recycle(buffer: BatchBuffer): void {
+    if (buffer.bytes.length > SPARE_MAX_BYTES && buffer.bytes.length > 2 * this.lastBatchBytes) return;
+    buffer.length = 0;
+    this.spare = buffer;
+  }
+
   /** The batch is durable: index it, cache it, advance committedOffset, resolve, notify. */
   private commit(batch: Batch): void {
     const segment = this.segments[this.segments.length - 1];
     const base = segment.size;
-    let bytes = batch.buffer.bytes;
-    // The cache keeps views into the batch's buffer: one mostly empty (sized for a larger
-    // predecessor) is copied to its length first, so cached records never pin much slack.
-    if (bytes.length > 2 * batch.buffer.length) bytes = Buffer.from(bytes.subarray(0, batch.buffer.length));
-    const { positions, firstOffset } = batch;
+    const { positions, payloads, firstOffset } = batch;
     const count = positions.length;
     let offset = firstOffset;
     for (let i = 0; i < count; i++, offset++) {
       const position = positions[i];
       const end = i + 1 < count ? positions[i + 1] : batch.buffer.length;
       segment.addRecord(base + position, end - position, offset);
-      const payloadStart = bytes.byteOffset + position + RECORD_HEADER_BYTES;
-      this.cache.push(
-        offset,
-        new Uint8Array(bytes.buffer, payloadStart, end - position - RECORD_HEADER_BYTES),
-      );
+      this.cache.push(offset, payloads[i]);
     }
     this.committed = offset;
     this.counters.commits++;
     this.counters.records += count;
     this.counters.bytes += batch.buffer.length;
     this.lastBatchBytes = batch.buffer.length;
+    this.recycle(batch.buffer);
     batch.settle.resolve();
     this.options.onBatchCommitted?.((performance.now() - batch.started) / 1000, count);
     for (const listener of this.listeners) {

@@ -86,7 +86,10 @@ export async function brokerCommand(argv: string[], io: Io): Promise<number> {
   }
 
   const stop = onStopSignal();
-  io.err(`danube broker: starting (data dir ${dataDir})`);
+  // The process id and Node's flags: `danube broker` re-executes itself in place with V8 flags
+  // (bin/node-flags.mjs), and this line shows that it did.
+  const node = [process.version, ...process.execArgv].join(" ");
+  io.err(`danube broker: starting (data dir ${dataDir}; pid ${process.pid}; node ${node})`);
   try {
     let broker: RunningBroker | undefined;
     const starting = startBroker({
