@@ -8,6 +8,8 @@ export type RequestedTransport = (typeof TRANSPORTS)[number];
 
 export interface BenchArgs {
   count: number;
+  /** Backlog size of the consume + ack figures (a steady-state drain, past JIT warm-up). */
+  consumeCount: number;
   capMs: number;
   latencySeconds: number;
   /** Seconds at the offered rate before each latency figure starts counting (JIT and heap warm-up). */
@@ -35,7 +37,8 @@ export interface BenchArgs {
 export const usage = `npm run bench -- [options]
   --only LIST         figures to run, of ${FIGURES.join(",")} (default all)
   --transport LIST    client transport option per danube row, of ${TRANSPORTS.join(",")} (default unary,stream)
-  --count N           messages per throughput figure (default 20000; --quick 500)
+  --count N           messages per publish and baseline figure (default 20000; --quick 500)
+  --consume-count N   backlog of each consume + ack figure (default 200000; --quick 500)
   --cap-s S           time cap per figure (default 60; --quick 20)
   --rate LIST         offered rates of the latency figure (default 1000,5000)
   --latency-s S       seconds per latency rate (default 10; --quick 1)
@@ -91,6 +94,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       only: { type: "string" },
       transport: { type: "string", default: "unary,stream" },
       count: { type: "string" },
+      "consume-count": { type: "string" },
       "cap-s": { type: "string" },
       rate: { type: "string", default: "1000,5000" },
       "latency-s": { type: "string" },
@@ -117,6 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
   if (values["latency-rounds"] && rounds === 1) throw new Error("--latency-rounds needs --rounds 2 or more");
   return {
     count: positive("count", values.count ?? (quick ? "500" : "20000")),
+    consumeCount: positive("consume-count", values["consume-count"] ?? (quick ? "500" : "200000")),
     capMs: positive("cap-s", values["cap-s"] ?? (quick ? "20" : "60")) * 1000,
     latencySeconds: positive("latency-s", values["latency-s"] ?? (quick ? "1" : "10")),
     warmupSeconds: nonNegative("warmup-s", values["warmup-s"] ?? (quick ? "0" : "2")),

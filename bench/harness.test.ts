@@ -22,6 +22,8 @@ test("options: defaults, --quick, and bad values refused with a message", () => 
   const full = parseBenchArgs([]);
   assert.ok(full !== "help");
   assert.equal(full.backlog, 1_000_000);
+  assert.equal(full.count, 20_000);
+  assert.equal(full.consumeCount, 200_000);
   assert.deepEqual(full.transports, ["unary", "stream"]);
   assert.deepEqual(full.rates, [1000, 5000]);
   assert.equal(full.only.size, 6);
@@ -29,6 +31,7 @@ test("options: defaults, --quick, and bad values refused with a message", () => 
   assert.ok(quick !== "help");
   assert.equal(quick.backlog, 5000);
   assert.equal(quick.count, 500);
+  assert.equal(quick.consumeCount, 500);
   assert.equal(full.warmupSeconds, 2);
   assert.equal(quick.warmupSeconds, 0);
   assert.deepEqual([...quick.only], ["publish", "nats"]);
@@ -238,6 +241,8 @@ test(`npm run bench --rounds 2 with tiny counts prints every table and writes th
       "--transport",
       "unary",
       "--count",
+      "30",
+      "--consume-count",
       "30",
       "--latency-s",
       "0.2",

@@ -40,10 +40,7 @@ async function main(): Promise<number> {
       node: process.version,
       broker: "not run",
       nats: "not run",
-      settings:
-        `reliable topics, fsync before every receipt (broker default), 1 KiB payloads, one client process; ` +
-        `throughput figures up to ${fmt(args.count)} messages or ${args.capMs / 1000} s; latency ` +
-        `${args.latencySeconds} s per rate after ${args.warmupSeconds} s of warm-up at that rate; acks pipelined (256 in flight)`,
+      settings: settingsLine(args),
       argv: process.argv.slice(2),
       rounds: args.rounds,
     },
@@ -82,3 +79,21 @@ process.exitCode = await main();
 // Nothing else should be left running; leave even if a library keeps a handle open.
 
 setTimeout(() => process.exit(), 2000).unref();
+
+/** What every figure of this run shares; only the figures that run are described. */
+function settingsLine(args: BenchArgs): string {
+  const parts = [
+    "reliable topics, fsync before every receipt (broker default), 1 KiB payloads, one client process",
+  ];
+  const cap = `${args.capMs / 1000} s`;
+  if (args.only.has("publish")) parts.push(`publish figures up to ${fmt(args.count)} messages or ${cap}`);
+  if (args.only.has("consume"))
+    parts.push(
+      `consume figures drain a backlog of ${fmt(args.consumeCount)} messages (or stop at ${cap}); acks pipelined (256 in flight)`,
+    );
+  if (args.only.has("latency"))
+    parts.push(
+      `latency ${args.latencySeconds} s per rate after ${args.warmupSeconds} s of warm-up at that rate`,
+    );
+  return parts.join("; ");
+}

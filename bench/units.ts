@@ -201,7 +201,7 @@ export function benchUnits(
               const meter = new Meter(b);
               const r = await consumePhase((await client.get())!, {
                 topic: topic(`con-${window}`, round),
-                count: args.count,
+                count: args.consumeCount,
                 capMs: args.capMs,
                 admin,
                 window,
@@ -335,7 +335,7 @@ export function benchUnits(
               const meter = new Meter(started);
               const r = await js.consume({
                 name: name(`con-${window}`, round),
-                count: args.count,
+                count: args.consumeCount,
                 capMs: args.capMs,
                 window,
                 meter,

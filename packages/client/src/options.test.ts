@@ -153,7 +153,7 @@ test("subscribe options: defaults and validation", () => {
     consumerName: "c",
     subscriptionType: "Shared",
     keyFilters: [],
-    receiveQueueSize: 100,
+    receiveQueueSize: 1000,
     receiveQueueBytes: 16 * 1024 * 1024,
     serde: undefined,
   });
