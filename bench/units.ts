@@ -279,18 +279,19 @@ export function benchUnits(
             }
           }
           if (version === undefined) return undefined;
+          const why = (err: unknown) => (err instanceof Error ? err.message : String(err));
           try {
-            const started = await startNatsServer(sync, args.natsServer);
+            const started = await startNatsServer(sync, args.natsServer).catch((err: unknown) => {
+              throw new Error(`nats-server ${version} refused it (${why(err)})`);
+            });
             const js = await JetStreamBench.connect(started.url).catch(async (err: unknown) => {
               await started.close();
-              throw err;
+              throw new Error(`the client could not connect to nats-server ${version} (${why(err)})`);
             });
             ran.push(sync === "default" ? "default sync (fsync every 2 min)" : "sync_interval: always");
             return { started, js };
           } catch (err) {
-            results.skipped.push(
-              `JetStream with sync ${sync}: nats-server ${version} refused it (${err instanceof Error ? err.message : String(err)})`,
-            );
+            results.skipped.push(`JetStream with sync ${sync}: ${why(err)}`);
             return undefined;
           } finally {
             results.meta.nats = `nats-server ${version}, file storage, ${ran.join(" and ") || "not run"}`;
