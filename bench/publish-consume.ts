@@ -84,6 +84,7 @@ setTimeout(() => process.exit(), 2000).unref();
 function settingsLine(args: BenchArgs): string {
   const parts = [
     "reliable topics, fsync before every receipt (broker default), 1 KiB payloads, one client process",
+    "dirty pages written out (sync) before each figure",
   ];
   const cap = `${args.capMs / 1000} s`;
   if (args.only.has("publish")) parts.push(`publish figures up to ${fmt(args.count)} messages or ${cap}`);

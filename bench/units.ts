@@ -16,6 +16,7 @@ import { InProcessProfiler, readProfiles, summarize } from "./profile.ts";
 import type { LatencyRow, RunResults, System, ThroughputRow } from "./results.ts";
 import { latencyRow, throughputRow } from "./results.ts";
 import { roundOrder, type Schedulable } from "./rounds.ts";
+import { settleDisk } from "./settle-disk.ts";
 import { fmt } from "./stats.ts";
 
 /** A system a unit needs: closed after the last unit that needs it. */
@@ -398,6 +399,7 @@ export async function runRounds(
   const rows: { round: number; order: number; seq: number; row: Row }[] = [];
   try {
     for (const [seq, { round, unit }] of schedule.entries()) {
+      await settleDisk();
       const row = await unit.run(round);
       if (row !== undefined) rows.push({ round, order: unit.order, seq, row });
       for (const system of unit.needs) if (lastUse.get(system) === seq) await system.close();

@@ -5,8 +5,9 @@
 // young generation's capacity. The broker allocates about 4 KiB of ArrayBuffers per message
 // (gRPC framing and copies), so with V8's default limits a busy broker ran a full collection
 // every 0.2-1.5 s, each a 2-9 ms pause in the publish-to-receive tail. A larger initial old space
-// gives that headroom: 47 full collections in 20 s at 5,000 msgs/s became 3, and p99 went from
-// 18 to 6 ms (docs/benchmarks.md, "The latency tail, traced").
+// gives that headroom: at 5,000 msgs/s, 47 full collections in 20 s became 3 and p99 went from
+// 18 to 6 ms, measured before the broker's own allocation cuts; after them, 14 became 0 (see
+// docs/benchmarks.md, "The latency tail, traced: what starts V8's full collections").
 //
 // How: V8 reads these flags only at start-up, and Node refuses them in NODE_OPTIONS, so the
 // command re-executes itself in place (process.execve: same process id, so signals, kill -9 and

@@ -5,9 +5,9 @@
 // in @grpc/grpc-js server-interceptors.ts). A serializer may therefore write into a shared buffer
 // and return a view of it, instead of allocating an ArrayBuffer per response. That matters
 // beyond the copy: V8 counts ArrayBuffer memory allocated since the last full collection against
-// the old generation's headroom, so per-message buffers bring full collections sooner
-// (docs/benchmarks.md, "The latency tail, traced"). The e2e delivery tests would see a frame
-// overwritten if a grpc-js update kept the returned buffer instead.
+// the old generation's headroom, so per-message buffers bring full collections sooner (see
+// docs/benchmarks.md, "The latency tail, traced: what starts V8's full collections"). The e2e
+// delivery tests would see a frame overwritten if a grpc-js update kept the returned buffer.
 
 /** Responses larger than this get a buffer of their own, so the shared one stays small. */
 const MAX_SHARED_BYTES = 1024 * 1024;

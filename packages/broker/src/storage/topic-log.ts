@@ -69,7 +69,8 @@ export interface TopicLogOptions {
    * tail, which reads each batch as it commits. Kept small on purpose: a record held past a
    * young-generation collection is promoted, and promoted buffers are freed only by a full
    * collection. With 1,024 the broker ran 29 full collections in 40 s at 1,000 msgs/s, with 64
-   * it ran 3 (docs/benchmarks.md, "The latency tail at 1,000 msgs/s, traced").
+   * it ran 3 (docs/benchmarks.md, "The latency tail, traced: what starts V8's full
+   * collections").
    */
   cacheRecords?: number;
   /** Payload bytes the read cache may hold; default 1 MiB. */
