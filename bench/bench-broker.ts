@@ -2,6 +2,7 @@
 // RSS read from /proc) or in-process. The child runs the same code as the bench (the sources
 // when the bench runs with `--conditions=@danube-ts/source --import tsx`, as `npm run bench` does).
 import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,6 +72,15 @@ async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<S
   if (opts.metrics) args.push("--prom-exporter", "127.0.0.1:0");
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  // DANUBE_BENCH_BROKER_LOG=<file>: everything the broker prints is appended there too (for
+  // example its GC trace, with DANUBE_NODE_FLAGS="--initial-old-space-size=64 --trace-gc").
+  const logFile = process.env.DANUBE_BENCH_BROKER_LOG;
+  if (logFile) {
+    const log = createWriteStream(logFile, { flags: "a" });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    child.on("close", () => log.end());
+  }
   let stdout = "";
   let stderr = "";
   const found = await new Promise<[string, string, string | undefined]>((resolve, reject) => {
@@ -90,6 +100,7 @@ async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<S
       settle();
     });
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      if (urls !== undefined) return; // only the listening line is needed
       stdout += chunk;
       const match = listening.exec(stdout);
       if (match !== null && urls === undefined) urls = [match[1]!, match[2]!];
