@@ -17,14 +17,15 @@ const { values } = parseArgs({
   options: {
     count: { type: "string", default: "20000" },
     "in-process": { type: "boolean", default: false },
-    queue: { type: "string", default: "100" },
+    queue: { type: "string" },
     only: { type: "string" },
     windows: { type: "string", default: "10,1000" },
     profile: { type: "string" },
   },
 });
 const count = Number(values.count);
-const receiveQueueSize = Number(values.queue);
+// Unset: the client's default (options.ts).
+const receiveQueueSize = values.queue === undefined ? undefined : Number(values.queue);
 const transports = (values.only ? [values.only] : ["unary", "stream"]) as Array<"unary" | "stream">;
 const windows = values.windows.split(",").map(Number);
 const payload = new Uint8Array(1024).fill(7);
@@ -32,7 +33,9 @@ const payload = new Uint8Array(1024).fill(7);
 const broker = await startBenchBroker({ inProcess: values["in-process"] });
 const admin = createAdminClient({ adminUrl: broker.adminUrl });
 const publisher = createClient({ serviceUrl: broker.url, transport: "unary" });
-console.log(`broker: ${broker.description}; ${count} x 1 KiB per run, receiveQueueSize ${receiveQueueSize}`);
+console.log(
+  `broker: ${broker.description}; ${count} x 1 KiB per run, receiveQueueSize ${receiveQueueSize ?? "default"}`,
+);
 
 /** Receives `count` messages, acking without waiting for each (at most 1,024 outstanding). */
 async function drain(client: DanubeClient, topic: string): Promise<{ received: number; seconds: number }> {

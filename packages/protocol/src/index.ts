@@ -8,7 +8,13 @@ export * as schema from "./gen/danube_schema/danube_schema.ts";
 export * as consumeStream from "./gen/danube_ts/consume.ts";
 /** danube-ts extension (not upstream): the ordered publish stream, see docs/streaming.md. */
 export * as publishStream from "./gen/danube_ts/publish.ts";
-export { afterHeader, consumeStreamHeader, publishStreamHeader, sequencingHeader } from "./wire/headers.ts";
+export {
+  afterHeader,
+  announced,
+  consumeStreamHeader,
+  publishStreamHeader,
+  sequencingHeader,
+} from "./wire/headers.ts";
 export { fnv1a64, partitionForKey } from "./wire/key-hash.ts";
 export {
   isValidNamespaceName,

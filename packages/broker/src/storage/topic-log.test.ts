@@ -8,10 +8,11 @@ import type { TestContext } from "node:test";
 import { test } from "node:test";
 import { tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
+import { writeFully } from "./fs-sync.ts";
 import type { RecordHeader } from "./record-format.ts";
 import { decodeRecord, RECORD_HEADER_BYTES } from "./record-format.ts";
 import type { Segment } from "./segment.ts";
-import type { LogRecord, TopicLogOptions } from "./topic-log.ts";
+import type { LogRecord, TopicLogOptions, WriteFn } from "./topic-log.ts";
 import { TopicLog } from "./topic-log.ts";
 
 async function openLog(
@@ -102,7 +103,13 @@ test("the read cache hands back the appended payload; the stored record is its c
 
 test("batch buffers are reused: every record reads back intact from the cache and from disk", async (t) => {
   const dir = await tempDir(t);
-  const log = await TopicLog.open({ dir, cacheRecords: 1_000 });
+  // The buffer each batch is written from: a reused one shows up again.
+  const written: Uint8Array[] = [];
+  const write: WriteFn = (handle, bytes, length, position) => {
+    written.push(bytes);
+    return writeFully(handle, bytes, length, position);
+  };
+  const log = await TopicLog.open({ dir, cacheRecords: 1_000, write });
   const expected: string[] = [];
   // Batches of growing and shrinking sizes, each appended after the previous one is durable, so
   // later batches are encoded into the buffers of earlier ones.
@@ -115,6 +122,10 @@ test("batch buffers are reused: every record reads back intact from the cache an
     }
     await Promise.all(batch);
   }
+  assert.ok(
+    new Set(written).size < written.length,
+    `${written.length} batches written from ${new Set(written).size} buffers: none was reused`,
+  );
   const want = expected.map((value, i) => [BigInt(i), value] as [bigint, string]);
   assert.deepEqual(decode(await log.read(0n, 10_000)), want, "from the cache");
   await log.close();

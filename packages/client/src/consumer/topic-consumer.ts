@@ -2,7 +2,7 @@
 // resubscribe, ack/nack.
 
 import { setMaxListeners } from "node:events";
-import { consumeStreamHeader, type danube } from "@danube-ts/protocol";
+import { announced, consumeStreamHeader, type danube } from "@danube-ts/protocol";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import {
   backgroundContext,
@@ -154,7 +154,7 @@ export class TopicConsumer implements Acknowledger {
           callback,
         );
         call.on("metadata", (metadata) => {
-          offered = metadata.get(consumeStreamHeader).some((v) => String(v) === "1");
+          offered = announced(metadata.get(consumeStreamHeader));
         });
         return call;
       },

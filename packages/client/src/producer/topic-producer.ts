@@ -1,7 +1,7 @@
 // A producer attached to one (partition) topic: sends in send() order (many in flight against a
 // sequencing broker, one at a time otherwise), recovery (retry, re-create after a broker restart)
 // that keeps that order.
-import { type danube, publishStreamHeader, sequencingHeader } from "@danube-ts/protocol";
+import { announced, type danube, publishStreamHeader, sequencingHeader } from "@danube-ts/protocol";
 import {
   abortError,
   backgroundContext,
@@ -182,8 +182,8 @@ export class TopicProducer {
         callback,
       );
       call.on("metadata", (metadata) => {
-        sequenced = metadata.get(sequencingHeader).some((v) => String(v) === "1");
-        streams = metadata.get(publishStreamHeader).some((v) => String(v) === "1");
+        sequenced = announced(metadata.get(sequencingHeader));
+        streams = announced(metadata.get(publishStreamHeader));
       });
       return call;
     });

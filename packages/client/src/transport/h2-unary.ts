@@ -6,7 +6,7 @@
 // Anything unexpected from the server (a non-gRPC response, bad framing, no status) marks the
 // client unusable and the callers go back to grpc-js.
 import http2 from "node:http2";
-import { type ConnectionOptions, createSecureContext, type SecureContext } from "node:tls";
+import type { ConnectionOptions, SecureContext } from "node:tls";
 import type { CallContext } from "../call-context.ts";
 import { fromServiceError } from "../errors/status-map.ts";
 import { DanubeError, ErrorCode } from "../errors.ts";
@@ -21,6 +21,7 @@ import {
   readStatus,
 } from "./grpc-framing.ts";
 import { type ResolvedTls, serverNameOptions } from "./security.ts";
+import { secureContextOf } from "./tls-credentials.ts";
 import type { TokenSource } from "./tokens.ts";
 
 const {
@@ -148,8 +149,7 @@ export class H2UnaryClient {
       tls === undefined
         ? undefined
         : {
-            secureContext:
-              options.secureContext ?? createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }),
+            secureContext: options.secureContext ?? secureContextOf(tls),
             ...serverNameOptions(tls.serverName),
             ALPNProtocols: ["h2"],
           };

@@ -10,3 +10,8 @@ export const publishStreamHeader = "x-danube-ts-publish-stream";
 export const sequencingHeader = "x-danube-ts-sequencing";
 /** SendMessage request header: the request id of the send this one follows, or `none`. */
 export const afterHeader = "x-danube-ts-after";
+
+/** Whether a response header's values announce an extension (the broker sets it to "1"). */
+export function announced(values: readonly unknown[]): boolean {
+  return values.some((value) => String(value) === "1");
+}
