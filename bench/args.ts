@@ -7,13 +7,18 @@ export const TRANSPORTS = ["unary", "stream", "auto"] as const;
 export type RequestedTransport = (typeof TRANSPORTS)[number];
 
 export interface BenchArgs {
+  /** At most this many calls per publish and raw grpc-js figure. */
   count: number;
+  /** Seconds each publish and raw grpc-js figure counts (after its warm-up), unless `count` comes first. */
+  publishSeconds: number;
   /** Backlog size of the consume + ack figures (a steady-state drain, past JIT warm-up). */
   consumeCount: number;
   capMs: number;
   latencySeconds: number;
   /** Seconds at the offered rate before each latency figure starts counting (JIT and heap warm-up). */
   warmupSeconds: number;
+  /** Seconds of calls (at least 200) before each publish and raw grpc-js figure starts counting. */
+  publishWarmupSeconds: number;
   rates: number[];
   inFlight: number[];
   windows: number[];
@@ -37,12 +42,16 @@ export interface BenchArgs {
 export const usage = `npm run bench -- [options]
   --only LIST         figures to run, of ${FIGURES.join(",")} (default all)
   --transport LIST    client transport option per danube row, of ${TRANSPORTS.join(",")} (default unary,stream)
-  --count N           messages per publish and baseline figure (default 20000; --quick 500)
+  --publish-s S       seconds each publish and raw grpc-js figure counts (default 3; --quick 1)
+  --count N           at most N messages per publish and raw grpc-js figure (default 1000000;
+                      --quick 500)
   --consume-count N   backlog of each consume + ack figure (default 200000; --quick 500)
   --cap-s S           time cap per figure (default 60; --quick 20)
   --rate LIST         offered rates of the latency figure (default 1000,5000)
   --latency-s S       seconds per latency rate (default 10; --quick 1)
   --warmup-s S        seconds sent at each rate before latency counts (default 2; --quick 0)
+  --publish-warmup-s S  seconds of calls (at least 200) before each publish and raw grpc-js
+                      figure counts (default 1; --quick 0)
   --backlog N         messages of the memory/recovery backlog (default 1000000; --quick 5000)
   --backlog-cap-s S   time cap of each half of the backlog figure (default 1800)
   --json FILE         also write every figure as JSON (default <tmpdir>/danube-bench-<time>.json)
@@ -94,11 +103,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
       only: { type: "string" },
       transport: { type: "string", default: "unary,stream" },
       count: { type: "string" },
+      "publish-s": { type: "string" },
       "consume-count": { type: "string" },
       "cap-s": { type: "string" },
       rate: { type: "string", default: "1000,5000" },
       "latency-s": { type: "string" },
       "warmup-s": { type: "string" },
+      "publish-warmup-s": { type: "string" },
       backlog: { type: "string" },
       "backlog-cap-s": { type: "string", default: "1800" },
       json: { type: "string" },
@@ -120,11 +131,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
     throw new Error("--profile takes one round: its profiles would mix every system of a round");
   if (values["latency-rounds"] && rounds === 1) throw new Error("--latency-rounds needs --rounds 2 or more");
   return {
-    count: positive("count", values.count ?? (quick ? "500" : "20000")),
+    count: positive("count", values.count ?? (quick ? "500" : "1000000")),
+    publishSeconds: positive("publish-s", values["publish-s"] ?? (quick ? "1" : "3")),
     consumeCount: positive("consume-count", values["consume-count"] ?? (quick ? "500" : "200000")),
     capMs: positive("cap-s", values["cap-s"] ?? (quick ? "20" : "60")) * 1000,
     latencySeconds: positive("latency-s", values["latency-s"] ?? (quick ? "1" : "10")),
     warmupSeconds: nonNegative("warmup-s", values["warmup-s"] ?? (quick ? "0" : "2")),
+    publishWarmupSeconds: nonNegative("publish-warmup-s", values["publish-warmup-s"] ?? (quick ? "0" : "1")),
     rates: list(values.rate).map((r) => positive("rate", r)),
     inFlight: [1, 64, 1024],
     windows: [10, 1000],

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startBroker } from "@danube-ts/broker";
 import { brokerNodeFlags } from "../packages/cli/bin/node-flags.mjs";
+import { childGarbageCollector, GC_PRELOAD_FLAGS } from "./heap-settle.ts";
 import { processCpuMicros } from "./proc.ts";
 
 export interface BenchBroker {
@@ -23,6 +24,8 @@ export interface BenchBroker {
   readonly description: string;
   /** Broker CPU time so far in µs (child only). */
   cpuMicros(): number | undefined;
+  /** Has the broker (child only) run a full garbage collection. */
+  collectGarbage(): Promise<void>;
   /** Stops the broker, keeping its data dir. */
   stop(): Promise<void>;
   /** Stops the broker and removes its data dir. */
@@ -49,6 +52,7 @@ interface Started {
   adminUrl: string;
   metricsUrl: string | undefined;
   child: ChildProcess;
+  collectGarbage: () => Promise<boolean>;
   /** ms from spawn to the listening line. */
   readyMs: number;
 }
@@ -66,7 +70,7 @@ function explicitNodeFlags(): string[] {
 async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<Started> {
   const nodeArgs = [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof"))];
   if (opts.profileDir !== undefined) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
-  nodeArgs.push(...explicitNodeFlags());
+  nodeArgs.push(...explicitNodeFlags(), ...GC_PRELOAD_FLAGS);
   const args = [cliBin, "broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0"];
   args.push("--admin-addr", "127.0.0.1:0", "--log-level", "warn");
   if (opts.metrics) args.push("--prom-exporter", "127.0.0.1:0");
@@ -81,6 +85,8 @@ async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<S
     child.stderr!.pipe(log, { end: false });
     child.on("close", () => log.end());
   }
+  child.stderr!.setEncoding("utf8");
+  const collectGarbage = childGarbageCollector(child);
   let stdout = "";
   let stderr = "";
   const found = await new Promise<[string, string, string | undefined]>((resolve, reject) => {
@@ -112,7 +118,7 @@ async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<S
     });
   });
   const readyMs = performance.now() - started;
-  return { url: found[0], adminUrl: found[1], metricsUrl: found[2], child, readyMs };
+  return { url: found[0], adminUrl: found[1], metricsUrl: found[2], child, collectGarbage, readyMs };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -157,6 +163,8 @@ export async function startBenchBroker(
         readyMs: undefined,
         description: "in-process (startBroker, shares the bench's CPU and event loop)",
         cpuMicros: () => undefined,
+        // The bench process is the client side: see heap-settle.ts for why it is not collected.
+        collectGarbage: async () => {},
         stop,
         close: async () => {
           await stop();
@@ -164,7 +172,7 @@ export async function startBenchBroker(
         },
       };
     }
-    const { url, adminUrl, metricsUrl, child, readyMs } = await childBroker(dataDir, opts);
+    const { url, adminUrl, metricsUrl, child, collectGarbage, readyMs } = await childBroker(dataDir, opts);
     const pid = child.pid!;
     return {
       url,
@@ -175,6 +183,9 @@ export async function startBenchBroker(
       readyMs,
       description: `child process (danube broker, own event loop, node ${brokerNodeFlags().join(" ") || "without flags"}${opts.metrics ? ", Prometheus exporter on" : ""})`,
       cpuMicros: () => processCpuMicros(pid),
+      collectGarbage: async () => {
+        await collectGarbage();
+      },
       stop: () => stopChild(child),
       close: async () => {
         await stopChild(child);

@@ -120,7 +120,7 @@ try {
         if (!only.has(variant)) continue;
         // DANUBE_TS_H2_UNARY=0 keeps SendMessage on grpc-js (read when a connection is opened).
         process.env.DANUBE_TS_H2_UNARY = variant === "client" ? "1" : "0";
-        const variantClient = createClient({ serviceUrl: broker.url });
+        const variantClient = createClient({ serviceUrl: broker.url, transport: "unary" });
         const producer = await variantClient.createProducer({
           topic: `/default/quick-${variant}-${inFlight}-${round}-${Date.now().toString(36)}`,
           name: "quick",

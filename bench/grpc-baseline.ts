@@ -3,8 +3,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Client, credentials } from "@grpc/grpc-js";
-import type { Meter } from "./meter.ts";
-import { benchPayload, type PhaseResult, pipelined } from "./phases.ts";
+import { childGarbageCollector, GC_PRELOAD_FLAGS } from "./heap-settle.ts";
+import { benchPayload, type PhaseResult, type PipelineOptions, pipelinedFigure } from "./phases.ts";
 import { processCpuMicros } from "./proc.ts";
 
 const BASELINE_PATH = "/bench.Baseline/Call";
@@ -14,13 +14,21 @@ export interface BaselineServer {
   readonly pid: number;
   readonly target: string;
   cpuMicros(): number | undefined;
+  /** Has the server run a full garbage collection. */
+  collectGarbage(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startBaselineServer(): Promise<BaselineServer> {
-  const child = spawn(process.execPath, [...process.execArgv, serverScript, BASELINE_PATH], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, ...GC_PRELOAD_FLAGS, serverScript, BASELINE_PATH],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stderr!.setEncoding("utf8");
+  const collectGarbage = childGarbageCollector(child, (chunk) => process.stderr.write(chunk));
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     const timer = setTimeout(
@@ -45,6 +53,9 @@ export async function startBaselineServer(): Promise<BaselineServer> {
     pid,
     target: `127.0.0.1:${port}`,
     cpuMicros: () => processCpuMicros(pid),
+    collectGarbage: async () => {
+      await collectGarbage();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -58,11 +69,8 @@ export async function startBaselineServer(): Promise<BaselineServer> {
   };
 }
 
-/** Unary calls/s with 1 KiB requests and `inFlight` calls outstanding (after a 200-call warm-up). */
-export async function baselinePhase(
-  server: BaselineServer,
-  opts: { count: number; capMs: number; inFlight: number; meter: Meter },
-): Promise<PhaseResult> {
+/** Unary calls/s with 1 KiB requests and `inFlight` calls outstanding (after a warm-up). */
+export async function baselinePhase(server: BaselineServer, opts: PipelineOptions): Promise<PhaseResult> {
   const client = new Client(server.target, credentials.createInsecure());
   const request = Buffer.from(benchPayload);
   const call = () =>
@@ -76,13 +84,7 @@ export async function baselinePhase(
       );
     });
   try {
-    await pipelined(call, Math.min(200, opts.count), opts.inFlight, Number.POSITIVE_INFINITY);
-    await opts.meter.start();
-    const started = performance.now();
-    const { ok, failed } = await pipelined(call, opts.count, opts.inFlight, started + opts.capMs);
-    const seconds = (performance.now() - started) / 1000;
-    await opts.meter.stop();
-    return { messages: ok, seconds, capped: ok + failed < opts.count, failures: failed };
+    return await pipelinedFigure(call, opts);
   } finally {
     client.close();
   }

@@ -22,7 +22,8 @@ test("options: defaults, --quick, and bad values refused with a message", () => 
   const full = parseBenchArgs([]);
   assert.ok(full !== "help");
   assert.equal(full.backlog, 1_000_000);
-  assert.equal(full.count, 20_000);
+  assert.equal(full.count, 1_000_000);
+  assert.equal(full.publishSeconds, 3);
   assert.equal(full.consumeCount, 200_000);
   assert.deepEqual(full.transports, ["unary", "stream"]);
   assert.deepEqual(full.rates, [1000, 5000]);
@@ -31,9 +32,12 @@ test("options: defaults, --quick, and bad values refused with a message", () => 
   assert.ok(quick !== "help");
   assert.equal(quick.backlog, 5000);
   assert.equal(quick.count, 500);
+  assert.equal(quick.publishSeconds, 1);
   assert.equal(quick.consumeCount, 500);
   assert.equal(full.warmupSeconds, 2);
   assert.equal(quick.warmupSeconds, 0);
+  assert.equal(full.publishWarmupSeconds, 1);
+  assert.equal(quick.publishWarmupSeconds, 0);
   assert.deepEqual([...quick.only], ["publish", "nats"]);
   assert.deepEqual(quick.transports, ["auto"]);
   assert.throws(() => parseBenchArgs(["--only", "publish,speed"]), /--only: speed is not one of/);

@@ -9,8 +9,10 @@ import {
   IDLE_MS,
   type LatencyResult,
   type PhaseResult,
+  type PipelineOptions,
   pacedSends,
   pipelined,
+  pipelinedFigure,
 } from "./phases.ts";
 
 export interface NatsPhaseOptions {
@@ -43,16 +45,9 @@ export class JetStreamBench {
     await jsm.streams.add({ name, subjects: [name], storage: StorageType.File });
   }
 
-  async publish(opts: NatsPhaseOptions & { inFlight: number }): Promise<PhaseResult> {
+  async publish(opts: { name: string } & PipelineOptions): Promise<PhaseResult> {
     await this.#stream(opts.name);
-    const send = () => this.#js.publish(opts.name, benchPayload);
-    await pipelined(send, Math.min(200, opts.count), opts.inFlight, Number.POSITIVE_INFINITY);
-    await opts.meter.start();
-    const started = performance.now();
-    const { ok, failed } = await pipelined(send, opts.count, opts.inFlight, started + opts.capMs);
-    const seconds = (performance.now() - started) / 1000;
-    await opts.meter.stop();
-    return { messages: ok, seconds, capped: ok + failed < opts.count, failures: failed };
+    return pipelinedFigure(() => this.#js.publish(opts.name, benchPayload), opts);
   }
 
   async #consumer(stream: string, window: number) {

@@ -84,10 +84,13 @@ setTimeout(() => process.exit(), 2000).unref();
 function settingsLine(args: BenchArgs): string {
   const parts = [
     "reliable topics, fsync before every receipt (broker default), 1 KiB payloads, one client process",
-    "dirty pages written out (sync) before each figure",
+    "before each figure, dirty pages written out (sync) and a full garbage collection in the broker and the raw grpc-js server",
   ];
   const cap = `${args.capMs / 1000} s`;
-  if (args.only.has("publish")) parts.push(`publish figures up to ${fmt(args.count)} messages or ${cap}`);
+  if (args.only.has("publish") || args.only.has("baseline"))
+    parts.push(
+      `publish and raw grpc-js figures count ${args.publishSeconds} s (at most ${fmt(args.count)} messages) after ${args.publishWarmupSeconds} s (and at least 200 calls) of warm-up`,
+    );
   if (args.only.has("consume"))
     parts.push(
       `consume figures drain a backlog of ${fmt(args.consumeCount)} messages (or stop at ${cap}); acks pipelined (256 in flight)`,

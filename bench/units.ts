@@ -22,22 +22,35 @@ import { fmt } from "./stats.ts";
 /** A system a unit needs: closed after the last unit that needs it. */
 export interface Closable {
   close(): Promise<void>;
+  /** A full garbage collection in the system's node process, if it has one and is open. */
+  collectGarbage?(): Promise<void>;
 }
 
 /** A system (server, connection) opened on first use; `undefined` when it is not available. */
 export class Lazy<T> implements Closable {
   readonly #open: () => Promise<T | undefined>;
   readonly #close: (value: T) => Promise<void>;
+  readonly #collect: ((value: T) => Promise<void>) | undefined;
   #value: Promise<T | undefined> | undefined;
 
-  constructor(open: () => Promise<T | undefined>, close: (value: T) => Promise<void>) {
+  constructor(
+    open: () => Promise<T | undefined>,
+    close: (value: T) => Promise<void>,
+    collect?: (value: T) => Promise<void>,
+  ) {
     this.#open = open;
     this.#close = close;
+    this.#collect = collect;
   }
 
   get(): Promise<T | undefined> {
     this.#value ??= this.#open();
     return this.#value;
+  }
+
+  async collectGarbage(): Promise<void> {
+    const opened = await this.#value?.catch(() => undefined);
+    if (opened !== undefined) await this.#collect?.(opened);
   }
 
   async close(): Promise<void> {
@@ -163,6 +176,7 @@ export function benchUnits(
       await writeFile(join(dir, "client.cpuprofile"), JSON.stringify(clientProfile));
       log(`profiles kept in ${dir} (open in Chrome DevTools)`);
     },
+    ({ b }) => b.collectGarbage(),
   );
   const clients: Closable[] = [];
   if (danube) {
@@ -185,8 +199,9 @@ export function benchUnits(
               const r = await publishPhase((await client.get())!, {
                 topic: topic(`pub-${inFlight}`, round),
                 count: args.count,
-                capMs: args.capMs,
+                durationMs: args.publishSeconds * 1000,
                 inFlight,
+                warmupMs: args.publishWarmupSeconds * 1000,
                 meter,
               });
               return throughput(round, publishFigure(inFlight), "danube", transport, r, meter.result);
@@ -238,14 +253,24 @@ export function benchUnits(
   }
 
   // The raw grpc-js baseline, first in a round's order: next to the unary path it is compared with.
-  const baseline = new Lazy<BaselineServer>(startBaselineServer, (s) => s.close());
+  const baseline = new Lazy<BaselineServer>(
+    startBaselineServer,
+    (s) => s.close(),
+    (s) => s.collectGarbage(),
+  );
   if (args.only.has("baseline")) {
     for (const inFlight of args.inFlight) {
       add(`n${inFlight}`, 0, false, [baseline], (round) =>
         measured(results, `${prefix(round)}raw grpc-js unary: ${inFlight} in flight`, async () => {
           const server = (await baseline.get())!;
           const meter = new Meter(server);
-          const r = await baselinePhase(server, { count: args.count, capMs: args.capMs, inFlight, meter });
+          const r = await baselinePhase(server, {
+            count: args.count,
+            durationMs: args.publishSeconds * 1000,
+            inFlight,
+            warmupMs: args.publishWarmupSeconds * 1000,
+            meter,
+          });
           return throughput(
             round,
             { key: `baseline-${inFlight}`, label: `unary calls, ${inFlight} in flight` },
@@ -321,8 +346,9 @@ export function benchUnits(
               const r = await js.publish({
                 name: name(`pub-${inFlight}`, round),
                 count: args.count,
-                capMs: args.capMs,
+                durationMs: args.publishSeconds * 1000,
                 inFlight,
+                warmupMs: args.publishWarmupSeconds * 1000,
                 meter,
               });
               return throughput(round, publishFigure(inFlight), sys, undefined, r, meter.result);
@@ -400,6 +426,7 @@ export async function runRounds(
   try {
     for (const [seq, { round, unit }] of schedule.entries()) {
       await settleDisk();
+      for (const system of systems) await system.collectGarbage?.();
       const row = await unit.run(round);
       if (row !== undefined) rows.push({ round, order: unit.order, seq, row });
       for (const system of unit.needs) if (lastUse.get(system) === seq) await system.close();

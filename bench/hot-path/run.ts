@@ -43,8 +43,9 @@ try {
     const r = await publishPhase(client, {
       topic: `/default/hot-pub-${run}`,
       count,
-      capMs,
+      durationMs: capMs,
       inFlight: 64,
+      warmupMs: 0,
       meter,
     });
     report("publish, 64 in flight", r, meter);
