@@ -5,7 +5,7 @@ import { type TestContext, test } from "node:test";
 import { consumeStream, danube } from "@danube-ts/protocol";
 import { credentials, type Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { startBroker } from "../src/index.ts";
-import { tempDir, uniqueTopic } from "./helpers.ts";
+import { closeBeforeRemoval, tempDir, uniqueTopic } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 import { sleep, until } from "./until.ts";
 
@@ -22,7 +22,7 @@ async function setup(t: TestContext, extensions?: { consumeStream?: boolean }) {
     broker.url.replace("http://", ""),
     credentials.createInsecure(),
   );
-  t.after(async () => {
+  closeBeforeRemoval(t, async () => {
     client.close();
     consumers.close();
     raw.close();

@@ -13,6 +13,7 @@ import { schema } from "@danube-ts/protocol";
 import { credentials, type ServiceError, status } from "@grpc/grpc-js";
 import { type RunningBroker, startBroker } from "../src/index.ts";
 import { rawClient } from "./raw-client.ts";
+import { closeBeforeRemoval, removeAfterClosing } from "./temp-dir.ts";
 import { sleep, until } from "./until.ts";
 
 const run = promisify(execFile);
@@ -21,9 +22,9 @@ const run = promisify(execFile);
 const notPermitted = /permission denied|must be superuser|only root|not permitted|EPERM|EACCES/i;
 
 /**
- * Mounts a 4 MiB tmpfs (unmounted after the test); `{ skip }` with the reason when this machine
- * does not permit it. Any other mount failure fails the test, so a root CI run cannot quietly
- * skip the real ENOSPC.
+ * Mounts a 4 MiB tmpfs (unmounted after the test, once what closeBeforeRemoval registered has
+ * closed); `{ skip }` with the reason when this machine does not permit it. Any other mount
+ * failure fails the test, so a root CI run cannot quietly skip the real ENOSPC.
  */
 async function smallDisk(t: TestContext): Promise<string | { skip: string }> {
   const dir = await mkdtemp(join(tmpdir(), "danube-disk-full-"));
@@ -38,7 +39,7 @@ async function smallDisk(t: TestContext): Promise<string | { skip: string }> {
     }
     throw new Error(`mount -t tmpfs failed as root: ${why}`, { cause: err });
   }
-  t.after(async () => {
+  removeAfterClosing(t, async () => {
     await run("umount", ["-l", dir]).catch(() => {});
     await rmdir(dir).catch(() => {});
   });
@@ -78,7 +79,7 @@ test("a full disk: retryable statuses, no false acks, nothing visible that was n
   const dataDir = join(disk, "data");
   const options = { dataDir, port: 0, adminPort: 0, logLevel: "silent" as const };
   let broker: RunningBroker = await startBroker(options);
-  t.after(() => broker.close());
+  closeBeforeRemoval(t, () => broker.close());
   let raw = rawClient(broker.url, broker.adminUrl);
   t.after(() => raw.close());
   const topic = "/default/disk-full";

@@ -6,8 +6,10 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@danube-ts/client";
 import {
+  closeBeforeRemoval,
   collect,
   exclusiveConsumer,
+  killed,
   type TestBroker,
   tempDir,
   testBroker,
@@ -89,7 +91,7 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   const dataDir = await tempDir(t);
   const topic = uniqueTopic("crash");
   const first = await startChild(dataDir);
-  t.after(() => first.child.kill("SIGKILL"));
+  closeBeforeRemoval(t, () => killed(first.child));
   const client = createClient({ serviceUrl: first.url, retry: { maxRetries: 0 }, transport: testTransport });
   const producer = await client.createProducer({ topic, name: "p", dispatchStrategy: "Reliable" });
   const sub = await exclusiveConsumer(client, topic);
@@ -118,7 +120,7 @@ test("kill -9 in the middle of a reliable producer run loses no message whose se
   assert.ok(resolved.size >= 300);
 
   const second = await startChild(dataDir);
-  t.after(() => second.child.kill("SIGKILL"));
+  closeBeforeRemoval(t, () => killed(second.child));
   const client2 = createClient({ serviceUrl: second.url, transport: testTransport });
   t.after(() => client2.close());
   const consumer = await exclusiveConsumer(client2, topic);

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import type { TestContext } from "node:test";
 import {
   type AdminClient,
@@ -9,10 +10,10 @@ import {
   type SubscriptionFailurePolicyInput,
 } from "@danube-ts/client";
 import type { BrokerOptions, RunningBroker } from "../src/index.ts";
-import { tempDir } from "./temp-dir.ts";
+import { closeBeforeRemoval, tempDir } from "./temp-dir.ts";
 import { startPathChecked, testTransport } from "./unary-path/path-check.ts";
 
-export { tempDir, testTransport };
+export { closeBeforeRemoval, tempDir, testTransport };
 
 export interface TestBroker {
   broker: RunningBroker;
@@ -54,6 +55,14 @@ export async function testBroker(t: TestContext, options: Partial<BrokerOptions>
     connect();
   };
   return state;
+}
+
+/** SIGKILLs `child` if it is still running; resolves once it has exited. */
+export async function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exit = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exit;
 }
 
 /** A failure policy that redelivers quickly: 2 redeliveries 20 ms apart, then Block. */

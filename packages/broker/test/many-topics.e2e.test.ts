@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { tempDir } from "./helpers.ts";
+import { closeBeforeRemoval, killed, tempDir } from "./helpers.ts";
 import { rawClient } from "./raw-client.ts";
 
 const fixture = fileURLToPath(new URL("./fixtures/broker-process.ts", import.meta.url));
@@ -60,7 +60,7 @@ test(`a broker with ${TOPICS} reliable topics under an open-file limit of ${LIMI
 }, async (t) => {
   const dataDir = await tempDir(t);
   let broker = await startLimited(dataDir);
-  t.after(() => broker.child.kill("SIGKILL"));
+  closeBeforeRemoval(t, () => killed(broker.child));
   assert.ok(
     broker.stderr.some((line) => line.includes(`open-file limit is ${LIMIT}`)),
     `the broker warns about the limit: ${broker.stderr.join("\n")}`,

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startBroker } from "../src/index.ts";
-import { tempDir, testBroker } from "./helpers.ts";
+import { closeBeforeRemoval, tempDir, testBroker } from "./helpers.ts";
 import { type RawClient, rawClient } from "./raw-client.ts";
 import { sleep, until } from "./until.ts";
 
@@ -153,7 +153,7 @@ test("a deleted and re-created topic keeps its own cursors: nothing acknowledged
 
   broker = await startBroker({ dataDir, port: 0, adminPort: 0 });
   r = rawClient(broker.url, broker.adminUrl);
-  t.after(async () => {
+  closeBeforeRemoval(t, async () => {
     r.close();
     await broker.close();
   });

@@ -13,7 +13,7 @@ import { parseBrokerConfig } from "../src/config-file.ts";
 import { startBroker } from "../src/index.ts";
 import { createToken } from "../src/security/jwt.ts";
 import { bearer, codeOf, hostPort, rawCall } from "./fixtures/secure-broker.ts";
-import { tempDir } from "./helpers.ts";
+import { closeBeforeRemoval, tempDir } from "./helpers.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const page = readFileSync(join(root, "docs/security.md"), "utf8");
@@ -47,7 +47,7 @@ test("the page's certificates, YAML and example give working TLS brokers", async
     },
   };
   const broker = await startBroker({ ...options, auth, dataDir: join(dir, "data"), port: 0, adminPort: 0 });
-  t.after(() => broker.close());
+  closeBeforeRemoval(t, () => broker.close());
   const ca = readFileSync(join(certDir, "ca-cert.pem"));
   const mtls = credentials.createSsl(
     ca,
@@ -76,7 +76,7 @@ test("the page's certificates, YAML and example give working TLS brokers", async
 
   // The embedding example.
   const embedded = await startSecureBroker(certDir, join(dir, "data2"), 0, 0);
-  t.after(() => embedded.close());
+  closeBeforeRemoval(t, () => embedded.close());
   assert.match(embedded.url, /^https:\/\//);
   assert.match(embedded.adminUrl, /^https:\/\//);
   const again = (await rawCall(

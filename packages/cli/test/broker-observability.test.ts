@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tempDir } from "../../broker/test/temp-dir.ts";
+import { closeBeforeRemoval, tempDir } from "../../broker/test/temp-dir.ts";
 import { startCliBroker } from "./cli-broker.ts";
 import { startCli } from "./cli-process.ts";
 
@@ -25,7 +25,10 @@ test("danube broker --prom-exporter serves metrics; --log-format json writes JSO
 test("danube broker rejects an unknown --log-format", async (t) => {
   const dataDir = await tempDir(t);
   const cli = startCli(["broker", "--data-dir", dataDir, "--log-format", "xml"]);
-  t.after(() => cli.kill());
+  closeBeforeRemoval(t, async () => {
+    cli.kill();
+    await cli.exited();
+  });
   const result = await cli.exited(15_000);
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /log-format/);

@@ -1,17 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
+import { closeBeforeRemoval, tempDir } from "../../test/temp-dir.ts";
 import { resolveBrokerOptions } from "../options.ts";
 import { BrokerCore, HealthStatus } from "./broker-core.ts";
 import { DispatchStrategy } from "./types.ts";
 
 test("the health check answers CLOSE for a producer whose topic log refuses every append", async (t) => {
-  const dataDir = await mkdtemp(join(tmpdir(), "danube-health-"));
-  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const dataDir = await tempDir(t);
   const core = await BrokerCore.open(resolveBrokerOptions({ dataDir, logLevel: "silent", fsync: false }));
-  t.after(() => core.close());
+  closeBeforeRemoval(t, () => core.close());
   const producer = await core.createProducer({
     topicName: "/default/refusing",
     producerName: "p",

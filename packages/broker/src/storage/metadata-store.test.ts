@@ -3,7 +3,7 @@ import { readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promis
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { tempDir } from "../../test/temp-dir.ts";
+import { closeBeforeRemoval, tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
 import type { MetadataStoreOptions } from "./metadata-store.ts";
 import { MetadataStore } from "./metadata-store.ts";
@@ -16,7 +16,7 @@ async function openStore(
   options?: MetadataStoreOptions,
 ): Promise<MetadataStore> {
   const store = await MetadataStore.open(dir, options);
-  t.after(() => store.close());
+  closeBeforeRemoval(t, () => store.close());
   return store;
 }
 

@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readlink, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
+import { closeBeforeRemoval, tempDir } from "../../test/temp-dir.ts";
 import { TopicLog } from "./topic-log.ts";
 
 test("sequential disk reads return every record once, each payload copied out of the read buffer", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-segment-reader-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   // No read cache and small index spacing do not matter: every read goes to the segment file.
   const log = await TopicLog.open({ dir, fsync: false, cacheRecords: 0 });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   const payloadOf = (i: number) => new Uint8Array(1000).fill(i & 0xff);
   await Promise.all(Array.from({ length: 300 }, (_, i) => log.append(payloadOf(i))));
   const seen: bigint[] = [];
@@ -42,10 +41,9 @@ test("sequential disk reads return every record once, each payload copied out of
 });
 
 test("records read earlier keep their bytes while later reads reuse the read buffer", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-segment-reader-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const log = await TopicLog.open({ dir, fsync: false, cacheRecords: 0 });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   // Sizes from a few bytes to 40 KB (own buffers past 8 KiB), about 6 MiB: records straddle chunks.
   const sizeOf = (i: number) => (i * 7919) % (i % 10 === 0 ? 40_000 : 3_000);
   const payloadOf = (i: number) => new Uint8Array(sizeOf(i)).fill((i * 31) & 0xff);
@@ -66,10 +64,9 @@ test("records read earlier keep their bytes while later reads reuse the read buf
 });
 
 test("many reads at once (more than the shared read buffers) each get their own records", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-segment-reader-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const log = await TopicLog.open({ dir, fsync: false, cacheRecords: 0 });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   const payloadOf = (i: number) => new Uint8Array(700 + (i % 50)).fill(i & 0xff);
   const count = 3000;
   await Promise.all(Array.from({ length: count }, (_, i) => log.append(payloadOf(i))));
@@ -98,10 +95,9 @@ async function openCount(path: string): Promise<number> {
 test("reads keep the segment file open (once), and closing the log closes it", {
   skip: process.platform !== "linux" && "needs /proc/self/fd",
 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "danube-segment-reader-"));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const log = await TopicLog.open({ dir, fsync: false, cacheRecords: 0 });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(new Uint8Array([i]))));
   const segment = join(dir, "00000000000000000000.log");
   // The active segment's write handle is open too: count what reads add.

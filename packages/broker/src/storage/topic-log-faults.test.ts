@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { tempDir } from "../../test/temp-dir.ts";
+import { closeBeforeRemoval, tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
 import { writeFully } from "./fs-sync.ts";
 import { HandlePool } from "./handle-pool.ts";
@@ -31,7 +31,7 @@ test("a full disk rejects the batch retryably, gives its offsets back, and the l
   const dir = await tempDir(t);
   const io = faultyWrite();
   const log = await TopicLog.open({ dir, write: io.write, cacheRecords: 0 });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   assert.equal(await log.append(text("a")), 0n);
   io.fault = "ENOSPC";
   const failed = await Promise.allSettled([log.append(text("b")), log.append(text("c"))]);
@@ -53,7 +53,7 @@ test("a full disk rejects the batch retryably, gives its offsets back, and the l
   );
   await log.close();
   const reopened = await TopicLog.open({ dir });
-  t.after(() => reopened.close());
+  closeBeforeRemoval(t, () => reopened.close());
   assert.equal(reopened.recovery.reason, undefined, "the partial write was cut before the retry");
   assert.equal(reopened.nextOffset, 2n);
 });
@@ -62,7 +62,7 @@ test("EIO (a failed fsync) fails the log closed: appends are refused until it is
   const dir = await tempDir(t);
   const io = faultyWrite();
   const log = await TopicLog.open({ dir, write: io.write });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   await log.append(text("a"));
   io.fault = "EIO";
   await assert.rejects(log.append(text("b")), /EIO/);
@@ -80,7 +80,7 @@ test("more logs than the open-file cap: idle segment files are closed and reopen
   const logs: TopicLog[] = [];
   for (let i = 0; i < 20; i++)
     logs.push(await TopicLog.open({ dir: join(dir, `t${i}`), handles: pool, fsync: false }));
-  t.after(() => Promise.all(logs.map((log) => log.close())));
+  closeBeforeRemoval(t, () => Promise.all(logs.map((log) => log.close())));
   for (let round = 0; round < 3; round++) {
     await Promise.all(logs.map((log, i) => log.append(text(`r${round}-t${i}`))));
     await new Promise((resolve) => setImmediate(resolve));

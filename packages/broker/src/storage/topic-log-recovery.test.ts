@@ -3,7 +3,7 @@ import { appendFile, cp, open, readdir, readFile, stat, truncate, unlink, writeF
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { tempDir } from "../../test/temp-dir.ts";
+import { closeBeforeRemoval, tempDir } from "../../test/temp-dir.ts";
 import { HIGH_WATER_RESERVE } from "./high-water.ts";
 import { encodeRecord, RECORD_HEADER_BYTES } from "./record-format.ts";
 import type { LogRecord } from "./topic-log.ts";
@@ -25,7 +25,7 @@ async function writeLog(dir: string, count: number, segmentBytes?: number): Prom
 
 async function reopen(t: TestContext, dir: string, segmentBytes?: number): Promise<TopicLog> {
   const log = await TopicLog.open({ dir, segmentBytes, cacheRecords: 0 });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   return log;
 }
 
@@ -246,7 +246,7 @@ test("damage that appears after open: read() skips the damaged record, serves th
   await writeLog(dir, 5);
   const gaps: string[] = [];
   const log = await TopicLog.open({ dir, cacheRecords: 0, onDamage: (gap) => gaps.push(gap.reason) });
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   await flipByte(join(dir, FIRST), 2 * RECORD_BYTES + RECORD_HEADER_BYTES + 3);
   assert.deepEqual((await log.read(0n, 2)).map(payloadText), ["record-0", "record-1"]);
   assert.deepEqual((await log.read(0n, 5)).map(payloadText), [

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { test } from "node:test";
-import { tempDir } from "../../test/temp-dir.ts";
+import { closeBeforeRemoval, tempDir } from "../../test/temp-dir.ts";
 import { StorageError } from "./errors.ts";
 import { writeFully } from "./fs-sync.ts";
 import type { RecordHeader } from "./record-format.ts";
@@ -20,7 +20,7 @@ async function openLog(
   options: Partial<TopicLogOptions> & { dir: string },
 ): Promise<TopicLog> {
   const log = await TopicLog.open(options);
-  t.after(() => log.close());
+  closeBeforeRemoval(t, () => log.close());
   return log;
 }
 
