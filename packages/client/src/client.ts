@@ -41,7 +41,9 @@ export interface DanubeClient extends AsyncDisposable {
   createProducer(options: ProducerOptions & { schema?: undefined }): Promise<Producer<RawPayload>>;
   /**
    * Subscribes to the topic (every partition of a partitioned topic); the topic must exist.
-   * With `serde`, `message.value` is the decoded value.
+   * With `serde`, `message.value` is the decoded value. Aborting `signal` (or `client.close()`)
+   * rejects it with CANCELLED; a Subscribe already sent is answered first (within `timeoutMs`)
+   * and that consumer ended on the broker before it rejects.
    */
   subscribe<T>(options: SubscribeOptions<T> & { serde: Serde<T> }): Promise<Consumer<T>>;
   subscribe(options: SubscribeOptions & { serde?: undefined }): Promise<Consumer<Uint8Array>>;
@@ -55,7 +57,10 @@ export interface DanubeClient extends AsyncDisposable {
   status(): AsyncIterable<ClientStatus>;
   /**
    * Closes every producer (flushing its sends first) and consumer created by this client, then
-   * the connections. Leaves no timers or sockets behind.
+   * the connections. A `subscribe()` under way rejects (CANCELLED; CLOSED if it had already
+   * subscribed); one whose Subscribe was already sent is answered first (bounded by its timeout)
+   * and that consumer ended on the broker before `close()` resolves. Leaves no timers or sockets
+   * behind.
    */
   close(): Promise<void>;
 }
@@ -67,6 +72,8 @@ class ClientImpl implements DanubeClient {
   readonly #transport: Transport;
   readonly #producers = new Set<Producer<unknown>>();
   readonly #consumers = new Set<Consumer<unknown>>();
+  /** subscribe() calls under way; close() waits for them before closing the connections. */
+  readonly #subscribing = new Set<Promise<unknown>>();
   #schema: SchemaRegistry | undefined;
   readonly #observe: ClientObserver;
   readonly #status: StatusHub;
@@ -148,8 +155,16 @@ class ClientImpl implements DanubeClient {
     if (this.closed) throw closedError("client");
     const resolved = resolveSubscribeOptions(options);
     const ctx = createCallContext("subscribe", options, this.options.requestTimeoutMs, this.#closing.signal);
-    const consumer = await subscribe(this.#runtime, resolved, ctx, (c) => this.#consumers.delete(c));
-    return this.#adopt(consumer, this.#consumers);
+    const subscribing = (async () => {
+      const consumer = await subscribe(this.#runtime, resolved, ctx, (c) => this.#consumers.delete(c));
+      return this.#adopt(consumer, this.#consumers);
+    })();
+    this.#subscribing.add(subscribing);
+    try {
+      return await subscribing;
+    } finally {
+      this.#subscribing.delete(subscribing);
+    }
   }
 
   async #adopt<T extends { close(): Promise<void> }>(item: T, registry: Set<T>): Promise<T> {
@@ -170,6 +185,8 @@ class ClientImpl implements DanubeClient {
     this.#closing.abort();
     const all = [...this.#producers, ...this.#consumers];
     const results = await Promise.allSettled(all.map((item) => item.close()));
+    // A Subscribe already sent is answered, then that consumer ended on the broker, over the pool.
+    await Promise.allSettled(this.#subscribing);
     this.#runtime.pool.close();
     await this.#admin?.close();
     this.#status.emit({ type: "closed", source: "client", topic: undefined, name: undefined });

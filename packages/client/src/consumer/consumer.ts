@@ -241,6 +241,8 @@ export async function subscribe(
   const results = await Promise.allSettled(consumers.map((c) => c.subscribe(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {
+    // Closing ends on the broker the consumers it already holds (the other partitions', or one
+    // whose Subscribe was answered after `ctx` stopped).
     await Promise.all(consumers.map((c) => c.close()));
     throw toDanubeError(failed.reason, ctx.operation);
   }

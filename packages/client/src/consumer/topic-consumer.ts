@@ -5,6 +5,7 @@ import { setMaxListeners } from "node:events";
 import { announced, consumeStreamHeader, type danube } from "@danube-ts/protocol";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import {
+  abortError,
   backgroundContext,
   type CallContext,
   createCallContext,
@@ -32,7 +33,7 @@ import type { SchemaDecoder } from "../schema/decoder.ts";
 import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
 import { unaryCall } from "../transport/unary.ts";
-import type { AsyncQueue } from "./async-queue.ts";
+import { AsyncQueue } from "./async-queue.ts";
 import { ConsumeStreamSession } from "./consume-stream.ts";
 import { type Acknowledger, type CreditSink, type Message, MessageImpl } from "./message.ts";
 import { type AckCommand, createUnaryAcker, type MessageAcker } from "./message-acker.ts";
@@ -101,16 +102,25 @@ export class TopicConsumer implements Acknowledger {
     setMaxListeners(0, this.#stop.signal);
   }
 
-  /** Looks the topic up and subscribes, retrying retryable failures; starts the health check. */
+  /**
+   * Looks the topic up and subscribes, retrying retryable failures; starts the health check.
+   * Rejects with CANCELLED when `ctx`'s signal or close signal aborted, also once the Subscribe
+   * (not cancelled once sent, see #register) was answered: close() then ends that consumer on the
+   * broker.
+   */
   async subscribe(ctx: CallContext): Promise<void> {
     const retry = this.#runtime.options.retry;
     const id = () => this.#consumerId;
-    await traceSubscribe(
-      this.topic,
-      this.#options,
-      () => withRetry(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry }),
-      id,
-    );
+    const register = async (): Promise<void> => {
+      try {
+        await withRetry(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry });
+      } catch (error) {
+        throw abortError(ctx) ?? error;
+      }
+      const aborted = abortError(ctx);
+      if (aborted !== undefined) throw aborted;
+    };
+    await traceSubscribe(this.topic, this.#options, register, id);
     void startHealthCheck(
       this.#runtime,
       "consumer",
@@ -128,11 +138,16 @@ export class TopicConsumer implements Acknowledger {
     );
   }
 
-  /** Lookup (under `ctx`) + Subscribe (under `subscribeCtx`, by default `ctx` too). */
-  async #register(ctx: CallContext, subscribeCtx = ctx): Promise<void> {
+  /**
+   * Lookup + Subscribe under `ctx`, except that its signals do not cancel a Subscribe once sent:
+   * the broker may already hold the consumer active, so the answer is waited for (bounded by the
+   * deadline) and, the consumer being stopped, that consumer is ended on the broker (#detach).
+   */
+  async #register(ctx: CallContext): Promise<void> {
     const runtime = this.#runtime;
     const address = await resolveTopicAddress(runtime, runtime.serviceAddress, this.topic, ctx);
     throwIfStopped(ctx);
+    const subscribeCtx: CallContext = { ...ctx, signal: undefined, closeSignal: undefined };
     const connection = runtime.pool.get(address);
     const request: danube.ConsumerRequest = {
       requestId: this.#nextRequestId(),
@@ -195,11 +210,9 @@ export class TopicConsumer implements Acknowledger {
     while (!stop.aborted && !queue.closed) {
       if (resubscribe) {
         const subCtx = createCallContext("resubscribe", undefined, runtime.options.requestTimeoutMs, stop);
-        // close() does not cancel a Subscribe once sent (the broker may already hold the consumer
-        // active); it waits for the answer, bounded by the same timeout.
-        const subscribeCtx = { ...subCtx, closeSignal: undefined };
+        // close() does not cancel a Subscribe once sent (#register): it waits for the answer.
         try {
-          await this.#register(subCtx, subscribeCtx);
+          await this.#register(subCtx);
           if (stop.aborted) {
             await this.#detach(queue);
             return;
@@ -239,13 +252,15 @@ export class TopicConsumer implements Acknowledger {
   }
 
   /**
-   * close() came while a Subscribe was answered: the broker holds the consumer active without a
-   * delivery call (until its streamless timeout, refusing an unsubscribe or another Exclusive
-   * consumer). As close() does for an open call: open one, wait until the broker attached it
-   * (bounded by requestTimeoutMs), and end it, which deactivates the consumer on the broker.
-   * Nothing is handed to the application (`queue` is closed, the consumer stopped).
+   * close() came while a Subscribe was answered, or before the receive loop started (subscribe()
+   * failed or was stopped after the broker answered): the broker holds the consumer active
+   * without a delivery call (until its streamless timeout, refusing an unsubscribe or another
+   * Exclusive consumer). As close() does for an open call: open one, wait until the broker
+   * attached it (bounded by requestTimeoutMs), and end it, which deactivates the consumer on the
+   * broker. Nothing is handed to the application (the consumer is stopped; by default `queue` is
+   * a closed one).
    */
-  async #detach(queue: AsyncQueue<Message<unknown>>): Promise<void> {
+  async #detach(queue: AsyncQueue<Message<unknown>> = closedQueue()): Promise<void> {
     const pumping = this.#pumpStream(queue);
     const attached = this.#attached;
     if (attached !== undefined) await this.#within(attached, this.#runtime.options.requestTimeoutMs);
@@ -426,8 +441,9 @@ export class TopicConsumer implements Acknowledger {
    * Refuses new acks and nacks (CLOSED), lets those in flight settle (each bounded by its own
    * timeout), waits until the broker attached the open delivery call (bounded by
    * requestTimeoutMs), then stops the stream, the health check and the receive loop and waits for
-   * the loop to end; a resubscribe whose Subscribe was sent is answered first and its consumer
-   * ended on the broker (#detach). Later calls return the same promise.
+   * the loop to end; a Subscribe already sent (a resubscribe, or subscribe() stopped by its
+   * signals) is answered first and its consumer ended on the broker (#detach). Later calls return
+   * the same promise.
    */
   close(): Promise<void> {
     this.#closed ??= this.#close();
@@ -449,6 +465,9 @@ export class TopicConsumer implements Acknowledger {
     if (attached !== undefined) await this.#within(attached, this.#runtime.options.requestTimeoutMs);
     this.#stop.abort();
     this.#stream?.cancel();
+    // Subscribed on the broker, but subscribe() failed (another partition, or its signals), so
+    // no receive loop ever started.
+    if (this.#receiving === undefined && this.#consumerId !== undefined) await this.#detach();
     await this.#receiving;
   }
 
@@ -464,4 +483,11 @@ export class TopicConsumer implements Acknowledger {
       clearTimeout(timer);
     }
   }
+}
+
+/** A closed queue: a delivery call of a stopped consumer hands nothing to it (#detach). */
+function closedQueue(): AsyncQueue<Message<unknown>> {
+  const queue = new AsyncQueue<Message<unknown>>(1);
+  queue.close();
+  return queue;
 }
