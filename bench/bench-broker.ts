@@ -24,8 +24,8 @@ export interface BenchBroker {
   readonly description: string;
   /** Broker CPU time so far in µs (child only). */
   cpuMicros(): number | undefined;
-  /** Has the broker (child only) run a full garbage collection. */
-  collectGarbage(): Promise<void>;
+  /** Has the broker (child only) run a full garbage collection; false when it did not report one. */
+  collectGarbage(): Promise<boolean>;
   /** Stops the broker, keeping its data dir. */
   stop(): Promise<void>;
   /** Stops the broker and removes its data dir. */
@@ -164,7 +164,7 @@ export async function startBenchBroker(
         description: "in-process (startBroker, shares the bench's CPU and event loop)",
         cpuMicros: () => undefined,
         // The bench process is the client side: see heap-settle.ts for why it is not collected.
-        collectGarbage: async () => {},
+        collectGarbage: async () => false,
         stop,
         close: async () => {
           await stop();
@@ -183,9 +183,7 @@ export async function startBenchBroker(
       readyMs,
       description: `child process (danube broker, own event loop, node ${brokerNodeFlags().join(" ") || "without flags"}${opts.metrics ? ", Prometheus exporter on" : ""})`,
       cpuMicros: () => processCpuMicros(pid),
-      collectGarbage: async () => {
-        await collectGarbage();
-      },
+      collectGarbage,
       stop: () => stopChild(child),
       close: async () => {
         await stopChild(child);

@@ -1,6 +1,7 @@
 // Preloaded (--import) into the node children the bench measures (the broker, the raw grpc-js
 // server), never into a broker users run: on SIGUSR2 the child runs a full garbage collection and
-// then writes GC_DONE_LINE to stderr. bench/heap-settle.ts sends the signal before each figure.
+// then writes "danube-bench: gc done in <ms> ms" to stderr. bench/heap-settle.ts sends the
+// signal before each figure and waits for that line.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 

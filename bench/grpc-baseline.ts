@@ -14,8 +14,8 @@ export interface BaselineServer {
   readonly pid: number;
   readonly target: string;
   cpuMicros(): number | undefined;
-  /** Has the server run a full garbage collection. */
-  collectGarbage(): Promise<void>;
+  /** Has the server run a full garbage collection; false when it did not report one. */
+  collectGarbage(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -53,9 +53,7 @@ export async function startBaselineServer(): Promise<BaselineServer> {
     pid,
     target: `127.0.0.1:${port}`,
     cpuMicros: () => processCpuMicros(pid),
-    collectGarbage: async () => {
-      await collectGarbage();
-    },
+    collectGarbage,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

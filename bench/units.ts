@@ -11,7 +11,14 @@ import { type BaselineServer, baselinePhase, startBaselineServer } from "./grpc-
 import { Meter, type Metered } from "./meter.ts";
 import { JetStreamBench } from "./nats-phases.ts";
 import { type JetStreamSync, natsServerVersion, startNatsServer } from "./nats-server.ts";
-import { afterWarmup, consumePhase, latencyPhase, type PhaseResult, publishPhase } from "./phases.ts";
+import {
+  afterWarmup,
+  consumePhase,
+  latencyPhase,
+  type PhaseResult,
+  type PipelineOptions,
+  publishPhase,
+} from "./phases.ts";
 import { InProcessProfiler, readProfiles, summarize } from "./profile.ts";
 import type { LatencyRow, RunResults, System, ThroughputRow } from "./results.ts";
 import { latencyRow, throughputRow } from "./results.ts";
@@ -19,24 +26,35 @@ import { roundOrder, type Schedulable } from "./rounds.ts";
 import { settleDisk } from "./settle-disk.ts";
 import { fmt } from "./stats.ts";
 
+/** The options of a publish or raw grpc-js figure (timed, after a timed warm-up). */
+function pipelineOptions(args: BenchArgs, inFlight: number, meter: Meter): PipelineOptions {
+  return {
+    count: args.count,
+    durationMs: args.publishSeconds * 1000,
+    inFlight,
+    warmupMs: args.publishWarmupSeconds * 1000,
+    meter,
+  };
+}
+
 /** A system a unit needs: closed after the last unit that needs it. */
 export interface Closable {
   close(): Promise<void>;
   /** A full garbage collection in the system's node process, if it has one and is open. */
-  collectGarbage?(): Promise<void>;
+  collectGarbage?(): Promise<unknown>;
 }
 
 /** A system (server, connection) opened on first use; `undefined` when it is not available. */
 export class Lazy<T> implements Closable {
   readonly #open: () => Promise<T | undefined>;
   readonly #close: (value: T) => Promise<void>;
-  readonly #collect: ((value: T) => Promise<void>) | undefined;
+  readonly #collect: ((value: T) => Promise<unknown>) | undefined;
   #value: Promise<T | undefined> | undefined;
 
   constructor(
     open: () => Promise<T | undefined>,
     close: (value: T) => Promise<void>,
-    collect?: (value: T) => Promise<void>,
+    collect?: (value: T) => Promise<unknown>,
   ) {
     this.#open = open;
     this.#close = close;
@@ -198,11 +216,7 @@ export function benchUnits(
               const meter = new Meter(b);
               const r = await publishPhase((await client.get())!, {
                 topic: topic(`pub-${inFlight}`, round),
-                count: args.count,
-                durationMs: args.publishSeconds * 1000,
-                inFlight,
-                warmupMs: args.publishWarmupSeconds * 1000,
-                meter,
+                ...pipelineOptions(args, inFlight, meter),
               });
               return throughput(round, publishFigure(inFlight), "danube", transport, r, meter.result);
             }),
@@ -264,13 +278,7 @@ export function benchUnits(
         measured(results, `${prefix(round)}raw grpc-js unary: ${inFlight} in flight`, async () => {
           const server = (await baseline.get())!;
           const meter = new Meter(server);
-          const r = await baselinePhase(server, {
-            count: args.count,
-            durationMs: args.publishSeconds * 1000,
-            inFlight,
-            warmupMs: args.publishWarmupSeconds * 1000,
-            meter,
-          });
+          const r = await baselinePhase(server, pipelineOptions(args, inFlight, meter));
           return throughput(
             round,
             { key: `baseline-${inFlight}`, label: `unary calls, ${inFlight} in flight` },
@@ -345,11 +353,7 @@ export function benchUnits(
               const meter = new Meter(started);
               const r = await js.publish({
                 name: name(`pub-${inFlight}`, round),
-                count: args.count,
-                durationMs: args.publishSeconds * 1000,
-                inFlight,
-                warmupMs: args.publishWarmupSeconds * 1000,
-                meter,
+                ...pipelineOptions(args, inFlight, meter),
               });
               return throughput(round, publishFigure(inFlight), sys, undefined, r, meter.result);
             })(),
