@@ -35,7 +35,9 @@ export interface DanubeClient extends AsyncDisposable {
   /**
    * Looks the topic up and registers a producer (one per partition when `partitions` is set).
    * With `schema`, the producer sends values of the serde's type, stamped with the resolved
-   * schema id and version.
+   * schema id and version. Aborting `signal` (or `client.close()`) rejects it with CANCELLED; a
+   * CreateProducer already sent is answered first (within `timeoutMs`) and that producer closed
+   * before it rejects.
    */
   createProducer<T>(options: ProducerOptions<T> & { schema: SchemaBindingOptions<T> }): Promise<Producer<T>>;
   createProducer(options: ProducerOptions & { schema?: undefined }): Promise<Producer<RawPayload>>;
@@ -59,8 +61,10 @@ export interface DanubeClient extends AsyncDisposable {
    * Closes every producer (flushing its sends first) and consumer created by this client, then
    * the connections. A `subscribe()` under way rejects (CANCELLED; CLOSED if it had already
    * subscribed); one whose Subscribe was already sent is answered first (bounded by its timeout)
-   * and that consumer ended on the broker before `close()` resolves. Leaves no timers or sockets
-   * behind.
+   * and that consumer ended on the broker before `close()` resolves. Likewise a `createProducer()`
+   * under way rejects (CANCELLED; CLOSED if it had already registered); one whose CreateProducer
+   * was already sent is answered first and that producer closed before `close()` resolves.
+   * Leaves no timers or sockets behind.
    */
   close(): Promise<void>;
 }
@@ -72,8 +76,8 @@ class ClientImpl implements DanubeClient {
   readonly #transport: Transport;
   readonly #producers = new Set<Producer<unknown>>();
   readonly #consumers = new Set<Consumer<unknown>>();
-  /** subscribe() calls under way; close() waits for them before closing the connections. */
-  readonly #subscribing = new Set<Promise<unknown>>();
+  /** createProducer() and subscribe() calls under way; close() waits for them, then closes the pool. */
+  readonly #starting = new Set<Promise<unknown>>();
   #schema: SchemaRegistry | undefined;
   readonly #observe: ClientObserver;
   readonly #status: StatusHub;
@@ -145,8 +149,8 @@ class ClientImpl implements DanubeClient {
       this.options.requestTimeoutMs,
       this.#closing.signal,
     );
-    const producer = await createProducer(this.#runtime, resolved, ctx, (p) => this.#producers.delete(p));
-    return this.#adopt(producer, this.#producers);
+    const onClose = (p: Producer<unknown>) => this.#producers.delete(p);
+    return this.#start(() => createProducer(this.#runtime, resolved, ctx, onClose), this.#producers);
   }
 
   subscribe<T>(options: SubscribeOptions<T> & { serde: Serde<T> }): Promise<Consumer<T>>;
@@ -155,25 +159,30 @@ class ClientImpl implements DanubeClient {
     if (this.closed) throw closedError("client");
     const resolved = resolveSubscribeOptions(options);
     const ctx = createCallContext("subscribe", options, this.options.requestTimeoutMs, this.#closing.signal);
-    const subscribing = (async () => {
-      const consumer = await subscribe(this.#runtime, resolved, ctx, (c) => this.#consumers.delete(c));
-      return this.#adopt(consumer, this.#consumers);
-    })();
-    this.#subscribing.add(subscribing);
-    try {
-      return await subscribing;
-    } finally {
-      this.#subscribing.delete(subscribing);
-    }
+    const onClose = (c: Consumer<unknown>) => this.#consumers.delete(c);
+    return this.#start(() => subscribe(this.#runtime, resolved, ctx, onClose), this.#consumers);
   }
 
-  async #adopt<T extends { close(): Promise<void> }>(item: T, registry: Set<T>): Promise<T> {
-    if (this.closed) {
-      await item.close();
-      throw closedError("client");
+  /**
+   * Runs `create` (counted in #starting: close() waits for it), then adds what it made to
+   * `registry`, or, the client having closed meanwhile, closes it and throws CLOSED.
+   */
+  async #start<T extends { close(): Promise<void> }>(create: () => Promise<T>, registry: Set<T>): Promise<T> {
+    const starting = (async () => {
+      const item = await create();
+      if (this.closed) {
+        await item.close();
+        throw closedError("client");
+      }
+      registry.add(item);
+      return item;
+    })();
+    this.#starting.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.#starting.delete(starting);
     }
-    registry.add(item);
-    return item;
   }
 
   close(): Promise<void> {
@@ -185,8 +194,9 @@ class ClientImpl implements DanubeClient {
     this.#closing.abort();
     const all = [...this.#producers, ...this.#consumers];
     const results = await Promise.allSettled(all.map((item) => item.close()));
-    // A Subscribe already sent is answered, then that consumer ended on the broker, over the pool.
-    await Promise.allSettled(this.#subscribing);
+    // A CreateProducer or Subscribe already sent is answered, then what it registered closed
+    // (a consumer ended on the broker), over the pool.
+    await Promise.allSettled(this.#starting);
     this.#runtime.pool.close();
     await this.#admin?.close();
     this.#status.emit({ type: "closed", source: "client", topic: undefined, name: undefined });

@@ -76,6 +76,27 @@ export async function withRetry<T>(
   }
 }
 
+/**
+ * {@link withRetry} for a registration (CreateProducer, Subscribe) whose RPC the caller sends
+ * without `ctx`'s signals, since the broker may hold what it registered once the RPC was sent:
+ * once a signal aborted, rejects with CANCELLED however the attempt ended, also after a success
+ * (the caller then ends on the broker what it got).
+ */
+export async function retryRegistration(
+  ctx: CallContext,
+  policy: RetryPolicy,
+  operation: () => Promise<void>,
+  hooks: RetryHooks = {},
+): Promise<void> {
+  try {
+    await withRetry(ctx, policy, operation, hooks);
+  } catch (error) {
+    throw abortError(ctx) ?? error;
+  }
+  const aborted = abortError(ctx);
+  if (aborted !== undefined) throw aborted;
+}
+
 function deadlineWhileRetrying(ctx: CallContext, last: DanubeError): DanubeError {
   return new DanubeError(
     ErrorCode.DEADLINE_EXCEEDED,

@@ -81,6 +81,27 @@ test("a broker with extensions.consumeStream false: auto uses upstream's RPCs, s
   );
 });
 
+test("a broker with extensions.consumeStream false: the consumer refused with transport stream is ended on the broker", async (t) => {
+  const broker = await brokerWithMetrics(t, { extensions: { consumeStream: false } });
+  const topic = uniqueTopic("off-exclusive");
+  await (await reliableTopic(clientOf(t, broker), topic))(0);
+  const options = { topic, subscription: "s", subscriptionType: "Exclusive" } as const;
+  await assert.rejects(
+    clientOf(t, broker, { transport: "stream" }).subscribe({ ...options, consumerName: "a" }),
+    (error: unknown) => (error as { code?: unknown }).code === ErrorCode.UNIMPLEMENTED,
+  );
+  // The broker registered "a" before the client refused it; held active (no delivery call), it
+  // would refuse another consumer of the Exclusive subscription until its idle timeout (60 s).
+  const other = await clientOf(t, broker, { transport: "unary" }).subscribe({
+    ...options,
+    consumerName: "b",
+    timeoutMs: 5_000,
+  });
+  await other.close();
+  const used = await rpcs(broker);
+  assert.equal(used.consume, 0, "no Consume call: the broker does not serve it");
+});
+
 test("stream path: the consumer holds a bounded number of messages while nobody reads", async (t) => {
   const broker = await brokerWithMetrics(t, { maxUnackedMessages: 1000 });
   const client = clientOf(t, broker, { transport: "stream" });

@@ -7,16 +7,20 @@ import type { TestContext } from "node:test";
 import { scrape, sum } from "../../broker/test/prom-text.ts";
 import { type ClientOptions, createClient } from "../src/index.ts";
 
-/** A running relay; set `state.target` to the broker's port, `state.delayMs` to hold its answers. */
+/**
+ * A running relay; set `state.target` to the broker's port, `state.delayMs` to hold its answers.
+ * `state.held` counts the chunks the broker sent that the relay still holds, `state.released`
+ * those it has passed on since.
+ */
 export interface DelayingRelay {
   /** host:port to connect to (and for the broker to advertise). */
   address: string;
-  state: { target: number; delayMs: number };
+  state: { target: number; delayMs: number; held: number; released: number };
 }
 
 /** Forwards TCP to `state.target` port; what the broker sends is held `delayMs` (order kept). */
 export async function delayingRelay(t: TestContext): Promise<DelayingRelay> {
-  const state = { target: 0, delayMs: 0 };
+  const state = { target: 0, delayMs: 0, held: 0, released: 0 };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(state.target, "127.0.0.1");
@@ -35,11 +39,16 @@ export async function delayingRelay(t: TestContext): Promise<DelayingRelay> {
     let timer: NodeJS.Timeout | undefined;
     const flush = (): void => {
       timer = undefined;
-      while (held.length > 0 && held[0]!.due <= Date.now()) client.write(held.shift()!.chunk);
+      while (held.length > 0 && held[0]!.due <= Date.now()) {
+        client.write(held.shift()!.chunk);
+        state.held--;
+        state.released++;
+      }
       if (held.length > 0) timer = setTimeout(flush, held[0]!.due - Date.now());
     };
     upstream.on("data", (chunk: Buffer) => {
       held.push({ due: Date.now() + state.delayMs, chunk });
+      state.held++;
       if (timer === undefined) flush();
     });
   });
@@ -52,12 +61,24 @@ export async function delayingRelay(t: TestContext): Promise<DelayingRelay> {
 }
 
 /** Waits (up to 20 s) until the broker at `metricsUrl` answered `count` consumer Subscribe calls. */
-export async function subscribesAnswered(metricsUrl: string, count: number): Promise<void> {
-  const answered = async () =>
-    sum(await scrape(metricsUrl), "danube_broker_rpc_total", { service: "consumer", method: "subscribe" });
+export function subscribesAnswered(metricsUrl: string, count: number): Promise<void> {
+  return rpcsAnswered(metricsUrl, { service: "consumer", method: "subscribe" }, count);
+}
+
+/** Waits (up to 20 s) until the broker at `metricsUrl` answered `count` CreateProducer calls. */
+export function createProducersAnswered(metricsUrl: string, count: number): Promise<void> {
+  return rpcsAnswered(metricsUrl, { service: "producer", method: "create_producer" }, count);
+}
+
+async function rpcsAnswered(
+  metricsUrl: string,
+  rpc: { service: string; method: string },
+  count: number,
+): Promise<void> {
+  const answered = async () => sum(await scrape(metricsUrl), "danube_broker_rpc_total", rpc);
   const deadline = Date.now() + 20_000;
   while ((await answered()) < count) {
-    assert.ok(Date.now() < deadline, `the broker did not answer ${count} Subscribe calls`);
+    assert.ok(Date.now() < deadline, `the broker did not answer ${count} ${rpc.method} calls`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -5,7 +5,6 @@ import { setMaxListeners } from "node:events";
 import { announced, consumeStreamHeader, type danube } from "@danube-ts/protocol";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import {
-  abortError,
   backgroundContext,
   type CallContext,
   createCallContext,
@@ -27,7 +26,7 @@ import {
   validateCallOptions,
   validateNackOptions,
 } from "../options.ts";
-import { backoffDelay, withRetry } from "../retry.ts";
+import { backoffDelay, retryRegistration, withRetry } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { SchemaDecoder } from "../schema/decoder.ts";
 import type { StatusSink } from "../status.ts";
@@ -111,15 +110,8 @@ export class TopicConsumer implements Acknowledger {
   async subscribe(ctx: CallContext): Promise<void> {
     const retry = this.#runtime.options.retry;
     const id = () => this.#consumerId;
-    const register = async (): Promise<void> => {
-      try {
-        await withRetry(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry });
-      } catch (error) {
-        throw abortError(ctx) ?? error;
-      }
-      const aborted = abortError(ctx);
-      if (aborted !== undefined) throw aborted;
-    };
+    const register = () =>
+      retryRegistration(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry });
     await traceSubscribe(this.topic, this.#options, register, id);
     void startHealthCheck(
       this.#runtime,
@@ -174,15 +166,19 @@ export class TopicConsumer implements Acknowledger {
         return call;
       },
     );
+    this.#address = address;
+    this.#consumerId = response.consumerId;
+    this.#streamOffered = offered;
     if (!offered && runtime.options.transport === "stream") {
+      // The broker registered the consumer all the same and holds it active: end it there, over
+      // ReceiveMessages (#pumpStream takes it, no stream being offered), before refusing.
+      await this.#detach();
+      this.#consumerId = undefined;
       throw new DanubeError(
         ErrorCode.UNIMPLEMENTED,
         `${ctx.operation}: the broker at ${address.brokerUrl} does not offer the danube-ts consume stream (client option transport: "stream"); use "auto" or "unary"`,
       );
     }
-    this.#address = address;
-    this.#consumerId = response.consumerId;
-    this.#streamOffered = offered;
   }
 
   /** Starts the background receive loop feeding `queue`. */

@@ -170,7 +170,10 @@ class ProducerImpl implements Producer<unknown> {
   }
 }
 
-/** Creates every topic producer (concurrently); on any failure closes those created and throws. */
+/**
+ * Creates every topic producer (concurrently); on any failure closes those created and throws.
+ * A CreateProducer already sent is answered before `ctx`'s signals make it throw CANCELLED.
+ */
 export async function createProducer(
   runtime: ClientRuntime,
   options: ResolvedProducerOptions,
@@ -205,6 +208,8 @@ export async function createProducer(
   const results = await Promise.allSettled(producers.map((p) => p.create(ctx)));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) {
+    // Also those registered on the broker (other partitions, or one whose CreateProducer was
+    // answered after `ctx` stopped): they stop, and the broker forgets them once they are silent.
     for (const p of producers) p.close();
     throw toDanubeError(failed.reason, ctx.operation);
   }

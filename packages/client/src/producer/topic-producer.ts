@@ -8,6 +8,7 @@ import {
   type CallContext,
   createCallContext,
   sleep,
+  throwIfStopped,
 } from "../call-context.ts";
 import { DeadlineQueue } from "../deadlines.ts";
 import { observeSend, type SendSpan, sendRetry, traceCreateProducer } from "../diagnostics/hooks.ts";
@@ -21,7 +22,7 @@ import { cancelledError, deadlineError, toDanubeError } from "../errors/status-m
 import { closedError, DanubeError, ErrorCode } from "../errors.ts";
 import { startHealthCheck } from "../health-check.ts";
 import { resolveTopicAddress } from "../lookup.ts";
-import { backoffDelay, retriesLeft, withRetry } from "../retry.ts";
+import { backoffDelay, retriesLeft, retryRegistration } from "../retry.ts";
 import { type ClientRuntime, requestIdCounter } from "../runtime.ts";
 import type { StatusSink } from "../status.ts";
 import type { BrokerAddress } from "../transport/connection-pool.ts";
@@ -131,14 +132,22 @@ export class TopicProducer {
     this.#emit = emit;
   }
 
-  /** Looks the topic up and registers the producer, retrying retryable failures. */
+  /**
+   * Looks the topic up and registers the producer, retrying retryable failures; starts the health
+   * check. `ctx`'s signals do not cancel a CreateProducer once sent (the broker may have registered
+   * the producer): it is answered (bounded by the deadline), then this rejects with CANCELLED and
+   * the owner closes the producer, as it does on any failure.
+   */
   async create(ctx: CallContext): Promise<void> {
     const retry = this.#runtime.options.retry;
     const id = () => this.#registration?.producerId;
     await traceCreateProducer(
       this.topic,
       this.name,
-      () => withRetry(ctx, retry, () => this.#register(ctx), { onRetry: this.#runtime.observe.retry }),
+      () =>
+        retryRegistration(ctx, retry, () => this.#register(ctx, true), {
+          onRetry: this.#runtime.observe.retry,
+        }),
       id,
     );
     void startHealthCheck(
@@ -159,10 +168,18 @@ export class TopicProducer {
     );
   }
 
-  /** One lookup + CreateProducer (same name: the broker returns the existing id if it has one). */
-  async #register(ctx: CallContext): Promise<void> {
+  /**
+   * One lookup + CreateProducer (same name: the broker returns the existing id if it has one).
+   * With `answered` (the first create), `lookup`'s signals stop the lookup but not the CreateProducer
+   * once sent: its answer is waited for (bounded by the deadline), so that the registration is
+   * known and closed with the producer. A re-create is cancelled by close() (no close RPC exists:
+   * either way the broker keeps the producer until it has been silent for a while).
+   */
+  async #register(lookup: CallContext, answered = false): Promise<void> {
     const runtime = this.#runtime;
-    const address = await resolveTopicAddress(runtime, runtime.serviceAddress, this.topic, ctx);
+    const address = await resolveTopicAddress(runtime, runtime.serviceAddress, this.topic, lookup);
+    throwIfStopped(lookup);
+    const ctx: CallContext = answered ? { ...lookup, signal: undefined, closeSignal: undefined } : lookup;
     const connection = runtime.pool.get(address);
     const request: danube.ProducerRequest = {
       requestId: this.#nextRequestId(),
