@@ -7,6 +7,7 @@ import {
   BACKLOG_IN_FLIGHT,
   benchPayload,
   IDLE_MS,
+  idleWatch,
   type LatencyResult,
   type PhaseResult,
   type PipelineOptions,
@@ -74,29 +75,21 @@ export class JetStreamBench {
     const consumer = await this.#consumer(stream, window);
     const messages = await consumer.consume({ max_messages: Math.min(window, 1000) });
     let received = 0;
-    let lastAt = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
-      clearTimeout(timer);
-      const wait = Math.max(0, Math.min(IDLE_MS, deadline - performance.now()));
-      timer = setTimeout(() => void messages.stop(), wait);
-    };
-    arm();
+    const idle = idleWatch(deadline, () => void messages.stop());
     try {
       for await (const m of messages) {
         onMessage(m.data);
         m.ack();
         received++;
-        lastAt = performance.now();
+        idle.lastAt = performance.now();
         if (received >= expected) break;
-        arm();
       }
     } finally {
-      clearTimeout(timer);
+      idle.clear();
       messages.stop();
     }
     await this.#nc.flush();
-    return { received, lastAt };
+    return { received, lastAt: idle.lastAt };
   }
 
   async consume(opts: NatsPhaseOptions & { window: number }): Promise<PhaseResult> {

@@ -352,25 +352,29 @@ export class TopicProducer {
     this.#inFlight.add(send);
     this.#newest = send;
     this.#inFlightBytes += send.message.payload.byteLength;
-    const landed = (): void => {
-      this.#inFlight.delete(send);
-      this.#inFlightBytes -= send.message.payload.byteLength;
-    };
+    // Anonymous callbacks only: a named closure per send costs a defineProperty per send where the
+    // sources run through tsx (esbuild's keepNames), as in `npm run bench`.
     registration.sender.send(wire, send, after).then(
       (requestId) => {
-        landed();
+        this.#landed(send);
         this.#settle(send, { requestId, topic: this.topic, producerId: registration.producerId });
         if (this.#isProbe(send)) this.#phase = { kind: "sending" };
         if (this.#phase.kind === "sending") this.#recovered();
         this.#afterSettle();
       },
       (thrown: unknown) => {
-        landed();
+        this.#landed(send);
         if (this.#isProbe(send)) this.#phase = { kind: "sending" };
         this.#onFailure(registration, send, toDanubeError(thrown, send.operation));
         this.#afterSettle();
       },
     );
+  }
+
+  /** A dispatched send answered (receipt or failure): no longer in flight. */
+  #landed(send: PendingSend): void {
+    this.#inFlight.delete(send);
+    this.#inFlightBytes -= send.message.payload.byteLength;
   }
 
   #isProbe(send: PendingSend): boolean {
