@@ -53,6 +53,20 @@ test("run order: one round as given; more rounds group by group, systems reverse
   assert.deepEqual(names(2, 3, true).slice(-2), ["js-lat", "danube-lat"]);
 });
 
+test("run order: a unit marked last runs after the other systems of its group in every round", () => {
+  const u = (name: string, group: number, system: number, last = false) => ({
+    name,
+    group,
+    system,
+    latency: true,
+    last,
+  });
+  const units = [u("unary-lat", 0, 1, true), u("stream-lat", 0, 2), u("js-lat", 0, 3), u("unary-next", 1, 1)];
+  const names = (round: number) => roundOrder(units, round, 2, true).map((x) => x.name);
+  assert.deepEqual(names(1), ["stream-lat", "js-lat", "unary-lat", "unary-next"]);
+  assert.deepEqual(names(2), ["js-lat", "stream-lat", "unary-lat", "unary-next"]);
+});
+
 const row = (round: number, key: string, system: System, msgsPerSec: number, path = ""): ThroughputRow => ({
   key,
   figure: key,
