@@ -53,7 +53,7 @@ test("run order: one round as given; more rounds group by group, systems reverse
   assert.deepEqual(names(2, 3, true).slice(-2), ["js-lat", "danube-lat"]);
 });
 
-test("run order: a unit marked last runs after the other systems of its group in every round", () => {
+test("run order: units marked last run after all the others, in every round", () => {
   const u = (name: string, group: number, system: number, last = false) => ({
     name,
     group,
@@ -61,10 +61,31 @@ test("run order: a unit marked last runs after the other systems of its group in
     latency: true,
     last,
   });
-  const units = [u("unary-lat", 0, 1, true), u("stream-lat", 0, 2), u("js-lat", 0, 3), u("unary-next", 1, 1)];
+  const units = [
+    u("unary-lat1k", 0, 1, true),
+    u("stream-lat1k", 0, 2),
+    u("js-lat1k", 0, 3),
+    u("unary-lat5k", 1, 1, true),
+    u("stream-lat5k", 1, 2),
+    u("js-lat5k", 1, 3),
+  ];
   const names = (round: number) => roundOrder(units, round, 2, true).map((x) => x.name);
-  assert.deepEqual(names(1), ["stream-lat", "js-lat", "unary-lat", "unary-next"]);
-  assert.deepEqual(names(2), ["js-lat", "stream-lat", "unary-lat", "unary-next"]);
+  assert.deepEqual(names(1), [
+    "stream-lat1k",
+    "js-lat1k",
+    "stream-lat5k",
+    "js-lat5k",
+    "unary-lat1k",
+    "unary-lat5k",
+  ]);
+  assert.deepEqual(names(2), [
+    "js-lat1k",
+    "stream-lat1k",
+    "js-lat5k",
+    "stream-lat5k",
+    "unary-lat1k",
+    "unary-lat5k",
+  ]);
 });
 
 const row = (round: number, key: string, system: System, msgsPerSec: number, path = ""): ThroughputRow => ({

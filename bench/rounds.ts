@@ -36,10 +36,10 @@ export interface Schedulable {
   system: number;
   latency: boolean;
   /**
-   * Runs after every other system of its group, in every round. The unary path's latency figures:
-   * at 5,000 msgs/s it cannot keep up, and the queue it leaves in the bench process (where every
-   * system's client runs) was collected inside the next figure (stream p99 21-72 ms after it, 4-13
-   * ms without it).
+   * Runs after every unit not so marked, in every round. The unary path's latency figures: it
+   * cannot keep up at 5,000 msgs/s (nor always at 1,000), and what it leaves in the bench process
+   * (where every system's client runs) was collected inside the next figure (stream p99 21-72 ms
+   * right after it, 4-13 ms without it).
    */
   last?: boolean;
 }
@@ -49,8 +49,8 @@ export interface Schedulable {
  * order given (system by system, as `npm run bench` always ran). With more: group by group, every
  * system of a group back to back, in system order in odd rounds and reversed in even ones, so that
  * the figures a ratio compares are measured seconds apart and a drifting machine speed hits each
- * system alike (a unit marked `last` runs after the others of its group); the latency units run in
- * the first round only unless `latencyRounds`.
+ * system alike (units marked `last` run after all the others); the latency units run in the first
+ * round only unless `latencyRounds`.
  */
 export function roundOrder<T extends Schedulable>(
   units: readonly T[],
@@ -65,8 +65,8 @@ export function roundOrder<T extends Schedulable>(
     .map((u, i) => ({ u, i }))
     .sort(
       (a, b) =>
-        a.u.group - b.u.group ||
         Number(a.u.last ?? false) - Number(b.u.last ?? false) ||
+        a.u.group - b.u.group ||
         (reversed ? b.u.system - a.u.system : a.u.system - b.u.system) ||
         a.i - b.i,
     )

@@ -271,7 +271,7 @@ export function benchUnits(
                 const row = latencyRow("danube", transport, r, meter.result);
                 return { kind: "latency", row: withRound(row, round) } as const;
               }),
-            // Upstream's unary path cannot keep up at 5,000 msgs/s: its figures run after the others.
+            // Upstream's unary path cannot keep up at 5,000 msgs/s: its latency figures run last.
             transport === "unary",
           );
         }
