@@ -72,6 +72,23 @@ test("changes made in one tick share one write; later ones join the next batch",
   ]);
 });
 
+test("changes from separate callbacks of one event-loop turn share one write", async () => {
+  // Each unary call that one socket read brings in is handled in its own callback, with the
+  // microtasks run between them: the first write waits for the end of the turn, so all join it.
+  const { log, engine, add } = owner();
+  await new Promise<void>((resolve) => {
+    setTimeout(() => add(1), 0);
+    setTimeout(() => add(2), 0);
+    setTimeout(() => {
+      add(3);
+      resolve();
+    }, 0);
+  });
+  await engine.settled();
+  assert.deepEqual(log.writes, [[1, 2, 3]]);
+  assert.deepEqual(log.committed, [[1, 2, 3]]);
+});
+
 test("a batch is committed only after its write returned", async () => {
   const { log, engine, add } = owner();
   let open!: () => void;

@@ -53,7 +53,7 @@ export class GroupCommit<B> {
 
   /**
    * The batch new changes join: the pending one, or `create()`'s. Its write is scheduled; changes
-   * made in the same tick join it.
+   * made in the same event-loop turn join it.
    */
   batch(create: () => B): B {
     let batch = this.pending;
@@ -82,7 +82,10 @@ export class GroupCommit<B> {
   }
 
   private async flushLoop(): Promise<void> {
-    await undefined; // let changes made in the same tick join the first batch
+    // The first write waits for the end of this event-loop turn, not just this tick: the unary
+    // calls one socket read brings in are handled in separate callbacks (microtasks run between
+    // them), and with a microtask the first call was written alone and the rest a write later.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     while (this.pending !== undefined) {
       const batch = this.pending;
       this.pending = undefined;
