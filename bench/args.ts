@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`, validated once.
 import { parseArgs } from "node:util";
 
-export const FIGURES = ["publish", "consume", "latency", "baseline", "backlog", "nats"] as const;
+export const FIGURES = ["publish", "consume", "latency", "nofsync", "baseline", "backlog", "nats"] as const;
 export type Figure = (typeof FIGURES)[number];
 export const TRANSPORTS = ["unary", "stream", "auto"] as const;
 export type RequestedTransport = (typeof TRANSPORTS)[number];
@@ -40,7 +40,9 @@ export interface BenchArgs {
 }
 
 export const usage = `npm run bench -- [options]
-  --only LIST         figures to run, of ${FIGURES.join(",")} (default all)
+  --only LIST         figures to run, of ${FIGURES.join(",")} (default all); nofsync: the
+                      latency figures again, stream transport, against a second broker whose
+                      fdatasync returns at once (what the disk adds; bench only)
   --transport LIST    client transport option per danube row, of ${TRANSPORTS.join(",")} (default unary,stream)
   --publish-s S       seconds each publish and raw grpc-js figure counts (default 3; --quick 1)
   --count N           at most N messages per publish and raw grpc-js figure (default 1000000;

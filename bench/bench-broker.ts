@@ -40,9 +40,12 @@ export interface BenchBrokerOptions {
   profileDir?: string;
   /** Serve Prometheus metrics (counts unary RPCs per method). */
   metrics?: boolean;
+  /** Child only: fdatasync returns at once (bench/no-fsync.mjs preloaded); for the "nofsync" rows. */
+  noFsync?: boolean;
 }
 
 const cliBin = fileURLToPath(new URL("../packages/cli/bin/danube.mjs", import.meta.url));
+const NO_FSYNC_FLAGS = ["--import", fileURLToPath(new URL("./no-fsync.mjs", import.meta.url))];
 const listening = /^danube broker listening on (\S+) \(admin (\S+?)[,)]/m;
 const metricsLine = /Prometheus metrics on (\S+)/;
 const START_TIMEOUT_MS = 120_000;
@@ -71,6 +74,7 @@ async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<S
   const nodeArgs = [...process.execArgv.filter((a) => !a.startsWith("--cpu-prof"))];
   if (opts.profileDir !== undefined) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
   nodeArgs.push(...explicitNodeFlags(), ...GC_PRELOAD_FLAGS);
+  if (opts.noFsync) nodeArgs.push(...NO_FSYNC_FLAGS);
   const args = [cliBin, "broker", "--data-dir", dataDir, "--broker-addr", "127.0.0.1:0"];
   args.push("--admin-addr", "127.0.0.1:0", "--log-level", "warn");
   if (opts.metrics) args.push("--prom-exporter", "127.0.0.1:0");
@@ -142,6 +146,7 @@ export async function startBenchBroker(
   const cleanup = () => (owned ? rm(dataDir, { recursive: true, force: true }) : Promise.resolve());
   try {
     if (opts.inProcess) {
+      if (opts.noFsync) throw new Error("a broker without fdatasync runs as a child process only");
       const broker = await startBroker({
         dataDir,
         port: 0,
@@ -181,7 +186,7 @@ export async function startBenchBroker(
       pid,
       dataDir,
       readyMs,
-      description: `child process (danube broker, own event loop, node ${brokerNodeFlags().join(" ") || "without flags"}${opts.metrics ? ", Prometheus exporter on" : ""})`,
+      description: `child process (danube broker, own event loop, node ${brokerNodeFlags().join(" ") || "without flags"}${opts.metrics ? ", Prometheus exporter on" : ""}${opts.noFsync ? ", fdatasync off" : ""})`,
       cpuMicros: () => processCpuMicros(pid),
       collectGarbage,
       stop: () => stopChild(child),

@@ -11,7 +11,8 @@ import { renderMarkdown } from "./report.ts";
 import type { RunResults } from "./results.ts";
 import { fmt } from "./stats.ts";
 import { summarizeRounds } from "./summary.ts";
-import { benchUnits, clientOptions, measured, runRounds } from "./units.ts";
+import { clientOptions, measured } from "./systems.ts";
+import { benchUnits, runRounds } from "./units.ts";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -98,6 +99,10 @@ function settingsLine(args: BenchArgs): string {
   if (args.only.has("latency"))
     parts.push(
       `latency ${args.latencySeconds} s per rate after ${args.warmupSeconds} s of warm-up at that rate`,
+    );
+  if (args.only.has("nofsync"))
+    parts.push(
+      "rows without fdatasync: the latency figures against a second broker whose fdatasync returns at once (bench/no-fsync.mjs), to show what the disk adds; never a target row",
     );
   return parts.join("; ");
 }

@@ -18,6 +18,7 @@ import {
 
 const SYSTEM_NAMES: Record<System, string> = {
   danube: "danube-ts",
+  "danube-no-fsync": "danube-ts without fdatasync (bench only)",
   "grpc-js": "raw grpc-js unary",
   jetstream: "JetStream (default sync)",
   "jetstream-sync-always": "JetStream (sync always)",

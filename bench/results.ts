@@ -8,7 +8,7 @@ import { percentile, perMessage, perSecond } from "./stats.ts";
 import type { RoundsSummary } from "./summary.ts";
 
 /** danube, the raw grpc-js baseline, or JetStream with its default or `always` sync. */
-export type System = "danube" | "grpc-js" | "jetstream" | "jetstream-sync-always";
+export type System = "danube" | "danube-no-fsync" | "grpc-js" | "jetstream" | "jetstream-sync-always";
 
 export interface ThroughputRow {
   /** Stable key of the figure: publish-64, consume-w1000, baseline-64, ... */
@@ -90,7 +90,7 @@ const pathOf = (
   method: string,
   messages: number,
 ) =>
-  system === "danube"
+  system === "danube" || system === "danube-no-fsync"
     ? pathLabel(requested ?? "auto", detectPath(metered?.rpcBefore, metered?.rpcAfter, method, messages))
     : "";
 

@@ -1,30 +1,25 @@
 // The figures of `npm run bench` as units, one figure of one system each (danube per transport,
-// the raw grpc-js baseline, JetStream per sync setting), over systems opened on first use and
-// closed after their last unit; and the run of those units over `--rounds`.
+// danube without fdatasync, the raw grpc-js baseline, JetStream per sync setting), over systems
+// opened on first use and closed after their last unit; and the run of those units over `--rounds`.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ClientOptions, createAdminClient, createClient, type DanubeClient } from "@danube-ts/client";
+import { createAdminClient, createClient, type DanubeClient } from "@danube-ts/client";
 import type { BenchArgs, RequestedTransport } from "./args.ts";
 import { startBenchBroker } from "./bench-broker.ts";
 import { type BaselineServer, baselinePhase, startBaselineServer } from "./grpc-baseline.ts";
+import { latencyFigure, noFsyncUnits } from "./latency-units.ts";
 import { Meter, type Metered } from "./meter.ts";
 import { JetStreamBench } from "./nats-phases.ts";
 import { type JetStreamSync, natsServerVersion, startNatsServer } from "./nats-server.ts";
-import {
-  afterWarmup,
-  consumePhase,
-  latencyPhase,
-  type PhaseResult,
-  type PipelineOptions,
-  publishPhase,
-} from "./phases.ts";
+import { afterWarmup, consumePhase, type PhaseResult, type PipelineOptions, publishPhase } from "./phases.ts";
 import { InProcessProfiler, readProfiles, summarize } from "./profile.ts";
-import type { LatencyRow, RunResults, System, ThroughputRow } from "./results.ts";
+import type { RunResults, System } from "./results.ts";
 import { latencyRow, throughputRow } from "./results.ts";
 import { roundOrder, type Schedulable } from "./rounds.ts";
 import { settleDisk } from "./settle-disk.ts";
 import { fmt } from "./stats.ts";
+import { type Closable, clientOptions, Lazy, log, measured, type Row } from "./systems.ts";
 
 /** The options of a publish or raw grpc-js figure (timed, after a timed warm-up). */
 function pipelineOptions(args: BenchArgs, inFlight: number, meter: Meter): PipelineOptions {
@@ -37,50 +32,7 @@ function pipelineOptions(args: BenchArgs, inFlight: number, meter: Meter): Pipel
   };
 }
 
-/** A system a unit needs: closed after the last unit that needs it. */
-export interface Closable {
-  close(): Promise<void>;
-  /** A full garbage collection in the system's node process, if it has one and is open. */
-  collectGarbage?(): Promise<unknown>;
-}
-
-/** A system (server, connection) opened on first use; `undefined` when it is not available. */
-export class Lazy<T> implements Closable {
-  readonly #open: () => Promise<T | undefined>;
-  readonly #close: (value: T) => Promise<void>;
-  readonly #collect: ((value: T) => Promise<unknown>) | undefined;
-  #value: Promise<T | undefined> | undefined;
-
-  constructor(
-    open: () => Promise<T | undefined>,
-    close: (value: T) => Promise<void>,
-    collect?: (value: T) => Promise<unknown>,
-  ) {
-    this.#open = open;
-    this.#close = close;
-    this.#collect = collect;
-  }
-
-  get(): Promise<T | undefined> {
-    this.#value ??= this.#open();
-    return this.#value;
-  }
-
-  async collectGarbage(): Promise<void> {
-    const opened = await this.#value?.catch(() => undefined);
-    if (opened !== undefined) await this.#collect?.(opened);
-  }
-
-  async close(): Promise<void> {
-    const value = this.#value;
-    this.#value = undefined;
-    const opened = await value?.catch(() => undefined);
-    if (opened !== undefined) await this.#close(opened);
-  }
-}
-
 type RunningNats = { started: Awaited<ReturnType<typeof startNatsServer>>; js: JetStreamBench };
-type Row = { kind: "throughput"; row: ThroughputRow } | { kind: "latency"; row: LatencyRow };
 
 export interface Unit extends Schedulable {
   /** Position in the one-round order (system by system); rows are listed in it. */
@@ -91,31 +43,6 @@ export interface Unit extends Schedulable {
   run(round: number): Promise<Row | undefined>;
 }
 
-/** Client options selecting a transport (ClientOptions.transport). */
-export const clientOptions = (transport: RequestedTransport): Omit<ClientOptions, "serviceUrl"> => ({
-  transport,
-});
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Runs one figure; a failure is reported under "skipped" and the run goes on. */
-export async function measured<T>(
-  results: RunResults,
-  label: string,
-  measure: () => Promise<T>,
-): Promise<T | undefined> {
-  log(`${label} ...`);
-  try {
-    return await measure();
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    log(`${label}: FAILED: ${message}`);
-    results.skipped.push(`${label}: failed (${message})`);
-    return undefined;
-  }
-}
-
-/** Every unit of the run in the one-round order, and every system in the order to close them. */
 /** Throughput figures of every system share these keys (the ratio tables pair rows by key). */
 const publishFigure = (inFlight: number) => ({
   key: `publish-${inFlight}`,
@@ -126,6 +53,7 @@ const consumeFigure = (window: number) => ({
   label: `consume + ack, window ${window}`,
 });
 
+/** Every unit of the run in the one-round order, and every system in the order to close them. */
 export function benchUnits(
   args: BenchArgs,
   results: RunResults,
@@ -256,21 +184,18 @@ export function benchUnits(
             true,
             needs,
             (round) =>
-              measured(results, label(round, `latency at ${fmt(rate)} msgs/s`), async () => {
-                const { b } = (await broker.get())!;
-                const meter = new Meter(b);
-                const warmup = Math.ceil(rate * args.warmupSeconds);
-                const run = await latencyPhase((await client.get())!, {
-                  topic: topic(`lat-${rate}`, round),
-                  count: warmup + Math.ceil(rate * args.latencySeconds),
-                  capMs: args.capMs,
+              measured(results, label(round, `latency at ${fmt(rate)} msgs/s`), () =>
+                latencyFigure(
+                  "danube",
+                  transport,
+                  async () => (await broker.get())!.b,
+                  async () => (await client.get())!,
                   rate,
-                  meter,
-                });
-                const r = afterWarmup(run, warmup);
-                const row = latencyRow("danube", transport, r, meter.result);
-                return { kind: "latency", row: withRound(row, round) } as const;
-              }),
+                  topic(`lat-${rate}`, round),
+                  round,
+                  args,
+                ),
+              ),
             // Upstream's unary path cannot keep up at 5,000 msgs/s: its latency figures run last.
             transport === "unary",
           );
@@ -278,6 +203,11 @@ export function benchUnits(
       }
     });
   }
+
+  // The latency figures again against a broker without fdatasync (bench/latency-units.ts).
+  const noFsyncSystems = noFsyncUnits(args, results, run, (group, system, needs, unit) =>
+    add(group, system, true, needs, (round) => unit(round, prefix(round))),
+  );
 
   // The raw grpc-js baseline, first in a round's order: next to the unary path it is compared with.
   const baseline = new Lazy<BaselineServer>(
@@ -415,7 +345,7 @@ export function benchUnits(
       }
     });
   }
-  return { units, systems: [...clients, broker, baseline, ...nats] };
+  return { units, systems: [...clients, broker, ...noFsyncSystems, baseline, ...nats] };
 }
 
 /**
