@@ -46,6 +46,7 @@ export interface BenchBrokerOptions {
 
 const cliBin = fileURLToPath(new URL("../packages/cli/bin/danube.mjs", import.meta.url));
 const NO_FSYNC_FLAGS = ["--import", fileURLToPath(new URL("./no-fsync.mjs", import.meta.url))];
+const noFsyncLine = /^danube-bench: fdatasync off$/m;
 const listening = /^danube broker listening on (\S+) \(admin (\S+?)[,)]/m;
 const metricsLine = /Prometheus metrics on (\S+)/;
 const START_TIMEOUT_MS = 120_000;
@@ -98,6 +99,7 @@ async function childBroker(dataDir: string, opts: BenchBrokerOptions): Promise<S
     const settle = () => {
       if (urls === undefined) return;
       if (opts.metrics && !metricsLine.test(stderr)) return;
+      if (opts.noFsync && !noFsyncLine.test(stderr)) return; // bench/no-fsync.mjs not loaded (yet)
       clearTimeout(timer);
       resolve([urls[0], urls[1], metricsLine.exec(stderr)?.[1]]);
     };

@@ -11,15 +11,21 @@ import { latencyRow } from "./results.ts";
 import { fmt } from "./stats.ts";
 import { type Closable, clientOptions, Lazy, measured, type Row } from "./systems.ts";
 
+/** What one danube latency figure measures, and against what. */
+export interface LatencyFigure {
+  system: "danube" | "danube-no-fsync";
+  transport: RequestedTransport;
+  /** The broker (its CPU is metered). */
+  server: () => Promise<ServerProbe>;
+  client: () => Promise<DanubeClient>;
+  rate: number;
+  topic: string;
+  round: number;
+}
+
 /** One publish-to-receive latency figure of a danube broker at `rate`, after the warm-up. */
 export async function latencyFigure(
-  system: "danube" | "danube-no-fsync",
-  transport: RequestedTransport,
-  server: () => Promise<ServerProbe>,
-  client: () => Promise<DanubeClient>,
-  rate: number,
-  topic: string,
-  round: number,
+  { system, transport, server, client, rate, topic, round }: LatencyFigure,
   args: BenchArgs,
 ): Promise<Row> {
   const meter = new Meter(await server());
@@ -35,10 +41,9 @@ export async function latencyFigure(
   return { kind: "latency", row: { ...row, round } };
 }
 
-/** Adds a latency unit of `group` and `system` needing `needs`; `unit` gets its round and label prefix. */
+/** Adds a latency unit of `group` needing `needs` (as its own system); `unit` gets its round and label prefix. */
 type AddLatency = (
   group: string,
-  system: number,
   needs: Closable[],
   unit: (round: number, prefix: string) => Promise<Row | undefined>,
 ) => void;
@@ -54,7 +59,6 @@ export function noFsyncUnits(args: BenchArgs, results: RunResults, run: string, 
     return [];
   }
   const transport: RequestedTransport = args.transports.includes("stream") ? "stream" : args.transports[0]!;
-  const system = 1 + args.transports.length + 2; // after the danube transports and both JetStreams
   const broker = new Lazy(
     async () => startBenchBroker({ metrics: true, noFsync: true }),
     (b) => b.close(),
@@ -65,16 +69,18 @@ export function noFsyncUnits(args: BenchArgs, results: RunResults, run: string, 
     (c) => c.close(),
   );
   for (const rate of args.rates) {
-    add(`r${rate}`, system, [client, broker], (round, prefix) =>
+    add(`r${rate}`, [client, broker], (round, prefix) =>
       measured(results, `${prefix}danube ${transport}, fdatasync off: latency at ${fmt(rate)} msgs/s`, () =>
         latencyFigure(
-          "danube-no-fsync",
-          transport,
-          async () => (await broker.get())!,
-          async () => (await client.get())!,
-          rate,
-          `/default/bench-lat-${rate}-nofsync-${run}-r${round}`,
-          round,
+          {
+            system: "danube-no-fsync",
+            transport,
+            server: async () => (await broker.get())!,
+            client: async () => (await client.get())!,
+            rate,
+            topic: `/default/bench-lat-${rate}-nofsync-${run}-r${round}`,
+            round,
+          },
           args,
         ),
       ),

@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 const preload = fileURLToPath(new URL("./no-fsync.mjs", import.meta.url));
 
 /** What datasync and sync are in a node child started with `flags`, and that a write still lands. */
-function probe(flags: string[]): Promise<{ datasync: string; sync: string; written: string }> {
+function probe(
+  flags: string[],
+): Promise<{ datasync: string; sync: string; written: string; stderr: string }> {
   const script = `
     const { open, mkdtemp, readFile, rm } = await import("node:fs/promises");
     const dir = await mkdtemp(require("node:os").tmpdir() + "/nofsync-");
@@ -26,7 +28,10 @@ function probe(flags: string[]): Promise<{ datasync: string; sync: string; writt
     execFile(
       process.execPath,
       [...flags, "--input-type=commonjs", "-e", `(async () => {${script}})()`],
-      (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(JSON.parse(out))),
+      (err, out, errOut) =>
+        err
+          ? reject(new Error(`${err.message}\n${errOut}`))
+          : resolve({ ...JSON.parse(out), stderr: errOut }),
     );
   });
 }
@@ -43,4 +48,7 @@ test("the preload makes datasync and sync return at once; writes still land", as
     "a child without the preload keeps Node's datasync",
   );
   assert.equal(without.written, "kept");
+  // The line bench/bench-broker.ts waits for before it measures a row without fdatasync.
+  assert.match(withPreload.stderr, /^danube-bench: fdatasync off$/m);
+  assert.doesNotMatch(without.stderr, /fdatasync off/);
 });

@@ -11,10 +11,8 @@ import { renderMarkdown } from "./report.ts";
 import type { RunResults } from "./results.ts";
 import { fmt } from "./stats.ts";
 import { summarizeRounds } from "./summary.ts";
-import { clientOptions, measured } from "./systems.ts";
+import { clientOptions, log, measured } from "./systems.ts";
 import { benchUnits, runRounds } from "./units.ts";
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
   let args: BenchArgs | "help";

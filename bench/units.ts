@@ -32,6 +32,9 @@ function pipelineOptions(args: BenchArgs, inFlight: number, meter: Meter): Pipel
   };
 }
 
+/** JetStream's systems: the server's default sync, and `sync_interval: always` where accepted. */
+const JETSTREAM_SYNCS: readonly JetStreamSync[] = ["default", "always"];
+
 type RunningNats = { started: Awaited<ReturnType<typeof startNatsServer>>; js: JetStreamBench };
 
 export interface Unit extends Schedulable {
@@ -186,13 +189,15 @@ export function benchUnits(
             (round) =>
               measured(results, label(round, `latency at ${fmt(rate)} msgs/s`), () =>
                 latencyFigure(
-                  "danube",
-                  transport,
-                  async () => (await broker.get())!.b,
-                  async () => (await client.get())!,
-                  rate,
-                  topic(`lat-${rate}`, round),
-                  round,
+                  {
+                    system: "danube",
+                    transport,
+                    server: async () => (await broker.get())!.b,
+                    client: async () => (await client.get())!,
+                    rate,
+                    topic: topic(`lat-${rate}`, round),
+                    round,
+                  },
                   args,
                 ),
               ),
@@ -204,9 +209,11 @@ export function benchUnits(
     });
   }
 
-  // The latency figures again against a broker without fdatasync (bench/latency-units.ts).
-  const noFsyncSystems = noFsyncUnits(args, results, run, (group, system, needs, unit) =>
-    add(group, system, true, needs, (round) => unit(round, prefix(round))),
+  // The latency figures again against a broker without fdatasync (bench/latency-units.ts), as
+  // the system after the danube transports and the JetStream syncs.
+  const noFsyncSystem = 1 + args.transports.length + JETSTREAM_SYNCS.length;
+  const noFsyncSystems = noFsyncUnits(args, results, run, (group, needs, unit) =>
+    add(group, noFsyncSystem, true, needs, (round) => unit(round, prefix(round))),
   );
 
   // The raw grpc-js baseline, first in a round's order: next to the unary path it is compared with.
@@ -240,8 +247,7 @@ export function benchUnits(
   if (args.only.has("nats") && danube) {
     let version: string | undefined | null = null;
     const ran: string[] = [];
-    const syncs: JetStreamSync[] = ["default", "always"];
-    syncs.forEach((sync, s) => {
+    JETSTREAM_SYNCS.forEach((sync, s) => {
       const sys: System = sync === "default" ? "jetstream" : "jetstream-sync-always";
       const system = 1 + args.transports.length + s;
       const server = new Lazy<RunningNats>(

@@ -13,6 +13,7 @@
  * The owner keeps what a batch holds (bytes, waiters, undo information) and does the I/O; the
  * engine only decides when to write and what happens on failure.
  */
+import { setImmediate as endOfTurn } from "node:timers/promises";
 import { ioError, StorageError } from "./errors.ts";
 
 /** What the owner of a group commit provides. */
@@ -85,7 +86,7 @@ export class GroupCommit<B> {
     // The first write waits for the end of this event-loop turn, not just this tick: the unary
     // calls one socket read brings in are handled in separate callbacks (microtasks run between
     // them), and with a microtask the first call was written alone and the rest a write later.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await endOfTurn();
     while (this.pending !== undefined) {
       const batch = this.pending;
       this.pending = undefined;
